@@ -1,0 +1,90 @@
+"""Prefect tasks: the only steps that touch files or the database.
+
+Tasks hand frames to each other in memory; none is cached (NO_CACHE), so no DataFrame or
+connection ever reaches Prefect's cache or result storage.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+from prefect import Task, task
+from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import TaskRun
+from prefect.states import State
+
+from citywide import db, geography
+from citywide.errors import DownloadFailed, SourcesFailed
+from citywide.gazetteer import load_gazetteer
+from citywide.settings import Settings
+from citywide.sources import FetchResult, fetch_source, fetch_sources, source_by_id
+
+
+def _only_download_failures(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
+    """Retry a fetch only when the network failed: a missing or wrong file stays wrong."""
+    error = state.result(raise_on_failure=False)
+    if isinstance(error, SourcesFailed):
+        return any(isinstance(failure, DownloadFailed) for failure in error.failures)
+    return isinstance(error, DownloadFailed)
+
+
+@task(
+    retries=2,
+    retry_delay_seconds=[5, 30],
+    retry_condition_fn=_only_download_failures,
+    cache_policy=NO_CACHE,
+)
+def fetch_all(settings: Settings) -> list[FetchResult]:
+    """Every registered source; all are tried before any failure is raised."""
+    return fetch_sources(settings)
+
+
+@task(
+    task_run_name="fetch {source_id}",
+    retries=2,
+    retry_delay_seconds=[5, 30],
+    retry_condition_fn=_only_download_failures,
+    cache_policy=NO_CACHE,
+)
+def fetch(source_id: str, settings: Settings) -> FetchResult:
+    return fetch_source(source_by_id(source_id), settings)
+
+
+@task(cache_policy=NO_CACHE)
+def build_khet(boundaries: FetchResult, population: FetchResult) -> gpd.GeoDataFrame:
+    return geography.build_khet(
+        geography.read_khet_boundaries(boundaries.main_path),
+        geography.read_khet_population(population.main_path),
+        load_gazetteer(),
+    )
+
+
+@task(cache_policy=NO_CACHE)
+def build_khwaeng(boundaries: FetchResult, khet: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return geography.build_khwaeng(
+        geography.read_khwaeng_boundaries(boundaries.main_path),
+        khet,
+        load_gazetteer(),
+        geography.khwaeng_code_corrections(),
+    )
+
+
+@task(cache_policy=NO_CACHE)
+def publish_tables(
+    tables: dict[str, pd.DataFrame], fetched: list[FetchResult], settings: Settings
+) -> dict[str, int]:
+    """Replace the tables and their lineage rows in one transaction; return row counts."""
+    lineage = pd.DataFrame(
+        [
+            (result.source.id, declared.path, declared.url, declared.sha256)
+            for result in fetched
+            for declared in result.source.files
+        ],
+        columns=["source_id", "path", "origin_url", "sha256"],
+    ).assign(loaded_at=datetime.now(UTC))
+    with db.connect(settings.duckdb_path) as connection:
+        db.replace_tables(connection, {**tables, "reference_source": lineage})
+    return {name: len(frame) for name, frame in tables.items()}

@@ -1,0 +1,197 @@
+"""The ``citywide`` command. Holds no logic: it reads options, calls the library or a flow, prints.
+
+Exit codes: 0 done; 1 a problem in the data or sources (the message says what to fix);
+2 bad options or settings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from citywide import __version__
+from citywide.errors import CitywideError, SourcesFailed
+from citywide.gazetteer import Resolution, load_gazetteer
+from citywide.settings import Settings
+from citywide.sources import REGISTRY, fetch_sources, source_by_id
+
+app = typer.Typer(
+    name="citywide",
+    help="Bangkok city-wide housing survey: district returns -> DuckDB -> khet need maps.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+sources_app = typer.Typer(help="Reference sources: list and fetch (local copy or download).")
+geography_app = typer.Typer(help="Khet and khwaeng tables in DuckDB.")
+gazetteer_app = typer.Typer(help="Look up khet and khwaeng codes from any common spelling.")
+app.add_typer(sources_app, name="sources")
+app.add_typer(geography_app, name="geography")
+app.add_typer(gazetteer_app, name="gazetteer")
+
+def _settings(ctx: typer.Context) -> Settings:
+    settings = ctx.obj
+    assert isinstance(settings, Settings), "the main callback always sets ctx.obj"
+    return settings
+
+
+def _fail(error: CitywideError) -> typer.Exit:
+    typer.secho(str(error), err=True, fg=typer.colors.RED)
+    if isinstance(error, SourcesFailed):
+        for failure in error.failures:
+            typer.secho(f"\n{failure}", err=True, fg=typer.colors.RED)
+    return typer.Exit(1)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"citywide {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    data_dir: Annotated[Path | None, typer.Option(help="[env CITYWIDE_DATA_DIR] default: data")] = None,
+    raw_dir: Annotated[Path | None, typer.Option(help="[env CITYWIDE_RAW_DIR] default: DATA_DIR/raw")] = None,
+    processed_dir: Annotated[
+        Path | None, typer.Option(help="[env CITYWIDE_PROCESSED_DIR] default: DATA_DIR/processed")
+    ] = None,
+    duckdb_path: Annotated[
+        Path | None,
+        typer.Option(help="[env CITYWIDE_DUCKDB_PATH] default: PROCESSED_DIR/citywide.duckdb"),
+    ] = None,
+    maps_dir: Annotated[Path | None, typer.Option(help="[env CITYWIDE_MAPS_DIR] default: maps")] = None,
+    sources_dir: Annotated[
+        Path | None,
+        typer.Option(help="[env CITYWIDE_SOURCES_DIR] local copies of the sources; unset: download"),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Options here override CITYWIDE_* environment variables, which override the defaults."""
+    given = {
+        "data_dir": data_dir,
+        "raw_dir": raw_dir,
+        "processed_dir": processed_dir,
+        "duckdb_path": duckdb_path,
+        "maps_dir": maps_dir,
+        "sources_dir": sources_dir,
+    }
+    try:
+        ctx.obj = Settings(**{name: value for name, value in given.items() if value is not None})
+    except ValidationError as error:
+        typer.secho(f"invalid settings:\n{error}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(2) from error
+
+
+@app.command("settings")
+def show_settings(ctx: typer.Context) -> None:
+    """Print the effective settings (after environment and options)."""
+    for name, value in _settings(ctx).describe().items():
+        typer.echo(f"{name:20} {value or '(unset)'}")
+
+
+@app.command()
+def run(ctx: typer.Context) -> None:
+    """Run the whole pipeline (the Prefect flow `citywide`): sources -> geography."""
+    from flows.citywide import citywide  # Prefect is slow to import: only when needed
+
+    try:
+        counts = citywide(_settings(ctx))
+    except CitywideError as error:
+        raise _fail(error) from error
+    _print_counts(counts, _settings(ctx))
+
+
+@sources_app.command("list")
+def list_sources() -> None:
+    """List the registered reference sources with origin and sha256."""
+    for source in REGISTRY:
+        typer.echo(f"{source.id}: {source.title}")
+        for file in source.files:
+            typer.echo(f"    {file.path}\n      origin {file.url}\n      sha256 {file.sha256}")
+        if source.caveats:
+            typer.echo(f"    caveats: {source.caveats}")
+
+
+@sources_app.command("fetch")
+def fetch(
+    ctx: typer.Context,
+    source_ids: Annotated[
+        list[str] | None, typer.Argument(help="Source ids (default: all; see `sources list`).")
+    ] = None,
+) -> None:
+    """Copy (CITYWIDE_SOURCES_DIR) or download each source into RAW_DIR and verify sha256."""
+    settings = _settings(ctx)
+    try:
+        chosen = [source_by_id(i) for i in source_ids] if source_ids else list(REGISTRY)
+    except KeyError as error:
+        typer.secho(str(error.args[0]), err=True, fg=typer.colors.RED)
+        raise typer.Exit(2) from error
+    try:
+        results = fetch_sources(settings, chosen)
+    except CitywideError as error:
+        raise _fail(error) from error
+    for result in results:
+        for file in result.files:
+            typer.echo(f"{result.source.id:20} {file.action:16} {file.path}")
+
+
+@geography_app.command("build")
+def build_geography_command(ctx: typer.Context) -> None:
+    """Build the khet and khwaeng tables (the Prefect flow `geography`)."""
+    from flows.geography import build_geography
+
+    try:
+        counts = build_geography(_settings(ctx))
+    except CitywideError as error:
+        raise _fail(error) from error
+    _print_counts(counts, _settings(ctx))
+
+
+@gazetteer_app.command("khet")
+def resolve_khet(
+    texts: Annotated[list[str], typer.Argument(help="Khet names or codes, any spelling.")],
+) -> None:
+    """Resolve khet names or codes; exit 1 if any is unknown or ambiguous."""
+    answers = [load_gazetteer().resolve_khet(text) for text in texts]
+    _print_resolutions(answers)
+
+
+@gazetteer_app.command("khwaeng")
+def resolve_khwaeng(
+    texts: Annotated[list[str], typer.Argument(help="Khwaeng names or codes, any spelling.")],
+    khet: Annotated[str | None, typer.Option(help="Khet (any spelling) to look within.")] = None,
+) -> None:
+    """Resolve khwaeng names or codes, within a khet if given; exit 1 if any is unresolved."""
+    gazetteer = load_gazetteer()
+    khet_code = None
+    if khet is not None:
+        found = gazetteer.resolve_khet(khet)
+        if found.code is None:
+            typer.echo(found.message(), err=True)
+            raise typer.Exit(1)
+        khet_code = found.code
+    _print_resolutions([gazetteer.resolve_khwaeng(text, khet_code) for text in texts])
+
+
+def _print_resolutions(answers: list[Resolution]) -> None:
+    gazetteer = load_gazetteer()
+    for answer in answers:
+        if answer.code is None:
+            typer.echo(answer.message())
+            continue
+        place = gazetteer.khet(answer.code) if answer.level == "khet" else gazetteer.khwaeng(answer.code)
+        typer.echo(f"{answer.query!r:32} -> {place.label()}  [{answer.method}]")
+    if not all(answer.resolved for answer in answers):
+        raise typer.Exit(1)
+
+
+def _print_counts(counts: dict[str, int], settings: Settings) -> None:
+    typer.echo(f"database: {settings.duckdb_path}")
+    for table, rows in counts.items():
+        typer.echo(f"  {table:12} {rows:>7,} rows")

@@ -1,0 +1,72 @@
+"""The project's exceptions, in one place.
+
+Every error a person can act on says four things: what was expected, what was found, where
+(file, sheet, row, column, source or table) and how to fix it. ``str(error)`` renders them as a
+short block that the CLI prints as-is.
+"""
+
+from __future__ import annotations
+
+
+class CitywideError(Exception):
+    """Base class: a problem with input, configuration or environment that a person can fix."""
+
+    def __init__(self, problem: str, *, expected: str, found: str, where: str, fix: str) -> None:
+        self.problem = problem
+        self.expected = expected
+        self.found = found
+        self.where = where
+        self.fix = fix
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        return (
+            f"{self.problem}\n"
+            f"  where:    {self.where}\n"
+            f"  expected: {self.expected}\n"
+            f"  found:    {self.found}\n"
+            f"  fix:      {self.fix}"
+        )
+
+
+class SettingsError(CitywideError):
+    """A setting points somewhere unusable."""
+
+
+class SourceError(CitywideError):
+    """A reference source could not be fetched or verified."""
+
+
+class SourceFileMissing(SourceError):
+    """The local sources folder lacks a file the registry names."""
+
+
+class ChecksumMismatch(SourceError):
+    """A fetched file's sha256 differs from the registry's."""
+
+
+class DownloadFailed(SourceError):
+    """A source could not be downloaded from its origin."""
+
+
+class SourcesFailed(CitywideError):
+    """One or more sources failed; the others were fetched. Holds every failure."""
+
+    def __init__(self, failures: list[SourceError]) -> None:
+        self.failures = failures
+        names = ", ".join(f.where for f in failures)
+        super().__init__(
+            f"{len(failures)} reference source(s) could not be fetched",
+            expected="every source fetched and verified",
+            found=f"failed: {names}",
+            where="citywide sources fetch",
+            fix="see each failure above; the other sources were fetched and kept",
+        )
+
+
+class GeographyError(CitywideError):
+    """Boundary or population data do not fit the gazetteer or each other."""
+
+
+class DatabaseError(CitywideError):
+    """The DuckDB database or its spatial extension cannot be used."""

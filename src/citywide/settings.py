@@ -1,0 +1,74 @@
+"""One typed settings object for the whole pipeline.
+
+Every field has a documented default and can be overridden by a ``CITYWIDE_<FIELD>`` environment
+variable (e.g. ``CITYWIDE_DUCKDB_PATH``) or by the matching ``citywide`` command-line option.
+Relative paths are taken relative to the folder the command runs in.
+
+The folders under ``data_dir`` follow it unless set on their own: moving ``data_dir`` moves
+``raw_dir``, ``processed_dir`` and the database with it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where citywide reads and writes. See the README's "Settings" table."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CITYWIDE_",
+        env_ignore_empty=True,
+        frozen=True,
+        extra="forbid",
+    )
+
+    data_dir: Path = Field(
+        default=Path("data"), description="Root of the raw and processed data folders."
+    )
+    raw_dir: Path = Field(
+        default=Path("data/raw"),
+        description="Fetched reference sources and incoming survey returns (default: DATA_DIR/raw).",
+    )
+    processed_dir: Path = Field(
+        default=Path("data/processed"),
+        description="Generated database and exports (default: DATA_DIR/processed).",
+    )
+    duckdb_path: Path = Field(
+        default=Path("data/processed/citywide.duckdb"),
+        description="The DuckDB database analysts query (default: PROCESSED_DIR/citywide.duckdb).",
+    )
+    maps_dir: Path = Field(default=Path("maps"), description="Published HTML maps.")
+    sources_dir: Path | None = Field(
+        default=None,
+        description=(
+            "Folder holding local copies of the reference sources (same layout as the source "
+            "registry's file names). When unset, sources are downloaded from their origin URLs."
+        ),
+    )
+    download_timeout_s: float = Field(
+        default=60.0, gt=0, description="Seconds before a source download is abandoned."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_folders(cls, values: Any) -> Any:
+        """Fill the folders left unset from the one above them (data -> raw/processed -> db)."""
+        if not isinstance(values, dict):
+            return values
+        data_dir = Path(values.get("data_dir") or "data")
+        values.setdefault("raw_dir", data_dir / "raw")
+        processed_dir = Path(values.setdefault("processed_dir", data_dir / "processed"))
+        values.setdefault("duckdb_path", processed_dir / "citywide.duckdb")
+        return values
+
+    def describe(self) -> dict[str, str]:
+        """The effective settings as text, for the CLI and run reports."""
+        return {
+            name: "" if value is None else str(value)
+            for name, value in self.model_dump().items()
+        }
