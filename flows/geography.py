@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 from prefect import flow
 
 from citywide.settings import Settings
@@ -17,8 +18,8 @@ def build_geography(settings: Settings | None = None) -> dict[str, int]:
     khwaeng_boundaries = tasks.fetch(KHWAENG_BOUNDARIES.id, settings)
     population = tasks.fetch(KHET_POPULATION.id, settings)
 
-    khet = tasks.build_khet(khet_boundaries, population)
-    khwaeng = tasks.build_khwaeng(khwaeng_boundaries, khet)
+    khet: gpd.GeoDataFrame = tasks.build_khet(khet_boundaries, population)
+    khwaeng: gpd.GeoDataFrame = tasks.build_khwaeng(khwaeng_boundaries, khet)
 
     return tasks.publish_tables(
         {"khet": khet, "khwaeng": khwaeng},

@@ -13,8 +13,7 @@ import geopandas as gpd
 import pandas as pd
 from prefect import Task, task
 from prefect.cache_policies import NO_CACHE
-from prefect.client.schemas.objects import TaskRun
-from prefect.states import State
+from prefect.client.schemas.objects import State, TaskRun
 
 from citywide import db, geography
 from citywide.errors import DownloadFailed, SourcesFailed

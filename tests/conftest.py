@@ -44,7 +44,9 @@ def real_sources_dir() -> Path:
 
 
 @pytest.fixture
-def real_settings(tmp_path: Path, clean_env: pytest.MonkeyPatch, real_sources_dir: Path) -> Settings:
+def real_settings(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch, real_sources_dir: Path
+) -> Settings:
     return Settings(
         data_dir=tmp_path / "data", maps_dir=tmp_path / "maps", sources_dir=real_sources_dir
     )

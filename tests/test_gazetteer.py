@@ -200,7 +200,9 @@ def test_unknown_khwaeng_lists_candidates_within_the_khet() -> None:
 
 
 def test_resolve_khets_column_keeps_index_and_marks_missing() -> None:
-    values = pd.Series(["เขตบางรัก", None, "Vadhana", "nowhere", "เขตบางรัก"], index=[10, 11, 12, 13, 14])
+    values = pd.Series(
+        ["เขตบางรัก", None, "Vadhana", "nowhere", "เขตบางรัก"], index=[10, 11, 12, 13, 14]
+    )
     resolved = load_gazetteer().resolve_khets(values)
     assert list(resolved.index) == [10, 11, 12, 13, 14]
     assert resolved["khet_code"].dtype == "string"
@@ -222,4 +224,9 @@ def test_aliases_naming_two_places_are_rejected() -> None:
     base = load_gazetteer()
     clash = pd.DataFrame({"khet_code": ["1004"], "alias": ["Pathum Wan"]}, dtype="string")
     with pytest.raises(ValueError, match="more than one khet"):
-        Gazetteer(base.khets, base.khwaengs, clash, clash.iloc[:0].rename(columns={"khet_code": "khwaeng_code"}))
+        Gazetteer(
+            base.khets,
+            base.khwaengs,
+            clash,
+            clash.iloc[:0].rename(columns={"khet_code": "khwaeng_code"}),
+        )

@@ -18,7 +18,9 @@ def test_defaults_follow_the_owners_layout(clean_env: pytest.MonkeyPatch) -> Non
     assert settings.sources_dir is None
 
 
-def test_every_field_has_an_environment_override(clean_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_every_field_has_an_environment_override(
+    clean_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     values = {
         "CITYWIDE_DATA_DIR": tmp_path / "d",
         "CITYWIDE_RAW_DIR": tmp_path / "r",

@@ -7,7 +7,7 @@ Exit codes: 0 done; 1 a problem in the data or sources (the message says what to
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -30,6 +30,7 @@ gazetteer_app = typer.Typer(help="Look up khet and khwaeng codes from any common
 app.add_typer(sources_app, name="sources")
 app.add_typer(geography_app, name="geography")
 app.add_typer(gazetteer_app, name="gazetteer")
+
 
 def _settings(ctx: typer.Context) -> Settings:
     settings = ctx.obj
@@ -54,8 +55,12 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     ctx: typer.Context,
-    data_dir: Annotated[Path | None, typer.Option(help="[env CITYWIDE_DATA_DIR] default: data")] = None,
-    raw_dir: Annotated[Path | None, typer.Option(help="[env CITYWIDE_RAW_DIR] default: DATA_DIR/raw")] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="[env CITYWIDE_DATA_DIR] default: data")
+    ] = None,
+    raw_dir: Annotated[
+        Path | None, typer.Option(help="[env CITYWIDE_RAW_DIR] default: DATA_DIR/raw")
+    ] = None,
     processed_dir: Annotated[
         Path | None, typer.Option(help="[env CITYWIDE_PROCESSED_DIR] default: DATA_DIR/processed")
     ] = None,
@@ -63,17 +68,21 @@ def main(
         Path | None,
         typer.Option(help="[env CITYWIDE_DUCKDB_PATH] default: PROCESSED_DIR/citywide.duckdb"),
     ] = None,
-    maps_dir: Annotated[Path | None, typer.Option(help="[env CITYWIDE_MAPS_DIR] default: maps")] = None,
+    maps_dir: Annotated[
+        Path | None, typer.Option(help="[env CITYWIDE_MAPS_DIR] default: maps")
+    ] = None,
     sources_dir: Annotated[
         Path | None,
-        typer.Option(help="[env CITYWIDE_SOURCES_DIR] local copies of the sources; unset: download"),
+        typer.Option(
+            help="[env CITYWIDE_SOURCES_DIR] local copies of the sources; unset: download"
+        ),
     ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
 ) -> None:
     """Options here override CITYWIDE_* environment variables, which override the defaults."""
-    given = {
+    given: dict[str, Any] = {
         "data_dir": data_dir,
         "raw_dir": raw_dir,
         "processed_dir": processed_dir,
@@ -185,7 +194,11 @@ def _print_resolutions(answers: list[Resolution]) -> None:
         if answer.code is None:
             typer.echo(answer.message())
             continue
-        place = gazetteer.khet(answer.code) if answer.level == "khet" else gazetteer.khwaeng(answer.code)
+        place = (
+            gazetteer.khet(answer.code)
+            if answer.level == "khet"
+            else gazetteer.khwaeng(answer.code)
+        )
         typer.echo(f"{answer.query!r:32} -> {place.label()}  [{answer.method}]")
     if not all(answer.resolved for answer in answers):
         raise typer.Exit(1)

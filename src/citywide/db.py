@@ -20,13 +20,14 @@ import shapely
 from citywide.errors import DatabaseError
 from citywide.schema import TABLES, TableSpec
 
-_SAFE_CONFIG: dict[str, str | bool] = {
+ConfigValue = str | bool | int | float | list[str]
+_SAFE_CONFIG: dict[str, ConfigValue] = {
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
 }
 # The default file format predates CRS-typed geometry and silently drops GEOMETRY('EPSG:4326')
 # to plain GEOMETRY; the current format keeps it. Readers need DuckDB >= 1.5.
-_NEW_FILE_CONFIG: dict[str, str | bool] = {"storage_compatibility_version": "latest"}
+_NEW_FILE_CONFIG: dict[str, ConfigValue] = {"storage_compatibility_version": "latest"}
 
 
 def spatial_extension_file() -> Path:
@@ -34,7 +35,9 @@ def spatial_extension_file() -> Path:
     package_dir = Path(duckdb_extension_spatial.__file__).parent
     wanted = package_dir / "extensions" / f"v{duckdb.__version__}" / "spatial.duckdb_extension"
     if not wanted.is_file():
-        shipped = sorted(p.parent.name for p in package_dir.glob("extensions/*/spatial.duckdb_extension"))
+        shipped = sorted(
+            p.parent.name for p in package_dir.glob("extensions/*/spatial.duckdb_extension")
+        )
         raise DatabaseError(
             "the DuckDB spatial extension does not match the installed duckdb",
             expected=f"duckdb-extension-spatial for duckdb v{duckdb.__version__} ({wanted})",
@@ -103,7 +106,9 @@ def _spec(name: str) -> TableSpec:
         raise KeyError(f"no table spec named {name!r}; known: {sorted(TABLES)}") from None
 
 
-def _write_table(connection: duckdb.DuckDBPyConnection, spec: TableSpec, frame: pd.DataFrame) -> None:
+def _write_table(
+    connection: duckdb.DuckDBPyConnection, spec: TableSpec, frame: pd.DataFrame
+) -> None:
     missing = [name for name in spec.column_names if name not in frame.columns]
     if missing:
         raise ValueError(f"frame for table {spec.name} lacks columns {missing}")

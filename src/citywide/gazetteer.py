@@ -74,7 +74,8 @@ class Resolution:
         """A bilingual sentence, Thai first, for reports and error messages."""
         level_th = _LEVEL_TH[self.level]
         if self.resolved:
-            return f'{level_th} "{self.query}" = {self.code} / {self.level} "{self.query}" = {self.code}'
+            quoted = f'"{self.query}" = {self.code}'
+            return f"{level_th} {quoted} / {self.level} {quoted}"
         listed = "; ".join(place.label() for place in self.candidates) or "-"
         if self.method == "ambiguous":
             return (
@@ -188,12 +189,17 @@ class Gazetteer:
         self._khwaeng_by_khet = {
             khet: _Index("khwaeng", places) for khet, places in per_khet.items()
         }
-        names = [(code, place.name_th, "name") for code, place in khwaeng_places.items()]
-        names += [(code, place.name_en, "name") for code, place in khwaeng_places.items()]
-        names += list(
-            zip(khwaeng_aliases["khwaeng_code"], khwaeng_aliases["alias"], ["alias"] * len(khwaeng_aliases), strict=True)
-        )
-        for code, text, method in names:
+        entries: list[tuple[str, str, Method]] = [
+            *((code, place.name_th, "name") for code, place in khwaeng_places.items()),
+            *((code, place.name_en, "name") for code, place in khwaeng_places.items()),
+            *(
+                (code, alias, "alias")
+                for code, alias in zip(
+                    khwaeng_aliases["khwaeng_code"], khwaeng_aliases["alias"], strict=True
+                )
+            ),
+        ]
+        for code, text, method in entries:
             self._khwaeng_city.add(code, text, method)
             self._khwaeng_by_khet[khet_of[code]].add(code, text, method)
         _reject_colliding_keys(self._khet_index)

@@ -99,7 +99,9 @@ def build_khet(
 
     people = population.assign(dcode=population["dcode"].astype("string").str.strip())
     if "dname" in people.columns:
-        _require_names_agree(people["dcode"], people["dname"], gazetteer, "khet population", "dname")
+        _require_names_agree(
+            people["dcode"], people["dname"], gazetteer, "khet population", "dname"
+        )
     _require_exact_codes(people["dcode"], gazetteer.khet_codes, "khet population", "dcode")
     counts = pd.to_numeric(people["population"], errors="coerce")
     if counts.isna().any() or (counts < 0).any():
@@ -148,7 +150,7 @@ def build_khwaeng(
             expected="each SUBDISTRIC to start with its DISTRICT_I",
             found=_listing(boundaries.index[wrong_parent], codes, khet_codes),
             where=f"{source}, columns SUBDISTRIC and DISTRICT_I",
-            fix="correct the codes, or declare the erratum in citywide/data/khwaeng_code_errata.csv",
+            fix="correct the codes, or declare an erratum in citywide/data/khwaeng_code_errata.csv",
         )
     _require_exact_codes(codes, list(gazetteer.khwaengs["khwaeng_code"]), source, "SUBDISTRIC")
 
@@ -160,9 +162,7 @@ def build_khwaeng(
         index=khet["khet_code"].to_numpy(),
     )
     parent = inner_khet.loc[khet_codes].to_numpy()
-    clipped = _valid_polygons(
-        gpd.GeoSeries(shapely.intersection(own.to_numpy(), parent), crs=STORAGE_CRS)
-    )
+    clipped = gpd.GeoSeries(shapely.intersection(own.to_numpy(), parent), crs=STORAGE_CRS)
     own_area = own.to_crs(AREA_CRS).area.to_numpy()
     clipped_area = clipped.to_crs(AREA_CRS).area.to_numpy()
     share_outside = 1 - clipped_area / own_area
@@ -181,6 +181,7 @@ def build_khwaeng(
             fix="check the khwaeng's khet code in the boundary file",
         )
 
+    clipped = _valid_polygons(clipped)
     names = gazetteer.khwaengs.set_index("khwaeng_code")
     khwaeng = gpd.GeoDataFrame(
         {
@@ -200,11 +201,15 @@ def build_khwaeng(
 # Checks shared by the builders.
 
 
-def _apply_corrections(boundaries: gpd.GeoDataFrame, corrections: list[CodeCorrection]) -> pd.Series:
-    codes = boundaries["SUBDISTRIC"].astype("string").str.strip()
+def _apply_corrections(
+    boundaries: gpd.GeoDataFrame, corrections: list[CodeCorrection]
+) -> pd.Series:
+    codes: pd.Series = boundaries["SUBDISTRIC"].astype("string").str.strip()
     names = boundaries["SUBDISTR_1"].astype("string").str.strip()
     for fix in corrections:
-        codes = codes.mask((codes == fix.source_code) & (names == fix.source_name), fix.correct_code)
+        codes = codes.mask(
+            (codes == fix.source_code) & (names == fix.source_name), fix.correct_code
+        )
     return codes
 
 
@@ -246,7 +251,7 @@ def _require_names_agree(
             expected=f"each {column} to name the khet of its code",
             found=_listing(names.index[disagree], codes, names),
             where=f"{source}, column {column}",
-            fix="add the spelling to citywide/data/khet_aliases.csv if it is a variant, or fix the file",
+            fix="declare a variant spelling in citywide/data/khet_aliases.csv, or fix the file",
         )
 
 
@@ -268,15 +273,15 @@ def _valid_polygons(geometry: gpd.GeoSeries) -> gpd.GeoSeries:
     owners = owners[within]
     polygonal = shapely.get_type_id(subparts) == shapely.GeometryType.POLYGON
     polygonal &= ~shapely.is_empty(subparts)
-    merged = shapely.multipolygons(subparts[polygonal], indices=owners[polygonal])
     areal = numpy.zeros(len(geometry), dtype=bool)
-    areal[numpy.unique(owners[polygonal])] = True
+    areal[owners[polygonal]] = True
     if not areal.all():
         raise GeographyError(
             "boundaries without any area",
             expected="a polygon for every feature",
-            found=f"{int((~areal).sum())} feature(s) with no polygonal area: rows {list(geometry.index[~areal][:10])}",
+            found=f"no polygonal area in rows {list(geometry.index[~areal][:10])}",
             where="boundary geometry",
             fix="check the boundary file (or the khet a khwaeng is clipped to)",
         )
+    merged = shapely.multipolygons(subparts[polygonal], indices=owners[polygonal])
     return gpd.GeoSeries(merged, index=geometry.index, crs=geometry.crs)

@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     )
     raw_dir: Path = Field(
         default=Path("data/raw"),
-        description="Fetched reference sources and incoming survey returns (default: DATA_DIR/raw).",
+        description="Fetched reference sources and survey returns (default: DATA_DIR/raw).",
     )
     processed_dir: Path = Field(
         default=Path("data/processed"),
@@ -69,6 +69,5 @@ class Settings(BaseSettings):
     def describe(self) -> dict[str, str]:
         """The effective settings as text, for the CLI and run reports."""
         return {
-            name: "" if value is None else str(value)
-            for name, value in self.model_dump().items()
+            name: "" if value is None else str(value) for name, value in self.model_dump().items()
         }

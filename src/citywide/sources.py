@@ -75,7 +75,8 @@ class Source:
 
 def _shapefile(stem: str, origin_stem: str, sha256: dict[str, str]) -> tuple[SourceFile, ...]:
     return tuple(
-        SourceFile(f"{stem}.{ext}", f"{origin_stem}.{ext}", digest) for ext, digest in sha256.items()
+        SourceFile(f"{stem}.{ext}", f"{origin_stem}.{ext}", digest)
+        for ext, digest in sha256.items()
     )
 
 
@@ -179,7 +180,7 @@ def raw_path(source: Source, settings: Settings) -> Path:
 
 
 def fetch_source(source: Source, settings: Settings) -> FetchResult:
-    """Bring every file of ``source`` into ``raw_dir``, verified; raise SourceError if impossible."""
+    """Bring every file of ``source`` into ``raw_dir``, verified, or raise SourceError."""
     settings.raw_dir.mkdir(parents=True, exist_ok=True)
     todo = [f for f in source.files if _sha256(settings.raw_dir / f.path) != f.sha256]
     done = {
@@ -188,7 +189,9 @@ def fetch_source(source: Source, settings: Settings) -> FetchResult:
         if f not in todo
     }
     if todo:
-        staging = Path(tempfile.mkdtemp(prefix=f"{_STAGING_PREFIX}{source.id}-", dir=settings.raw_dir))
+        staging = Path(
+            tempfile.mkdtemp(prefix=f"{_STAGING_PREFIX}{source.id}-", dir=settings.raw_dir)
+        )
         try:
             staged = [(f, *_stage(source, f, staging, settings)) for f in todo]
             for file, staged_path, action in staged:
@@ -201,9 +204,7 @@ def fetch_source(source: Source, settings: Settings) -> FetchResult:
     return FetchResult(source, tuple(done[f.path] for f in source.files))
 
 
-def fetch_sources(
-    settings: Settings, sources: Sequence[Source] = REGISTRY
-) -> list[FetchResult]:
+def fetch_sources(settings: Settings, sources: Sequence[Source] = REGISTRY) -> list[FetchResult]:
     """Fetch each source; one failing source does not stop the others.
 
     Raises SourcesFailed, holding every failure, after all sources were tried.
@@ -269,8 +270,8 @@ def _copy_local(source: Source, file: SourceFile, sources_dir: Path, target: Pat
             found="no such file" if not local.exists() else "not a regular file",
             where=f"source {source.id}, CITYWIDE_SOURCES_DIR={sources_dir}",
             fix=(
-                f"copy the file there (origin {file.url}), point CITYWIDE_SOURCES_DIR at the folder "
-                "that holds it, or unset CITYWIDE_SOURCES_DIR to download from the origin"
+                f"copy the file there (origin {file.url}), point CITYWIDE_SOURCES_DIR at the "
+                "folder that holds it, or unset CITYWIDE_SOURCES_DIR to download from the origin"
             ),
         )
     shutil.copyfile(local, target)
@@ -286,9 +287,14 @@ def _download(source: Source, file: SourceFile, target: Path, timeout_s: float) 
             fix="fix the origin URL in citywide/sources.py",
         )
     try:
-        with urllib.request.urlopen(file.url, timeout=timeout_s) as response, target.open("wb") as out:  # noqa: S310 (scheme checked above)
+        with (
+            urllib.request.urlopen(file.url, timeout=timeout_s) as response,  # noqa: S310 (scheme checked above)
+            target.open("wb") as out,
+        ):
             shutil.copyfileobj(response, out, _CHUNK)
     except (urllib.error.URLError, TimeoutError, OSError) as error:
+        if isinstance(error, urllib.error.HTTPError):
+            error.close()  # an HTTPError holds the open response
         raise DownloadFailed(
             f"source {source.id}: could not download {file.path}",
             expected=f"HTTP 200 from {file.url}",

@@ -1,0 +1,125 @@
+"""The pipeline flow on the real Bangkok files, through Prefect."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from citywide import db
+from citywide.cli import app
+from citywide.errors import SourcesFailed
+from citywide.settings import Settings
+from flows.citywide import citywide
+from flows.geography import build_geography
+
+pytestmark = [pytest.mark.real_data, pytest.mark.usefixtures("prefect_harness")]
+
+
+def query(settings: Settings, sql: str) -> list[tuple[object, ...]]:
+    with db.connect(settings.duckdb_path, read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def test_pipeline_builds_bangkoks_geography(real_settings: Settings) -> None:
+    counts = citywide(real_settings)
+    assert counts == {"khet": 50, "khwaeng": 180}
+    assert query(real_settings, "SELECT count(*), count(DISTINCT khet_code) FROM khet") == [
+        (50, 50)
+    ]
+    assert query(real_settings, "SELECT count(*), count(DISTINCT khwaeng_code) FROM khwaeng") == [
+        (180, 180)
+    ]
+    ((total_area, population),) = query(
+        real_settings, "SELECT sum(area_km2), sum(population) FROM khet"
+    )
+    assert 1560 < float(total_area) < 1590  # type: ignore[arg-type]
+    assert population == 5_494_932
+    for table in ("khet", "khwaeng"):
+        assert query(
+            real_settings,
+            f"SELECT count(*) FROM {table} WHERE coalesce(name_th, '') = '' OR coalesce(name_en, '') = ''",
+        ) == [(0,)]
+        assert query(real_settings, f"SELECT count(*) FROM {table} WHERE NOT ST_IsValid(geom)") == [
+            (0,)
+        ]
+    assert query(
+        real_settings,
+        "SELECT count(*) FROM khwaeng w JOIN khet k USING (khet_code) WHERE ST_Within(w.geom, k.geom)",
+    ) == [(180,)]
+    assert query(
+        real_settings,
+        "SELECT count(*) FROM khwaeng WHERE khet_code NOT IN (SELECT khet_code FROM khet)",
+    ) == [(0,)]
+    assert query(
+        real_settings,
+        "SELECT name_en FROM khet WHERE khet_code IN ('1007', '1039', '1012') ORDER BY khet_code",
+    ) == [("Pathum Wan",), ("Yan Nawa",), ("Watthana",)]
+    # areas in UTM 47N agree with the shapefile's own Shape_Area, within the clipping
+    ((khwaeng_area,),) = query(real_settings, "SELECT sum(area_km2) FROM khwaeng")
+    assert 1550 < float(khwaeng_area) < 1578  # type: ignore[arg-type]
+    assert query(
+        real_settings,
+        "SELECT khwaeng_code, name_th FROM khwaeng WHERE khwaeng_code LIKE '1047%' ORDER BY 1",
+    ) == [("104702", "บางนาเหนือ"), ("104703", "บางนาใต้")]
+    assert query(real_settings, "SELECT count(*) FROM reference_source") == [(7,)]
+    assert not list(real_settings.raw_dir.glob(".fetch-*"))
+
+
+def test_rerun_replaces_and_a_failed_run_changes_nothing(
+    real_settings: Settings, tmp_path: Path, real_sources_dir: Path
+) -> None:
+    build_geography(real_settings)
+    (first_load,) = query(real_settings, "SELECT DISTINCT loaded_at FROM reference_source")
+    build_geography(real_settings)
+    (second_load,) = query(real_settings, "SELECT DISTINCT loaded_at FROM reference_source")
+    assert second_load > first_load
+    assert query(real_settings, "SELECT count(*) FROM khwaeng") == [(180,)]
+
+    # a corrupted local copy: the run fails, names the source, and the published tables stay
+    broken = tmp_path / "broken-sources"
+    shutil.copytree(real_sources_dir, broken)
+    (broken / "boundaries/bma_khwaeng/bma_khwaeng.dbf").chmod(0o644)
+    (broken / "boundaries/bma_khwaeng/bma_khwaeng.dbf").write_bytes(b"not a dbf")
+    shutil.rmtree(real_settings.raw_dir)
+    with pytest.raises(Exception, match="khwaeng_boundaries") as caught:
+        build_geography(real_settings.model_copy(update={"sources_dir": broken}))
+    assert "sha256" in str(caught.value)
+    assert query(real_settings, "SELECT DISTINCT loaded_at FROM reference_source") == [second_load]
+    assert query(real_settings, "SELECT count(*) FROM khet") == [(50,)]
+    assert not (real_settings.raw_dir / "boundaries/bma_khwaeng/bma_khwaeng.dbf").exists()
+
+
+def test_pipeline_reports_every_failed_source(
+    real_settings: Settings, tmp_path: Path, real_sources_dir: Path
+) -> None:
+    partial = tmp_path / "partial"
+    shutil.copytree(real_sources_dir, partial)
+    (partial / "registry/bma_communities.geojson").unlink()
+    (partial / "population/khet_population.csv").unlink()
+    with pytest.raises(SourcesFailed) as caught:
+        citywide(real_settings.model_copy(update={"sources_dir": partial}))
+    assert {failure.where.split(",")[0] for failure in caught.value.failures} == {
+        "source community_registry",
+        "source khet_population",
+    }
+
+
+def test_cli_run(real_settings: Settings) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "--data-dir",
+            str(real_settings.data_dir),
+            "--sources-dir",
+            str(real_settings.sources_dir),
+            "run",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "khet" in result.output
+    assert "50 rows" in result.output
+    assert "180 rows" in result.output
+    assert real_settings.duckdb_path.is_file()

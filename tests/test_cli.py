@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from citywide import __version__
+from citywide.cli import app
+from citywide.sources import REGISTRY
+
+runner = CliRunner()
+
+
+def test_help_lists_the_commands() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("run", "sources", "geography", "gazetteer", "settings"):
+        assert command in result.output
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.output.strip() == f"citywide {__version__}"
+
+
+def test_options_override_environment(clean_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    clean_env.setenv("CITYWIDE_DATA_DIR", str(tmp_path / "env-data"))
+    clean_env.setenv("CITYWIDE_MAPS_DIR", str(tmp_path / "env-maps"))
+    result = runner.invoke(app, ["--maps-dir", str(tmp_path / "cli-maps"), "settings"])
+    assert result.exit_code == 0
+    lines = dict(line.split(maxsplit=1) for line in result.output.splitlines())
+    assert lines["maps_dir"] == str(tmp_path / "cli-maps")
+    assert lines["duckdb_path"] == str(tmp_path / "env-data/processed/citywide.duckdb")
+    assert lines["sources_dir"] == "(unset)"
+
+
+def test_invalid_settings_exit_2(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("CITYWIDE_DOWNLOAD_TIMEOUT_S", "soon")
+    result = runner.invoke(app, ["settings"])
+    assert result.exit_code == 2
+    assert "download_timeout_s" in result.output
+
+
+def test_sources_list_shows_origin_and_checksum() -> None:
+    result = runner.invoke(app, ["sources", "list"])
+    assert result.exit_code == 0
+    for source in REGISTRY:
+        for file in source.files:
+            assert file.sha256 in result.output
+            assert file.url in result.output
+
+
+def test_sources_fetch_unknown_id_exit_2(clean_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["--data-dir", str(tmp_path), "sources", "fetch", "khets"])
+    assert result.exit_code == 2
+    assert "khet_boundaries" in result.output
+
+
+def test_sources_fetch_missing_local_copy_exit_1(
+    clean_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = runner.invoke(
+        app,
+        [
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--sources-dir",
+            str(empty),
+            "sources",
+            "fetch",
+            "khet_population",
+        ],
+    )
+    assert result.exit_code == 1
+    assert "khet_population" in result.output
+    assert "population/khet_population.csv" in result.output
+    assert "fix:" in result.output
+    assert not (tmp_path / "data/raw/population").exists()
+
+
+@pytest.mark.real_data
+def test_sources_fetch_real(
+    clean_env: pytest.MonkeyPatch, tmp_path: Path, real_sources_dir: Path
+) -> None:
+    args = ["--data-dir", str(tmp_path), "--sources-dir", str(real_sources_dir), "sources", "fetch"]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert first.output.count("copied") == 8
+    second = runner.invoke(app, args)
+    assert second.output.count("already present") == 8
+
+
+def test_gazetteer_khet_resolves_and_flags_unknown() -> None:
+    result = runner.invoke(app, ["gazetteer", "khet", "Yan na wa", "ป้อมปราบฯ", "TH1039"])
+    assert result.exit_code == 0
+    assert "1012 ยานนาวา (Yan Nawa)" in result.output
+    assert "1008 ป้อมปราบศัตรูพ่าย (Pom Prap Sattru Phai)" in result.output
+    assert "1039 วัฒนา (Watthana)" in result.output
+    unknown = runner.invoke(app, ["gazetteer", "khet", "Pathum Wun"])
+    assert unknown.exit_code == 1
+    assert "unknown khet" in unknown.output
+    assert "1007" in unknown.output
+
+
+def test_gazetteer_khwaeng_within_a_khet() -> None:
+    result = runner.invoke(app, ["gazetteer", "khwaeng", "แขวงวังใหม่", "--khet", "เขตปทุมวัน"])
+    assert result.exit_code == 0
+    assert "100702 วังใหม่ (Wang Mai)" in result.output
+    bad_khet = runner.invoke(app, ["gazetteer", "khwaeng", "วังใหม่", "--khet", "Nowhere"])
+    assert bad_khet.exit_code == 1

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from citywide import db
+from citywide.errors import DatabaseError
+
+
+def khet_frame(names: list[str], *, geometry: shapely.Geometry | None = None) -> gpd.GeoDataFrame:
+    codes = [str(1001 + i) for i in range(len(names))]
+    return gpd.GeoDataFrame(
+        {
+            "khet_code": codes,
+            "name_th": names,
+            "name_en": names,
+            "area_km2": [1.0] * len(names),
+            "population": [10] * len(names),
+        },
+        geometry=[
+            geometry or shapely.box(100.5 + i, 13.7, 100.6 + i, 13.8) for i in range(len(names))
+        ],
+        crs="EPSG:4326",
+    ).rename_geometry("geom")
+
+
+def khet_names(path: Path) -> list[str]:
+    with db.connect(path, read_only=True) as connection:
+        return [
+            row[0]
+            for row in connection.execute("SELECT name_th FROM khet ORDER BY khet_code").fetchall()
+        ]
+
+
+def test_spatial_extension_comes_from_the_package() -> None:
+    path = db.spatial_extension_file()
+    assert path.is_file()
+    assert "duckdb_extension_spatial" in str(path)
+
+
+def test_connect_loads_spatial_without_network(tmp_path: Path) -> None:
+    with db.connect(tmp_path / "x.duckdb") as connection:
+        row = connection.execute(
+            "SELECT ST_Area(ST_GeomFromText('POLYGON((0 0,2 0,2 2,0 2,0 0))'))"
+        ).fetchone()
+        assert row == (4.0,)
+        settings = dict(
+            connection.execute(
+                "SELECT name, value FROM duckdb_settings() WHERE name LIKE 'auto%_known_extensions'"
+            ).fetchall()
+        )
+    assert settings == {
+        "autoinstall_known_extensions": "false",
+        "autoload_known_extensions": "false",
+    }
+
+
+def test_read_only_connect_to_a_missing_database_says_how_to_build_it(tmp_path: Path) -> None:
+    with (
+        pytest.raises(DatabaseError, match="citywide run"),
+        db.connect(tmp_path / "missing.duckdb", read_only=True),
+    ):
+        pass
+
+
+def test_tables_keep_types_constraints_and_crs_after_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "x.duckdb"
+    with db.connect(path) as connection:
+        db.replace_tables(connection, {"khet": khet_frame(["a", "b"])})
+    with db.connect(path, read_only=True) as connection:
+        types = dict(
+            connection.execute(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'khet'"
+            ).fetchall()
+        )
+        area = connection.execute("SELECT round(ST_Area(geom), 4) FROM khet LIMIT 1").fetchone()
+    assert types["geom"] == "GEOMETRY('EPSG:4326')"
+    assert types["population"] == "BIGINT"
+    assert area == (0.01,)
+
+
+def test_replacing_is_all_or_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "x.duckdb"
+    with db.connect(path) as connection:
+        db.replace_tables(connection, {"khet": khet_frame(["old a", "old b"])})
+    duplicate_codes = khet_frame(["new a", "new b"]).assign(khet_code=["1001", "1001"])
+    # the second table fails after the first was replaced inside the transaction
+    with db.connect(path) as connection, pytest.raises(ValueError, match="lacks columns"):
+        db.replace_tables(
+            connection, {"khet": khet_frame(["new a"]), "reference_source": pd.DataFrame()}
+        )
+    with (
+        db.connect(path) as connection,
+        pytest.raises(Exception, match=r"(?i)constraint|duplicate"),
+    ):
+        db.replace_tables(connection, {"khet": duplicate_codes})
+    assert khet_names(path) == ["old a", "old b"]
+
+
+def test_invalid_geometry_is_refused_and_nothing_changes(tmp_path: Path) -> None:
+    path = tmp_path / "x.duckdb"
+    with db.connect(path) as connection:
+        db.replace_tables(connection, {"khet": khet_frame(["old"])})
+    bowtie = shapely.Polygon([(100.5, 13.7), (100.6, 13.8), (100.6, 13.7), (100.5, 13.8)])
+    with db.connect(path) as connection, pytest.raises(DatabaseError, match="invalid geometries"):
+        db.replace_tables(connection, {"khet": khet_frame(["new"], geometry=bowtie)})
+    assert khet_names(path) == ["old"]
+
+
+def test_unknown_table_is_refused(tmp_path: Path) -> None:
+    with (
+        db.connect(tmp_path / "x.duckdb") as connection,
+        pytest.raises(KeyError, match="no table spec"),
+    ):
+        db.replace_tables(connection, {"khet; DROP TABLE khet": khet_frame(["a"])})
