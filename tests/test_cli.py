@@ -111,3 +111,11 @@ def test_gazetteer_khwaeng_within_a_khet() -> None:
     assert "100702 วังใหม่ (Wang Mai)" in result.output
     bad_khet = runner.invoke(app, ["gazetteer", "khwaeng", "วังใหม่", "--khet", "Nowhere"])
     assert bad_khet.exit_code == 1
+
+
+def test_query_without_a_database_says_how_to_build_it(
+    clean_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    result = runner.invoke(app, ["--data-dir", str(tmp_path), "query", "SELECT 1"])
+    assert result.exit_code == 1
+    assert "citywide run" in result.output

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 
-from citywide import __version__
+from citywide import __version__, db
 from citywide.errors import CitywideError, SourcesFailed
 from citywide.gazetteer import Resolution, load_gazetteer
 from citywide.settings import Settings
@@ -114,6 +114,25 @@ def run(ctx: typer.Context) -> None:
     except CitywideError as error:
         raise _fail(error) from error
     _print_counts(counts, _settings(ctx))
+
+
+@app.command()
+def query(
+    ctx: typer.Context,
+    sql: Annotated[str, typer.Argument(help="A SQL query; spatial functions are available.")],
+) -> None:
+    """Run a read-only SQL query on the database and print the result (for analysts)."""
+    import duckdb
+
+    try:
+        with db.connect(_settings(ctx).duckdb_path, read_only=True) as connection:
+            result = connection.execute(sql).df()
+    except CitywideError as error:
+        raise _fail(error) from error
+    except duckdb.Error as error:
+        typer.secho(f"query failed: {error}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(1) from error
+    typer.echo(result.to_string(index=False, max_colwidth=60))
 
 
 @sources_app.command("list")

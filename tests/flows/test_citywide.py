@@ -123,3 +123,14 @@ def test_cli_run(real_settings: Settings) -> None:
     assert "50 rows" in result.output
     assert "180 rows" in result.output
     assert real_settings.duckdb_path.is_file()
+
+    sql = "SELECT name_en, round(area_km2, 1) AS km2 FROM khet WHERE khet_code = '1007'"
+    answer = CliRunner().invoke(app, ["--data-dir", str(real_settings.data_dir), "query", sql])
+    assert answer.exit_code == 0, answer.output
+    assert "Pathum Wan" in answer.output
+    assert "8.0" in answer.output
+    refused = CliRunner().invoke(
+        app, ["--data-dir", str(real_settings.data_dir), "query", "DROP TABLE khet"]
+    )
+    assert refused.exit_code == 1
+    assert "read-only" in refused.output
