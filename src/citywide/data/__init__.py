@@ -1,0 +1,1 @@
+"""Package data: the khet table, declared aliases and boundary-file errata (CSV)."""
