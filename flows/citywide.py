@@ -1,7 +1,7 @@
 """The top-level flow: the whole pipeline, as `citywide run` and `make demo` run it.
 
-Stages so far: fetch the reference sources -> build the geography. Ingestion, indicators and
-publication join this recipe as they are built.
+Stages so far: fetch the reference sources -> build the geography -> ingest the BMA community
+registry as the survey round ``bma_registry``. Indicators and publication join as they are built.
 """
 
 from __future__ import annotations
@@ -9,12 +9,18 @@ from __future__ import annotations
 from prefect import flow
 
 from citywide.settings import Settings
+from citywide.sources import COMMUNITY_REGISTRY, raw_path
 from flows import tasks
 from flows.geography import build_geography
+from flows.ingest import ingest_returns
+
+REGISTRY_ROUND = "bma_registry"
 
 
 @flow(name="citywide")
-def citywide(settings: Settings | None = None) -> dict[str, int]:
+def citywide(settings: Settings | None = None) -> dict[str, object]:
     settings = settings or Settings()
     tasks.fetch_all(settings)
-    return build_geography(settings)
+    tables = build_geography(settings)
+    registry = ingest_returns([raw_path(COMMUNITY_REGISTRY, settings)], REGISTRY_ROUND, settings)
+    return {"tables": tables, "ingested": registry}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import pandas as pd
 from prefect import flow
 
 from citywide.settings import Settings
@@ -20,9 +21,10 @@ def build_geography(settings: Settings | None = None) -> dict[str, int]:
 
     khet: gpd.GeoDataFrame = tasks.build_khet(khet_boundaries, population)
     khwaeng: gpd.GeoDataFrame = tasks.build_khwaeng(khwaeng_boundaries, khet)
+    lookup: pd.DataFrame = tasks.build_khet_lookup(khet)
 
     return tasks.publish_tables(
-        {"khet": khet, "khwaeng": khwaeng},
+        {"khet": khet, "khwaeng": khwaeng, "khet_lookup": lookup},
         [khet_boundaries, khwaeng_boundaries, population],
         settings,
     )

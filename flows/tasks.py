@@ -6,7 +6,8 @@ connection ever reaches Prefect's cache or result storage.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -18,6 +19,7 @@ from prefect.client.schemas.objects import State, TaskRun
 from citywide import db, geography
 from citywide.errors import DownloadFailed, SourcesFailed
 from citywide.gazetteer import load_gazetteer
+from citywide.ingest import load as ingest_load
 from citywide.settings import Settings
 from citywide.sources import FetchResult, fetch_source, fetch_sources, source_by_id
 
@@ -69,6 +71,26 @@ def build_khwaeng(boundaries: FetchResult, khet: gpd.GeoDataFrame) -> gpd.GeoDat
         load_gazetteer(),
         geography.khwaeng_code_corrections(),
     )
+
+
+@task(cache_policy=NO_CACHE)
+def prepare_survey_tables(settings: Settings) -> None:
+    with db.connect(settings.duckdb_path) as connection:
+        ingest_load.require_geography(connection, str(settings.duckdb_path))
+        ingest_load.ensure_tables(connection)
+
+
+@task(task_run_name="ingest {path.name}", cache_policy=NO_CACHE)
+def ingest_file(path: Path, survey_round: str, settings: Settings) -> list[dict[str, object]]:
+    """One file: every table in it loaded, or recorded as failed; never raises for bad data."""
+    with db.connect(settings.duckdb_path) as connection:
+        reports = ingest_load.ingest_file(connection, path, survey_round, date.today())
+    return [report.summary() for report in reports]
+
+
+@task(cache_policy=NO_CACHE)
+def build_khet_lookup(khet: gpd.GeoDataFrame) -> pd.DataFrame:
+    return geography.build_khet_lookup(khet)
 
 
 @task(cache_policy=NO_CACHE)

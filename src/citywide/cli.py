@@ -6,6 +6,7 @@ Exit codes: 0 done; 1 a problem in the data or sources (the message says what to
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,6 +16,7 @@ from pydantic import ValidationError
 from citywide import __version__, db
 from citywide.errors import CitywideError, SourcesFailed
 from citywide.gazetteer import Resolution, load_gazetteer
+from citywide.ingest.load import TableReport
 from citywide.settings import Settings
 from citywide.sources import REGISTRY, fetch_sources, source_by_id
 
@@ -106,14 +108,74 @@ def show_settings(ctx: typer.Context) -> None:
 
 @app.command()
 def run(ctx: typer.Context) -> None:
-    """Run the whole pipeline (the Prefect flow `citywide`): sources -> geography."""
+    """Run the whole pipeline (Prefect flow `citywide`): sources -> geography -> registry."""
     from flows.citywide import citywide  # Prefect is slow to import: only when needed
 
     try:
-        counts = citywide(_settings(ctx))
+        result = citywide(_settings(ctx))
     except CitywideError as error:
         raise _fail(error) from error
-    _print_counts(counts, _settings(ctx))
+    tables = result["tables"]
+    ingested = result["ingested"]
+    assert isinstance(tables, dict)
+    assert isinstance(ingested, list)
+    _print_counts(tables, _settings(ctx))
+    _print_ingested(ingested)
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="Survey files, or folders of them.")],
+    round_label: Annotated[
+        str | None,
+        typer.Option(
+            "--round", help="Survey round label (default: the folder in RAW_DIR/surveys/<round>/)."
+        ),
+    ] = None,
+) -> None:
+    """Ingest survey returns into the database (Prefect flow `ingest`, one task per file).
+
+    Exit 1 if a file could not be read (the others are still ingested).
+    """
+    from flows.ingest import ingest_returns
+
+    try:
+        reports = ingest_returns(paths, round_label, _settings(ctx))
+    except CitywideError as error:
+        raise _fail(error) from error
+    _print_ingested(reports)
+    if any(report["status"] == "failed" for report in reports):
+        raise typer.Exit(1)
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Survey files to check.")],
+) -> None:
+    """Check survey returns before sending them: same reading and rules, nothing written.
+
+    Prints every rejected row and warning in Thai and English. Exit 1 if any row would be
+    rejected or a file cannot be read.
+    """
+    from citywide.ingest.files import survey_files
+    from citywide.ingest.load import check_file, require_geography
+
+    settings = _settings(ctx)
+    try:
+        paths = survey_files(files)
+        with db.connect(settings.duckdb_path, read_only=True) as connection:
+            require_geography(connection, str(settings.duckdb_path))
+            reports = [
+                report for path in paths for report in check_file(connection, path, date.today())
+            ]
+    except CitywideError as error:
+        raise _fail(error) from error
+    clean = True
+    for report in reports:
+        clean &= _print_check(report)
+    raise typer.Exit(0 if clean else 1)
 
 
 @app.command()
@@ -227,3 +289,44 @@ def _print_counts(counts: dict[str, int], settings: Settings) -> None:
     typer.echo(f"database: {settings.duckdb_path}")
     for table, rows in counts.items():
         typer.echo(f"  {table:12} {rows:>7,} rows")
+
+
+def _print_ingested(reports: list[dict[str, object]]) -> None:
+    for report in reports:
+        sheet = f" [{report['sheet']}]" if report["sheet"] else ""
+        typer.echo(
+            f"{report['file']}{sheet}: {report['status']}; read {report['rows_read']}, "
+            f"loaded {report['rows_loaded']}, rejected {report['rows_rejected']}, "
+            f"superseded {report['rows_superseded']}, warnings {report['warnings']}"
+        )
+        if report["dropped_columns"]:
+            typer.echo(f"    personal-data columns dropped: {report['dropped_columns']}")
+        if report["message"]:
+            typer.echo(f"    {report['message']}")
+
+
+def _print_check(report: TableReport) -> bool:
+    """Print one table's check; True when nothing would be rejected."""
+    sheet = f" [{report.sheet}]" if report.sheet else ""
+    typer.echo(f"== {report.path.name}{sheet}")
+    if report.status == "failed":
+        typer.secho(f"อ่านไฟล์ไม่ได้ / cannot read the file\n{report.message}", fg=typer.colors.RED)
+        return False
+    typer.echo(
+        f"อ่าน {report.rows_read} แถว: ผ่าน {report.rows_loaded}, ไม่ผ่าน {report.rows_rejected}, "
+        f"คำเตือน {report.warnings} / read {report.rows_read} rows: "
+        f"{report.rows_loaded} would load, "
+        f"{report.rows_rejected} rejected, {report.warnings} warnings"
+    )
+    if report.dropped_columns:
+        typer.echo(
+            "คอลัมน์ข้อมูลส่วนบุคคลจะถูกตัดออก / personal-data columns that will be dropped: "
+            + ", ".join(report.dropped_columns)
+        )
+    if report.problems is not None:
+        for row in report.problems.itertuples():
+            label = "ไม่ผ่าน / REJECTED" if row.outcome == "rejected" else "คำเตือน / warning"
+            colour = typer.colors.RED if row.outcome == "rejected" else typer.colors.YELLOW
+            typer.secho(f"  row {row.source_row}: {label} [{row.code}]", fg=colour)
+            typer.echo(f"      {row.message_th}\n      {row.message_en}")
+    return report.rows_rejected == 0

@@ -72,20 +72,27 @@ class Resolution:
 
     def message(self) -> str:
         """A bilingual sentence, Thai first, for reports and error messages."""
+        return f"{self.message_th()} / {self.message_en()}"
+
+    def message_th(self) -> str:
         level_th = _LEVEL_TH[self.level]
         if self.resolved:
-            quoted = f'"{self.query}" = {self.code}'
-            return f"{level_th} {quoted} / {self.level} {quoted}"
-        listed = "; ".join(place.label() for place in self.candidates) or "-"
+            return f'{level_th} "{self.query}" = {self.code}'
+        listed = self._listed()
         if self.method == "ambiguous":
-            return (
-                f'ชื่อ{level_th} "{self.query}" กำกวม อาจเป็น: {listed} / '
-                f'ambiguous {self.level} "{self.query}", could be: {listed}'
-            )
-        return (
-            f'ไม่รู้จัก{level_th} "{self.query}" ที่ใกล้เคียง: {listed} / '
-            f'unknown {self.level} "{self.query}", closest: {listed}'
-        )
+            return f'ชื่อ{level_th} "{self.query}" กำกวม อาจเป็น: {listed}'
+        return f'ไม่รู้จัก{level_th} "{self.query}" ที่ใกล้เคียง: {listed}'
+
+    def message_en(self) -> str:
+        if self.resolved:
+            return f'{self.level} "{self.query}" = {self.code}'
+        listed = self._listed()
+        if self.method == "ambiguous":
+            return f'ambiguous {self.level} "{self.query}", could be: {listed}'
+        return f'unknown {self.level} "{self.query}", closest: {listed}'
+
+    def _listed(self) -> str:
+        return "; ".join(place.label() for place in self.candidates) or "-"
 
 
 def match_key(text: str, level: Level) -> str:

@@ -30,7 +30,7 @@ class TableSpec:
     name: str
     meaning: str
     columns: tuple[Column, ...]
-    primary_key: tuple[str, ...]
+    primary_key: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for identifier in (self.name, *self.column_names):
@@ -41,8 +41,8 @@ class TableSpec:
     def column_names(self) -> tuple[str, ...]:
         return tuple(column.name for column in self.columns)
 
-    def create_sql(self) -> str:
-        """``CREATE OR REPLACE TABLE`` with every column's type and constraint."""
+    def create_sql(self, *, replace: bool = True) -> str:
+        """``CREATE OR REPLACE TABLE`` (or ``CREATE TABLE IF NOT EXISTS``) with constraints."""
         lines = []
         for column in self.columns:
             line = f"{column.name} {column.sql_type}"
@@ -51,9 +51,11 @@ class TableSpec:
             if column.check:
                 line += f" CHECK ({column.check})"
             lines.append(line)
-        lines.append(f"PRIMARY KEY ({', '.join(self.primary_key)})")
+        if self.primary_key:
+            lines.append(f"PRIMARY KEY ({', '.join(self.primary_key)})")
         body = ",\n  ".join(lines)
-        return f"CREATE OR REPLACE TABLE {self.name} (\n  {body}\n)"
+        verb = "CREATE OR REPLACE TABLE" if replace else "CREATE TABLE IF NOT EXISTS"
+        return f"{verb} {self.name} (\n  {body}\n)"
 
 
 KHET = TableSpec(
@@ -122,4 +124,188 @@ REFERENCE_SOURCE = TableSpec(
     primary_key=("source_id", "path"),
 )
 
-TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (KHET, KHWAENG, REFERENCE_SOURCE)}
+KHET_LOOKUP = TableSpec(
+    name="khet_lookup",
+    meaning=(
+        "Internal: khet polygons cut on a 0.01 degree grid, so that point-in-khet joins test "
+        "small pieces instead of 81,000-vertex polygons. Not for publication."
+    ),
+    columns=(
+        Column("khet_code", "VARCHAR", "The khet the piece belongs to"),
+        Column("geom", GEOMETRY_4326, "A piece of the khet, at most one grid cell"),
+    ),
+)
+
+SURVEY_FIELDS = (
+    Column("land_owner", "VARCHAR", "state, private, temple, mixed or unknown", nullable=True),
+    Column(
+        "tenure",
+        "VARCHAR",
+        "own, rent_contract, rent_no_contract, permitted, squatter or unknown",
+        nullable=True,
+    ),
+    Column("eviction_threat", "VARCHAR", "none, threatened, in_court or evicted", nullable=True),
+    Column("housing_condition", "VARCHAR", "good, fair or poor", nullable=True),
+    Column("water", "VARCHAR", "yes, partial or no", nullable=True),
+    Column("electricity", "VARCHAR", "yes, partial or no", nullable=True),
+    Column("drainage", "VARCHAR", "yes, partial or no", nullable=True),
+    Column("walkway", "VARCHAR", "yes, partial or no", nullable=True),
+    Column("flood_risk", "VARCHAR", "yes or no", nullable=True),
+    Column(
+        "baan_mankong_status",
+        "VARCHAR",
+        "none, planning, in_progress or completed",
+        nullable=True,
+    ),
+    Column("savings_group", "VARCHAR", "yes or no", nullable=True),
+)
+
+_COMMUNITY_COLUMNS = (
+    Column(
+        "community_key",
+        "VARCHAR",
+        "Stable identity: khet code + community code, or khet code + 'name:' + normalised name",
+    ),
+    Column("survey_round", "VARCHAR", "Survey round label, e.g. 2567-1 or bma_registry"),
+    Column("khet_code", "VARCHAR", "Khet (khet.khet_code), written or found from the location"),
+    Column("khwaeng_code", "VARCHAR", "Khwaeng (khwaeng.khwaeng_code), if resolved", nullable=True),
+    Column("community_code", "VARCHAR", "Community code as written (digits)", nullable=True),
+    Column("community_name", "VARCHAR", "Community name (NFC Unicode)", nullable=True),
+    Column("name_key", "VARCHAR", "Normalised name used to match records", nullable=True),
+    Column(
+        "community_type",
+        "VARCHAR",
+        "slum, urban, suburban, housing_estate, nha_housing or high_rise",
+        nullable=True,
+    ),
+    Column("houses", "BIGINT", "Number of houses", nullable=True, check="houses >= 0"),
+    Column("households", "BIGINT", "Number of households", nullable=True, check="households >= 0"),
+    Column("population", "BIGINT", "Population", nullable=True, check="population >= 0"),
+    Column("male", "BIGINT", "Male population", nullable=True, check="male >= 0"),
+    Column("female", "BIGINT", "Female population", nullable=True, check="female >= 0"),
+    Column("area_rai", "DOUBLE", "Land area in rai (rai + ngan/4 + wa/400)", nullable=True),
+    Column("lat", "DOUBLE", "Latitude (WGS84), inside Bangkok, or NULL", nullable=True),
+    Column("lon", "DOUBLE", "Longitude (WGS84), inside Bangkok, or NULL", nullable=True),
+    Column("geom", GEOMETRY_4326, "Location as a point", nullable=True),
+    Column("survey_date", "DATE", "Survey date (C.E.)", nullable=True),
+    Column("record_uuid", "VARCHAR", "KoboToolbox/ODK submission id", nullable=True),
+    *SURVEY_FIELDS,
+    Column("source_file_id", "BIGINT", "The file row it came from (source_file.source_file_id)"),
+    Column("source_sha256", "VARCHAR", "sha256 of that file"),
+    Column("source_row", "BIGINT", "Row number in that file (spreadsheet row, CSV line)"),
+)
+
+COMMUNITY = TableSpec(
+    name="community",
+    meaning="One record per community per survey round: the current, accepted record.",
+    columns=_COMMUNITY_COLUMNS,
+    primary_key=("survey_round", "community_key"),
+)
+
+COMMUNITY_HISTORY = TableSpec(
+    name="community_history",
+    meaning="Records superseded by a later record of the same community in the same round.",
+    columns=(
+        *_COMMUNITY_COLUMNS,
+        Column("superseded_by_file", "BIGINT", "source_file_id of the record that won"),
+        Column("superseded_by_row", "BIGINT", "source_row of the record that won"),
+        Column("superseded_at", "TIMESTAMPTZ", "When it was superseded"),
+    ),
+)
+
+SOURCE_FILE = TableSpec(
+    name="source_file",
+    meaning="Every table of every file ingested (or that failed), with its counts: lineage.",
+    columns=(
+        Column("source_file_id", "BIGINT", "Id, in ingestion order"),
+        Column("path", "VARCHAR", "Path as given to citywide ingest"),
+        Column("file_name", "VARCHAR", "File name"),
+        Column("sha256", "VARCHAR", "sha256 of the file's bytes"),
+        Column("size_bytes", "BIGINT", "File size"),
+        Column("format", "VARCHAR", "csv, kobo-csv, xlsx, kobo-xlsx, geojson, gpkg, ..."),
+        Column("encoding", "VARCHAR", "Detected text encoding (CSV only)", nullable=True),
+        Column(
+            "sheet", "VARCHAR", "Sheet or layer name, where the file has several", nullable=True
+        ),
+        Column("survey_round", "VARCHAR", "Survey round label"),
+        Column("status", "VARCHAR", "loaded or failed", check="status IN ('loaded', 'failed')"),
+        Column("rows_read", "BIGINT", "Data rows read (blank rows not counted)"),
+        Column("rows_loaded", "BIGINT", "Rows loaded (into community or, if superseded, history)"),
+        Column("rows_rejected", "BIGINT", "Rows rejected (see rejected_row)"),
+        Column("rows_superseded", "BIGINT", "Loaded rows superseded by another record"),
+        Column("blank_rows", "BIGINT", "Blank rows skipped"),
+        Column("warnings", "BIGINT", "Warnings recorded (see row_warning)"),
+        Column("header_row", "BIGINT", "Row number of the header", nullable=True),
+        Column("column_map", "VARCHAR", "JSON: field -> header as written"),
+        Column("dropped_columns", "VARCHAR[]", "Personal-data columns dropped, never stored"),
+        Column("unmapped_columns", "VARCHAR[]", "Columns not used (no field, or a duplicate)"),
+        Column("message", "VARCHAR", "Why it failed, or notes", nullable=True),
+        Column("ingested_at", "TIMESTAMPTZ", "When it was ingested"),
+    ),
+    primary_key=("source_file_id",),
+)
+
+REJECTED_ROW = TableSpec(
+    name="rejected_row",
+    meaning="Rows not loaded, each with its reason.",
+    columns=(
+        Column("source_file_id", "BIGINT", "The file (source_file.source_file_id)"),
+        Column("source_row", "BIGINT", "Row number in the file"),
+        Column("reason", "VARCHAR", "Reason code, e.g. negative_count (docs/ingestion.md)"),
+        Column("field", "VARCHAR", "The field at fault, if one", nullable=True),
+        Column("value", "VARCHAR", "The value at fault, as written", nullable=True),
+        Column("message_th", "VARCHAR", "What is wrong, in Thai"),
+        Column("message_en", "VARCHAR", "What is wrong, in English"),
+        Column("row_values", "VARCHAR", "JSON of the row's survey fields as written"),
+    ),
+    primary_key=("source_file_id", "source_row"),
+)
+
+ROW_WARNING = TableSpec(
+    name="row_warning",
+    meaning="Problems in loaded rows that citywide repaired or worked around.",
+    columns=(
+        Column("source_file_id", "BIGINT", "The file (source_file.source_file_id)"),
+        Column("source_row", "BIGINT", "Row number in the file"),
+        Column("code", "VARCHAR", "Warning code, e.g. khet_mismatch (docs/ingestion.md)"),
+        Column("field", "VARCHAR", "The field concerned, if one", nullable=True),
+        Column("value", "VARCHAR", "The value concerned, as written", nullable=True),
+        Column("message_th", "VARCHAR", "What was found and done, in Thai"),
+        Column("message_en", "VARCHAR", "What was found and done, in English"),
+    ),
+)
+
+COMMUNITY_FOOTPRINT = TableSpec(
+    name="community_footprint",
+    meaning="Footprint polygons from GIS returns (e.g. the BMA registry). Never published.",
+    columns=(
+        Column("source_file_id", "BIGINT", "The file (source_file.source_file_id)"),
+        Column("source_row", "BIGINT", "Feature number in the file"),
+        Column("geom", GEOMETRY_4326, "Footprint (repaired if invalid)"),
+    ),
+    primary_key=("source_file_id", "source_row"),
+)
+
+TABLES: dict[str, TableSpec] = {
+    spec.name: spec
+    for spec in (
+        KHET,
+        KHWAENG,
+        REFERENCE_SOURCE,
+        KHET_LOOKUP,
+        SOURCE_FILE,
+        COMMUNITY,
+        COMMUNITY_HISTORY,
+        REJECTED_ROW,
+        ROW_WARNING,
+        COMMUNITY_FOOTPRINT,
+    )
+}
+INGEST_TABLES = (
+    SOURCE_FILE,
+    COMMUNITY,
+    COMMUNITY_HISTORY,
+    REJECTED_ROW,
+    ROW_WARNING,
+    COMMUNITY_FOOTPRINT,
+)

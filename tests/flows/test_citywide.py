@@ -24,8 +24,8 @@ def query(settings: Settings, sql: str) -> list[tuple[object, ...]]:
 
 
 def test_pipeline_builds_bangkoks_geography(real_settings: Settings) -> None:
-    counts = citywide(real_settings)
-    assert counts == {"khet": 50, "khwaeng": 180}
+    result = citywide(real_settings)
+    assert result["tables"] == {"khet": 50, "khwaeng": 180, "khet_lookup": 2005}
     assert query(real_settings, "SELECT count(*), count(DISTINCT khet_code) FROM khet") == [
         (50, 50)
     ]

@@ -1,0 +1,103 @@
+"""Header and value vocabularies, from the declarative ``aliases.toml``."""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from typing import Literal
+
+from citywide.text import normalise_text
+
+Kind = Literal["text", "code", "count", "number", "date", "enum"]
+PERSONAL = "personal"
+_BRACKETED = re.compile(r"[(\[].*?[)\]]")
+_FOLD = re.compile(r"[\s_\-.:,;'’`\"()\[\]/\\]+")
+_GROUP_SEPARATOR = re.compile(r"[/:]")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: Kind
+    aliases: tuple[str, ...]
+
+
+def fold(text: str) -> str:
+    """The form headers and values are compared in: NFC, lower case, no spaces or punctuation."""
+    return _FOLD.sub("", normalise_text(text).casefold())
+
+
+class Vocabulary:
+    """Which header means which field, which headers are personal, what enum values mean."""
+
+    def __init__(self, table: dict[str, object]) -> None:
+        fields = table["fields"]
+        assert isinstance(fields, dict)
+        self.fields = {
+            name: Field(name, spec["kind"], tuple(spec["aliases"])) for name, spec in fields.items()
+        }
+        self._header_to_field: dict[str, str] = {}
+        for field in self.fields.values():
+            for alias in field.aliases:
+                key = fold(alias)
+                existing = self._header_to_field.setdefault(key, field.name)
+                if existing != field.name:
+                    raise ValueError(f"alias {alias!r} names both {existing} and {field.name}")
+        personal = table["personal"]
+        assert isinstance(personal, dict)
+        self._personal_exact = {fold(a) for a in personal["aliases"]}
+        self._personal_contains = tuple(fold(a) for a in personal["contains"])
+        values = table.get("values", {})
+        assert isinstance(values, dict)
+        self._values: dict[str, dict[str, str]] = {}
+        for field_name, canon in values.items():
+            lookup: dict[str, str] = {}
+            for code, texts in canon.items():
+                for text in (code, *texts):
+                    lookup.setdefault(fold(text), code)
+            self._values[field_name] = lookup
+
+    def is_personal(self, header: str) -> bool:
+        key = fold(header)
+        last = fold(_GROUP_SEPARATOR.split(header)[-1])
+        if key in self._personal_exact or last in self._personal_exact:
+            return True
+        return any(part and part in key for part in self._personal_contains)
+
+    def field_for(self, header: str, group: str = "") -> str | None:
+        """The field a header names (trying "group name" first), "personal", or None."""
+        if self.is_personal(header) or (group and self.is_personal(f"{group} {header}")):
+            return PERSONAL
+        for candidate in _header_variants(header, group):
+            field = self._header_to_field.get(candidate)
+            if field:
+                return field
+        return None
+
+    def enum_codes(self, field: str) -> tuple[str, ...]:
+        return tuple(sorted(set(self._values[field].values())))
+
+    def enum_value(self, field: str, text: str) -> str | None:
+        """The canonical code of an enum value, or None if the text is not recognised."""
+        return self._values[field].get(fold(text))
+
+    def fields_of_kind(self, *kinds: Kind) -> list[str]:
+        return [name for name, field in self.fields.items() if field.kind in kinds]
+
+
+def _header_variants(header: str, group: str) -> list[str]:
+    """Ways to read a header: with its group, whole, without units, without a Kobo group."""
+    last = _GROUP_SEPARATOR.split(header)[-1]
+    texts = [f"{group} {header}"] if group else []
+    texts += [header, _BRACKETED.sub("", header), last, _BRACKETED.sub("", last)]
+    return [key for key in dict.fromkeys(fold(text) for text in texts) if key]
+
+
+@functools.cache
+def vocabulary() -> Vocabulary:
+    """The packaged vocabulary (``citywide/ingest/aliases.toml``)."""
+    text = resources.files("citywide.ingest").joinpath("aliases.toml").read_text(encoding="utf-8")
+    return Vocabulary(tomllib.loads(text))

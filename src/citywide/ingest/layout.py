@@ -1,0 +1,90 @@
+"""Where a table starts: the header row (one or two rows), above title rows, beside blank columns.
+
+Works on the first rows of a sheet or CSV as a grid of strings; knows nothing of files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from citywide.ingest.columns import PERSONAL, Vocabulary
+
+SCAN_ROWS = 30
+MIN_FIELDS = 2
+
+
+@dataclass(frozen=True)
+class Column:
+    index: int  # position in the sheet row
+    header: str  # as written, "group / name" for a two-row header
+    field: str | None  # canonical field, "personal", or None (not used)
+
+
+@dataclass(frozen=True)
+class Layout:
+    header_row: int  # 0-based index of the (lower) header row; data starts below it
+    columns: tuple[Column, ...]
+
+    @property
+    def mapped(self) -> dict[str, int]:
+        """Field -> column index, for the columns that are kept (the first one of each field)."""
+        out: dict[str, int] = {}
+        for column in self.columns:
+            if column.field and column.field != PERSONAL:
+                out.setdefault(column.field, column.index)
+        return out
+
+    @property
+    def dropped(self) -> list[str]:
+        """Headers of personal-data columns: never read past this point."""
+        return [c.header for c in self.columns if c.field == PERSONAL]
+
+    @property
+    def unmapped(self) -> list[str]:
+        """Headers of columns that mean no field (kept out of the database), and duplicates."""
+        kept = set(self.mapped.values())
+        return [
+            c.header
+            for c in self.columns
+            if c.field != PERSONAL and c.index not in kept and c.header
+        ]
+
+
+def find_layout(rows: Sequence[Sequence[str]], vocabulary: Vocabulary) -> Layout | None:
+    """The header that names the most fields within the first rows, or None if none names two."""
+    best: tuple[int, Layout] | None = None
+    for row_index in range(min(len(rows), SCAN_ROWS)):
+        groups = _forward_filled(rows[row_index - 1]) if row_index > 0 else []
+        layout = _read_header(row_index, rows[row_index], groups, vocabulary)
+        score = len(layout.mapped)
+        if score >= MIN_FIELDS and (best is None or score > best[0]):
+            best = (score, layout)
+    return best[1] if best else None
+
+
+def _read_header(
+    row_index: int, cells: Sequence[str], groups: Sequence[str], vocabulary: Vocabulary
+) -> Layout:
+    columns = []
+    for index, cell in enumerate(cells):
+        name = (cell or "").strip()
+        group = groups[index].strip() if index < len(groups) else ""
+        if group == name:
+            group = ""
+        if not name:
+            columns.append(Column(index, group, None))
+            continue
+        field = vocabulary.field_for(name, group)
+        header = f"{group} / {name}" if group and field != vocabulary.field_for(name) else name
+        columns.append(Column(index, header, field))
+    return Layout(row_index, tuple(columns))
+
+
+def _forward_filled(cells: Sequence[str]) -> list[str]:
+    """A group row with merged cells: each cell's group is the last non-empty one to its left."""
+    filled, current = [], ""
+    for cell in cells:
+        current = (cell or "").strip() or current
+        filled.append(current)
+    return filled

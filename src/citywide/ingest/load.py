@@ -1,0 +1,476 @@
+"""Ingest a file into the database, or check it without writing.
+
+One transaction per table of a file: its ``source_file`` row, its rejected rows, its warnings, its
+footprints and its communities appear together or not at all. A file whose sha256 is already in
+``source_file`` is not read again. Within a survey round each community is stored once: the
+record with the latest survey date wins, ties go to the file ingested last (then the later row);
+the others move to ``community_history``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from citywide.gazetteer import load_gazetteer
+from citywide.ingest.columns import vocabulary
+from citywide.ingest.readers import FileUnreadable, RawTable, read_tables
+from citywide.ingest.rules import ENUM_FIELDS, StageContext, blank_rows, stage
+from citywide.schema import COMMUNITY, COMMUNITY_HISTORY, INGEST_TABLES
+from citywide.sources import file_sha256
+
+LOOKUP_TABLE = "khet_lookup"
+_COMMUNITY_COLUMNS = COMMUNITY.column_names
+_HISTORY_EXTRA = ("superseded_by_file", "superseded_by_row", "superseded_at")
+_table_numbers = itertools.count(1)
+
+
+@dataclass
+class TableReport:
+    """What happened to one table of one file."""
+
+    path: Path
+    sha256: str
+    sheet: str | None
+    status: str  # loaded, failed, already ingested, checked
+    format: str = ""
+    encoding: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rows_superseded: int = 0
+    blank_rows: int = 0
+    warnings: int = 0
+    dropped_columns: list[str] = field(default_factory=list)
+    unmapped_columns: list[str] = field(default_factory=list)
+    message: str | None = None
+    source_file_id: int | None = None
+    problems: pd.DataFrame | None = None  # per-row rejections and warnings (check mode)
+
+    @property
+    def accounted(self) -> bool:
+        return self.rows_read == self.rows_loaded + self.rows_rejected
+
+    def summary(self) -> dict[str, object]:
+        """Plain values for logs, Prefect results and run reports."""
+        return {
+            "file": self.path.name,
+            "path": str(self.path),
+            "sheet": self.sheet,
+            "status": self.status,
+            "format": self.format,
+            "rows_read": self.rows_read,
+            "rows_loaded": self.rows_loaded,
+            "rows_rejected": self.rows_rejected,
+            "rows_superseded": self.rows_superseded,
+            "warnings": self.warnings,
+            "dropped_columns": self.dropped_columns,
+            "message": self.message,
+        }
+
+
+def ensure_tables(connection: duckdb.DuckDBPyConnection) -> None:
+    """Create the ingestion tables if this database has none yet."""
+    connection.execute("CREATE SEQUENCE IF NOT EXISTS source_file_seq START 1")
+    for spec in INGEST_TABLES:
+        connection.execute(spec.create_sql(replace=False))
+
+
+def require_geography(connection: duckdb.DuckDBPyConnection, where: str) -> None:
+    from citywide.errors import DatabaseError
+
+    found = connection.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND database_name = current_database()",
+        [LOOKUP_TABLE],
+    ).fetchone()
+    if not found or not found[0]:
+        raise DatabaseError(
+            "the database has no geography yet",
+            expected="tables khet, khwaeng and khet_lookup",
+            found="none",
+            where=where,
+            fix="build it first: `citywide geography build` (or `citywide run`)",
+        )
+
+
+def ingest_file(
+    connection: duckdb.DuckDBPyConnection, path: Path, survey_round: str, today: dt.date
+) -> list[TableReport]:
+    """Ingest every table of one file (or record why it cannot be read)."""
+    sha256 = file_sha256(path)
+    known = connection.execute(
+        "SELECT source_file_id, sheet, status FROM source_file WHERE sha256 = ? ORDER BY 1",
+        [sha256],
+    ).fetchall()
+    if known:
+        return [
+            TableReport(
+                path,
+                sha256,
+                sheet,
+                "already ingested",
+                source_file_id=file_id,
+                message=f"same sha256 as source_file {file_id} ({status}); nothing changed",
+            )
+            for file_id, sheet, status in known
+        ]
+    try:
+        tables = read_tables(path)
+    except FileUnreadable as error:
+        return [_record_failure(connection, path, sha256, survey_round, None, "", None, str(error))]
+    reports = []
+    for table in tables:
+        try:
+            reports.append(_ingest_table(connection, table, sha256, survey_round, today))
+        except Exception as error:  # one bad table must not stop the others: record it
+            message = f"could not ingest this table: {type(error).__name__}: {error}"
+            reports.append(
+                _record_failure(
+                    connection,
+                    path,
+                    sha256,
+                    survey_round,
+                    table.sheet,
+                    table.format,
+                    table.encoding,
+                    message,
+                )
+            )
+    return reports
+
+
+def check_file(
+    connection: duckdb.DuckDBPyConnection, path: Path, today: dt.date
+) -> list[TableReport]:
+    """The same reading and rules as :func:`ingest_file`, writing nothing."""
+    sha256 = file_sha256(path)
+    try:
+        tables = read_tables(path)
+    except FileUnreadable as error:
+        return [TableReport(path, sha256, None, "failed", message=str(error))]
+    reports = []
+    for table in tables:
+        with connection.cursor() as cursor:
+            staged = _stage_table(cursor, table, today)
+            report = _report(table, sha256, "checked", cursor, staged)
+            report.problems = _problems(cursor, staged)
+        reports.append(report)
+    return reports
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _stage_table(cursor: duckdb.DuckDBPyConnection, table: RawTable, today: dt.date) -> str:
+    raw = f"raw_{next(_table_numbers)}"
+    table.materialise(cursor, raw)
+    context = StageContext(load_gazetteer(), vocabulary(), today, LOOKUP_TABLE)
+    return stage(cursor, raw, table.fields, table.has_geometry, context)
+
+
+def _report(
+    table: RawTable, sha256: str, status: str, cursor: duckdb.DuckDBPyConnection, staged: str
+) -> TableReport:
+    row = cursor.execute(
+        f"SELECT count(*), count(rejection), sum(CASE WHEN rejection IS NULL THEN len(warnings) ELSE 0 END) "
+        f"FROM {staged}"
+    ).fetchone()
+    read, rejected, warnings = (int(v or 0) for v in (row or (0, 0, 0)))
+    return TableReport(
+        path=table.path,
+        sha256=sha256,
+        sheet=table.sheet,
+        status=status,
+        format=table.format,
+        encoding=table.encoding,
+        rows_read=read,
+        rows_loaded=read - rejected,
+        rows_rejected=rejected,
+        blank_rows=blank_rows(cursor, staged.removesuffix("_clean_staged")),
+        warnings=warnings,
+        dropped_columns=table.layout.dropped,
+        unmapped_columns=table.layout.unmapped,
+        message="; ".join(table.notes) or None,
+    )
+
+
+def _ingest_table(
+    connection: duckdb.DuckDBPyConnection,
+    table: RawTable,
+    sha256: str,
+    survey_round: str,
+    today: dt.date,
+) -> TableReport:
+    with connection.cursor() as cursor:
+        staged = _stage_table(cursor, table, today)
+        report = _report(table, sha256, "loaded", cursor, staged)
+        cursor.execute("BEGIN TRANSACTION")
+        try:
+            file_id = _insert_source_file(cursor, table, report, survey_round)
+            _insert_rejections(cursor, staged, file_id)
+            _insert_warnings(cursor, staged, file_id)
+            _insert_footprints(cursor, staged, file_id)
+            _merge_communities(cursor, staged, file_id, sha256, survey_round)
+            cursor.execute(
+                "UPDATE source_file SET rows_superseded = (SELECT count(*) FROM community_history h "
+                "WHERE h.source_file_id = source_file.source_file_id) WHERE survey_round = ?",
+                [survey_round],
+            )
+            cursor.execute("COMMIT")
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        superseded = cursor.execute(
+            "SELECT rows_superseded FROM source_file WHERE source_file_id = ?", [file_id]
+        ).fetchone()
+    report.source_file_id = file_id
+    report.rows_superseded = int(superseded[0]) if superseded else 0
+    return report
+
+
+def _insert_source_file(
+    cursor: duckdb.DuckDBPyConnection, table: RawTable, report: TableReport, survey_round: str
+) -> int:
+    column_map = {
+        name: next(c.header for c in table.layout.columns if c.index == index)
+        for name, index in table.layout.mapped.items()
+    }
+    row = cursor.execute(
+        """
+        INSERT INTO source_file VALUES (
+            nextval('source_file_seq'), ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?,
+            now())
+        RETURNING source_file_id
+        """,
+        [
+            str(table.path),
+            table.path.name,
+            report.sha256,
+            table.path.stat().st_size,
+            table.format,
+            table.encoding,
+            table.sheet,
+            survey_round,
+            report.rows_read,
+            report.rows_loaded,
+            report.rows_rejected,
+            report.blank_rows,
+            report.warnings,
+            table.layout.header_row + 1,
+            json.dumps(column_map, ensure_ascii=False),
+            report.dropped_columns,
+            report.unmapped_columns,
+            report.message,
+        ],
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def _record_failure(
+    connection: duckdb.DuckDBPyConnection,
+    path: Path,
+    sha256: str,
+    survey_round: str,
+    sheet: str | None,
+    fmt: str,
+    encoding: str | None,
+    message: str,
+) -> TableReport:
+    row = connection.execute(
+        """
+        INSERT INTO source_file VALUES (
+            nextval('source_file_seq'), ?, ?, ?, ?, ?, ?, ?, ?, 'failed', 0, 0, 0, 0, 0, 0, NULL,
+            '{}', [], [], ?, now())
+        RETURNING source_file_id
+        """,
+        [
+            str(path),
+            path.name,
+            sha256,
+            path.stat().st_size,
+            fmt or path.suffix.lstrip(".").lower(),
+            encoding,
+            sheet,
+            survey_round,
+            message,
+        ],
+    ).fetchone()
+    file_id = int(row[0]) if row else None
+    return TableReport(
+        path, sha256, sheet, "failed", fmt, encoding, message=message, source_file_id=file_id
+    )
+
+
+_RENDER = """
+    replace(replace(replace(replace(replace({template},
+        '{{field_th}}', coalesce(l.th, '')), '{{field_en}}', coalesce(l.en, '')),
+        '{{value}}', coalesce({value}, '')),
+        '{{detail_th}}', coalesce({detail_th}, '')), '{{detail_en}}', coalesce({detail_en}, ''))
+"""
+
+
+def _row_values_json(staged: str) -> str:
+    fields = [f for f in vocabulary().fields if f not in ("record_uuid",)]
+    pairs = ", ".join(f"'{f}', s.{f}" for f in fields)
+    return f"json_object({pairs})" if fields else "'{}'"
+
+
+def _insert_rejections(cursor: duckdb.DuckDBPyConnection, staged: str, file_id: int) -> None:
+    clean = staged.removesuffix("_staged")
+    detail_th = "CASE WHEN s.rejection.reason IN ('unknown_khet', 'ambiguous_khet') THEN s.khet_message_th END"
+    detail_en = "CASE WHEN s.rejection.reason IN ('unknown_khet', 'ambiguous_khet') THEN s.khet_message_en END"
+    cursor.execute(
+        f"""
+        INSERT INTO rejected_row
+        SELECT ?, s.source_row, s.rejection.reason, s.rejection.field, s.rejection.value,
+            {_RENDER.format(template="t.th", value="s.rejection.value", detail_th=detail_th, detail_en=detail_en)},
+            {_RENDER.format(template="t.en", value="s.rejection.value", detail_th=detail_th, detail_en=detail_en)},
+            {_row_values_json(staged)}
+        FROM {staged} s
+        JOIN {clean}_message_template t ON t.code = s.rejection.reason
+        LEFT JOIN {clean}_field_label l ON l.field = s.rejection.field
+        WHERE s.rejection IS NOT NULL
+        """,
+        [file_id],
+    )
+
+
+def _insert_warnings(cursor: duckdb.DuckDBPyConnection, staged: str, file_id: int) -> None:
+    clean = staged.removesuffix("_staged")
+    cursor.execute(
+        f"""
+        INSERT INTO row_warning
+        WITH w AS (
+            SELECT s.source_row, unnest(s.warnings) AS w FROM {staged} s WHERE s.rejection IS NULL
+        )
+        SELECT ?, w.source_row, w.w.code, w.w.field, w.w.value,
+            {_RENDER.format(template="t.th", value="w.w.value", detail_th="w.w.detail_th", detail_en="w.w.detail_en")},
+            {_RENDER.format(template="t.en", value="w.w.value", detail_th="w.w.detail_th", detail_en="w.w.detail_en")}
+        FROM w
+        JOIN {clean}_message_template t ON t.code = w.w.code
+        LEFT JOIN {clean}_field_label l ON l.field = w.w.field
+        """,
+        [file_id],
+    )
+
+
+def _insert_footprints(cursor: duckdb.DuckDBPyConnection, staged: str, file_id: int) -> None:
+    cursor.execute(
+        f"""
+        INSERT INTO community_footprint
+        SELECT ?, source_row, ST_GeomFromWKB(footprint_wkb)::GEOMETRY('EPSG:4326')
+        FROM {staged} WHERE rejection IS NULL AND footprint_wkb IS NOT NULL
+        """,
+        [file_id],
+    )
+
+
+def _incoming_select(staged: str) -> str:
+    enums = ", ".join(f"{f}_code AS {f}" for f in ENUM_FIELDS if f != "community_type")
+    return f"""
+        SELECT community_key, ?::VARCHAR AS survey_round, khet_code, khwaeng_code,
+            code_value AS community_code, community_name, name_key_value AS name_key,
+            community_type_code AS community_type,
+            houses_value AS houses, households_value AS households, population_value AS population,
+            male_value AS male, female_value AS female, area_rai_value AS area_rai,
+            lat_value AS lat, lon_value AS lon,
+            CASE WHEN lat_value IS NOT NULL THEN ST_Point(lon_value, lat_value)::GEOMETRY('EPSG:4326') END AS geom,
+            survey_date_value AS survey_date, record_uuid, {enums},
+            ?::BIGINT AS source_file_id, ?::VARCHAR AS source_sha256, source_row
+        FROM {staged} WHERE rejection IS NULL
+    """
+
+
+def _merge_communities(
+    cursor: duckdb.DuckDBPyConnection, staged: str, file_id: int, sha256: str, survey_round: str
+) -> None:
+    columns = ", ".join(_COMMUNITY_COLUMNS)
+    cursor.execute(
+        f"CREATE TEMP TABLE incoming AS {_incoming_select(staged)}",
+        [survey_round, file_id, sha256],
+    )
+    # rows of this round that may be the same communities: same key, or same khet and name
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE candidates AS
+        SELECT {columns}, true AS is_new FROM incoming
+        UNION ALL
+        SELECT {columns}, false AS is_new FROM community c
+        WHERE c.survey_round = ? AND (
+            c.community_key IN (SELECT community_key FROM incoming)
+            OR EXISTS (SELECT 1 FROM incoming i WHERE i.khet_code = c.khet_code AND i.name_key = c.name_key))
+        """,
+        [survey_round],
+    )
+    # a record without a code is the same community as a coded record of the same khet and name
+    cursor.execute(
+        """
+        CREATE TEMP TABLE ranked AS
+        WITH coded AS (
+            SELECT khet_code, name_key, min(community_key) AS coded_key FROM candidates
+            WHERE community_code IS NOT NULL AND name_key IS NOT NULL GROUP BY ALL
+        ),
+        identified AS (
+            SELECT c.* REPLACE (CASE WHEN c.community_code IS NULL AND k.coded_key IS NOT NULL
+                                     THEN k.coded_key ELSE c.community_key END AS community_key),
+                c.community_key AS own_key
+            FROM candidates c LEFT JOIN coded k USING (khet_code, name_key)
+        )
+        SELECT *, row_number() OVER (
+            PARTITION BY community_key
+            ORDER BY survey_date DESC NULLS LAST, source_file_id DESC, source_row DESC) AS rank
+        FROM identified
+        """
+    )
+    cursor.execute(
+        """
+        DELETE FROM community c WHERE c.survey_round = ? AND EXISTS (
+            SELECT 1 FROM ranked r WHERE NOT r.is_new AND r.own_key = c.community_key)
+        """,
+        [survey_round],
+    )
+    cursor.execute(f"INSERT INTO community SELECT {columns} FROM ranked WHERE rank = 1")
+    history = ", ".join(COMMUNITY_HISTORY.column_names[: len(_COMMUNITY_COLUMNS)])
+    cursor.execute(
+        f"""
+        INSERT INTO community_history
+        SELECT {", ".join(f"r.{c}" for c in history.split(", "))},
+            w.source_file_id, w.source_row, now()
+        FROM ranked r JOIN ranked w ON w.community_key = r.community_key AND w.rank = 1
+        WHERE r.rank > 1
+        """
+    )
+    for name in ("incoming", "candidates", "ranked"):
+        cursor.execute(f"DROP TABLE {name}")
+
+
+def _problems(cursor: duckdb.DuckDBPyConnection, staged: str) -> pd.DataFrame:
+    """Per-row rejections and warnings with rendered messages, for `citywide check`."""
+    clean = staged.removesuffix("_staged")
+    detail_th = "CASE WHEN s.rejection.reason IN ('unknown_khet', 'ambiguous_khet') THEN s.khet_message_th END"
+    detail_en = "CASE WHEN s.rejection.reason IN ('unknown_khet', 'ambiguous_khet') THEN s.khet_message_en END"
+    return cursor.execute(
+        f"""
+        SELECT s.source_row, 'rejected' AS outcome, s.rejection.reason AS code, s.rejection.field AS field,
+            {_RENDER.format(template="t.th", value="s.rejection.value", detail_th=detail_th, detail_en=detail_en)} AS message_th,
+            {_RENDER.format(template="t.en", value="s.rejection.value", detail_th=detail_th, detail_en=detail_en)} AS message_en
+        FROM {staged} s JOIN {clean}_message_template t ON t.code = s.rejection.reason
+        LEFT JOIN {clean}_field_label l ON l.field = s.rejection.field
+        WHERE s.rejection IS NOT NULL
+        UNION ALL
+        SELECT w.source_row, 'warning', w.w.code, w.w.field,
+            {_RENDER.format(template="t.th", value="w.w.value", detail_th="w.w.detail_th", detail_en="w.w.detail_en")},
+            {_RENDER.format(template="t.en", value="w.w.value", detail_th="w.w.detail_th", detail_en="w.w.detail_en")}
+        FROM (SELECT s.source_row, unnest(s.warnings) AS w FROM {staged} s WHERE s.rejection IS NULL) w
+        JOIN {clean}_message_template t ON t.code = w.w.code
+        LEFT JOIN {clean}_field_label l ON l.field = w.w.field
+        ORDER BY 1, 2 DESC
+        """
+    ).df()

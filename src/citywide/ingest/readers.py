@@ -1,0 +1,391 @@
+"""Files -> raw tables: the mapped columns of each table in a file, as text, with row numbers.
+
+Every reader finds the header with :mod:`citywide.ingest.layout` and keeps only the columns that
+name a field: personal-data columns are never read past the header. ``source_row`` is the row
+number a person sees when opening the file (spreadsheet row, CSV line, feature number).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy
+import pandas as pd
+import pyogrio
+import python_calamine
+import shapely
+
+from citywide.errors import CitywideError
+from citywide.ingest.columns import Vocabulary, vocabulary
+from citywide.ingest.layout import SCAN_ROWS, Layout, find_layout
+
+CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+SHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+GEO_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".fgb"}
+SUPPORTED = CSV_SUFFIXES | SHEET_SUFFIXES | GEO_SUFFIXES
+_HEAD_BYTES = 256 * 1024
+_DELIMITERS = ",;\t|"
+_KOBO_MARKERS = ("_uuid", "_submission_time", "_id", "_index", "meta/instanceid")
+_REPEAT_GROUP_MARKERS = ("_parent_index", "_parent_table_name")
+
+
+class FileUnreadable(CitywideError):
+    """A file (or every table in it) cannot be read as a survey return."""
+
+
+@dataclass
+class RawTable:
+    """One table of a file, ready to be materialised into DuckDB."""
+
+    path: Path
+    format: str
+    encoding: str | None
+    sheet: str | None
+    layout: Layout
+    materialise: Callable[[duckdb.DuckDBPyConnection, str], None]
+    has_geometry: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def fields(self) -> list[str]:
+        return list(self.layout.mapped)
+
+
+def read_tables(path: Path, vocab: Vocabulary | None = None) -> list[RawTable]:
+    """Every table in the file; raises FileUnreadable if there is none.
+
+    Each raw table has ``source_row``, one text column per mapped field, and ``first_cell`` (the
+    row's first non-empty cell, whatever its column: only used to recognise summary rows).
+    """
+    vocab = vocab or vocabulary()
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise FileUnreadable(
+            f"{path.name}: not a survey file citywide can read",
+            expected=f"one of {', '.join(sorted(SUPPORTED))}",
+            found=f"a {suffix or 'suffix-less'} file",
+            where=str(path),
+            fix="save the return as .xlsx or .csv (UTF-8) and send it again",
+        )
+    try:
+        if suffix in CSV_SUFFIXES:
+            return [_read_csv(path, vocab)]
+        if suffix in SHEET_SUFFIXES:
+            return _read_workbook(path, vocab)
+        return _read_geo(path, vocab)
+    except FileUnreadable:
+        raise
+    except Exception as error:  # a corrupt file raises whatever its parser raises
+        raise FileUnreadable(
+            f"{path.name}: the file is damaged or not what its name says",
+            expected=f"a readable {suffix} file",
+            found=f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}",
+            where=str(path),
+            fix="open the file on the computer that made it, save it again, and resend it",
+        ) from error
+
+
+def _no_header(
+    path: Path, sheet: str | None, first_rows: Sequence[Sequence[str]]
+) -> FileUnreadable:
+    seen = " | ".join(cell for row in first_rows[:3] for cell in row if cell)[:200] or "(empty)"
+    place = f"{path}, sheet {sheet}" if sheet else str(path)
+    return FileUnreadable(
+        f"{path.name}: no header row found",
+        expected=(
+            f"within the first {SCAN_ROWS} rows, a row naming at least two survey columns, "
+            "e.g. เขต / District, ชื่อชุมชน / Community, ครัวเรือน / Households"
+        ),
+        found=seen,
+        where=place,
+        fix="put one header row above the data, using the column names in docs/survey-format.md",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV
+
+
+def detect_encoding(data: bytes) -> str:
+    """utf-8-sig, utf-8, utf-16 (with BOM) or windows-874 (TIS-620), by trying them in order."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return "utf-8"
+    try:
+        text = data.decode("cp874")
+    except UnicodeDecodeError:
+        return "unknown"
+    has_thai = any("\u0e00" <= char <= "\u0e7f" for char in text[:200_000])
+    return "windows-874" if has_thai else "unknown"
+
+
+def _read_csv(path: Path, vocab: Vocabulary) -> RawTable:
+    data = path.read_bytes()
+    encoding = detect_encoding(data)
+    if encoding == "unknown":
+        raise FileUnreadable(
+            f"{path.name}: the text encoding is not recognised",
+            expected="UTF-8 (with or without BOM), UTF-16, or Windows-874 / TIS-620 Thai",
+            found="bytes that are none of these",
+            where=str(path),
+            fix="in Excel choose Save As > CSV UTF-8 (Comma delimited), and resend",
+        )
+    utf8 = data if encoding == "utf-8" else data.decode(_CODEC[encoding]).encode("utf-8")
+    if utf8.startswith(codecs.BOM_UTF8):
+        utf8 = utf8[len(codecs.BOM_UTF8) :]
+    head = utf8[:_HEAD_BYTES].decode("utf-8", errors="ignore")
+    delimiter = _sniff_delimiter(head)
+    reader = csv.reader(io.StringIO(head), delimiter=delimiter)
+    grid: list[list[str]] = []
+    lines_after_row: list[int] = []
+    for row in reader:
+        grid.append(row)
+        lines_after_row.append(reader.line_num)
+        if len(grid) >= SCAN_ROWS:
+            break
+    layout = find_layout(grid, vocab)
+    if layout is None:
+        raise _no_header(path, None, grid)
+    header_lines = lines_after_row[layout.header_row]
+    body = _after_lines(utf8, header_lines)
+    width = max((len(row) for row in grid), default=0)
+    width = max(width, max(layout.mapped.values()) + 1)
+
+    def materialise(connection: duckdb.DuckDBPyConnection, table: str) -> None:
+        _csv_into_table(connection, table, body, delimiter, width, layout, header_lines)
+
+    fmt = "kobo-csv" if _is_kobo(layout) else "csv"
+    return RawTable(path, fmt, encoding, None, layout, materialise)
+
+
+_CODEC = {"utf-8-sig": "utf-8-sig", "utf-16": "utf-16", "windows-874": "cp874", "utf-8": "utf-8"}
+
+
+def _sniff_delimiter(head: str) -> str:
+    sample = "\n".join(head.splitlines()[:SCAN_ROWS])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
+    except csv.Error:
+        counts = {d: sample.count(d) for d in _DELIMITERS}
+        return max(counts, key=lambda d: counts[d])
+
+
+def _after_lines(data: bytes, lines: int) -> bytes:
+    position = 0
+    for _ in range(lines):
+        found = data.find(b"\n", position)
+        if found < 0:
+            return b""
+        position = found + 1
+    return data[position:]
+
+
+def _csv_into_table(
+    connection: duckdb.DuckDBPyConnection,
+    table: str,
+    body: bytes,
+    delimiter: str,
+    width: int,
+    layout: Layout,
+    header_lines: int,
+) -> None:
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+    selected = ", ".join(f"c{index} AS {name}" for name, index in layout.mapped.items())
+    first_cell = ", ".join(f"nullif(trim(c{i}), '')" for i in range(width))
+    with tempfile.TemporaryDirectory(prefix="citywide-csv-") as folder:
+        body_path = Path(folder) / "body.csv"
+        body_path.write_bytes(body)
+        for parallel in ("true", "false"):
+            try:
+                connection.execute(
+                    f"CREATE OR REPLACE TEMP TABLE {table}_cells AS SELECT * FROM read_csv("  # noqa: S608 (generated column names)
+                    "$path, auto_detect = false, header = false, delim = $delimiter, quote = '\"', "
+                    "escape = '\"', null_padding = true, strict_mode = false, "
+                    f"parallel = {parallel}, columns = {columns})",
+                    {"path": str(body_path), "delimiter": delimiter},
+                )
+                break
+            except duckdb.InvalidInputException as error:
+                # quoted line breaks inside cells need the single-threaded reader
+                if parallel == "false" or "parallel" not in str(error):
+                    raise
+    line_numbers = _record_lines(body, header_lines)
+    rows = connection.execute(f"SELECT count(*) FROM {table}_cells").fetchone()  # noqa: S608
+    records = rows[0] if rows else 0
+    if len(line_numbers) != records:  # quoted line breaks: fall back to record numbers
+        line_numbers = numpy.arange(records, dtype=numpy.int64) + header_lines + 1
+    connection.register(f"{table}_lines", pd.DataFrame({"source_row": line_numbers}))
+    connection.execute(
+        f"CREATE TEMP TABLE {table} AS "  # noqa: S608 (names built here from field names)
+        f"SELECT l.source_row, {selected}, coalesce({first_cell}) AS first_cell "
+        f"FROM (SELECT *, row_number() OVER () AS rn FROM {table}_cells) c "
+        f"JOIN (SELECT source_row, row_number() OVER () AS rn FROM {table}_lines) l USING (rn)"
+    )
+    connection.unregister(f"{table}_lines")
+    connection.execute(f"DROP TABLE {table}_cells")
+
+
+def _record_lines(body: bytes, header_lines: int) -> numpy.ndarray:
+    """File line numbers of the non-empty lines of the body (DuckDB skips empty lines)."""
+    if not body:
+        return numpy.zeros(0, dtype=numpy.int64)
+    array = numpy.frombuffer(body, dtype=numpy.uint8)
+    ends = numpy.flatnonzero(array == 10)
+    if not body.endswith(b"\n"):
+        ends = numpy.append(ends, len(body))
+    starts = numpy.concatenate(([0], ends[:-1] + 1))
+    lengths = ends - starts
+    carriage = (lengths == 1) & (array[numpy.minimum(starts, len(array) - 1)] == 13)
+    non_empty = (lengths > 0) & ~carriage
+    return numpy.flatnonzero(non_empty).astype(numpy.int64) + header_lines + 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Workbooks
+
+
+def _read_workbook(path: Path, vocab: Vocabulary) -> list[RawTable]:
+    workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    tables: list[RawTable] = []
+    skipped: list[str] = []
+    first_grid: list[list[str]] = []
+    for sheet_name in workbook.sheet_names:
+        cells = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        grid = [[_cell_text(value) for value in row] for row in cells]
+        first_grid = first_grid or grid
+        layout = find_layout(grid, vocab)
+        if layout is None or _is_repeat_group(layout):
+            skipped.append(sheet_name)
+            continue
+        frame = _grid_frame(grid, layout)
+        fmt = "kobo-xlsx" if _is_kobo(layout) else path.suffix.lower().lstrip(".")
+        tables.append(RawTable(path, fmt, None, sheet_name, layout, _frame_loader(frame)))
+    if not tables:
+        raise _no_header(path, ", ".join(skipped) or None, first_grid)
+    for table in tables:
+        if skipped:
+            table.notes.append(f"sheets without a survey table, skipped: {', '.join(skipped)}")
+    return tables
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ") if value.time() != dt.time() else value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _grid_frame(grid: list[list[str]], layout: Layout) -> pd.DataFrame:
+    first = layout.header_row + 1
+    data = grid[first:]
+    columns = {
+        name: pd.Series([row[index] if index < len(row) else "" for row in data], dtype="string")
+        for name, index in layout.mapped.items()
+    }
+    first_cells = pd.Series(
+        [next((cell for cell in row if cell.strip()), "") for row in data], dtype="string"
+    )
+    return pd.DataFrame(
+        {
+            "source_row": numpy.arange(first + 1, first + 1 + len(data), dtype=numpy.int64),
+            **columns,
+            "first_cell": first_cells,
+        }
+    )
+
+
+def _frame_loader(frame: pd.DataFrame) -> Callable[[duckdb.DuckDBPyConnection, str], None]:
+    def materialise(connection: duckdb.DuckDBPyConnection, table: str) -> None:
+        connection.register(f"{table}_frame", frame)
+        connection.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM {table}_frame")  # noqa: S608
+        connection.unregister(f"{table}_frame")
+
+    return materialise
+
+
+# ---------------------------------------------------------------------------------------------
+# GeoJSON, GeoPackage, shapefile
+
+
+def _read_geo(path: Path, vocab: Vocabulary) -> list[RawTable]:
+    tables: list[RawTable] = []
+    layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
+    for layer in layers:
+        frame = pyogrio.read_dataframe(path, layer=layer)
+        names = [str(c) for c in frame.columns if c != "geometry"]
+        layout = find_layout([names], vocab)
+        if layout is None:
+            continue
+        attributes = pd.DataFrame(
+            {name: frame[names[index]].astype("string") for name, index in layout.mapped.items()}
+        )
+        attributes.insert(0, "source_row", numpy.arange(1, len(frame) + 1, dtype=numpy.int64))
+        attributes["first_cell"] = pd.Series(pd.NA, index=frame.index, dtype="string")
+        has_geometry = frame.geometry is not None and frame.crs is not None
+        if has_geometry:
+            attributes = attributes.join(_locations(frame))
+        sheet = layer if len(layers) > 1 else None
+        tables.append(
+            RawTable(
+                path,
+                path.suffix.lower().lstrip("."),
+                None,
+                sheet,
+                layout,
+                _frame_loader(attributes),
+                has_geometry,
+            )
+        )
+    if not tables:
+        raise _no_header(path, None, [[", ".join(layers)]])
+    return tables
+
+
+def _locations(frame: pd.DataFrame) -> pd.DataFrame:
+    """A point per feature (representative point of a footprint) and the footprint itself."""
+    geometry = frame.geometry.to_crs("EPSG:4326")
+    shapes = shapely.make_valid(geometry.to_numpy())
+    points = shapely.point_on_surface(shapes)
+    polygonal = numpy.isin(
+        shapely.get_type_id(shapes),
+        [shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON],
+    )
+    footprint = numpy.where(polygonal, shapely.to_wkb(shapes), None)
+    return pd.DataFrame(
+        {
+            "geom_lon": pd.Series(shapely.get_x(points), index=frame.index).astype("string"),
+            "geom_lat": pd.Series(shapely.get_y(points), index=frame.index).astype("string"),
+            "footprint_wkb": pd.Series(footprint, index=frame.index, dtype="object"),
+        }
+    )
+
+
+def _is_kobo(layout: Layout) -> bool:
+    headers = [c.header.casefold() for c in layout.columns]
+    return any(h in _KOBO_MARKERS for h in headers) or any("/" in h for h in headers)
+
+
+def _is_repeat_group(layout: Layout) -> bool:
+    return any(c.header.casefold() in _REPEAT_GROUP_MARKERS for c in layout.columns)
