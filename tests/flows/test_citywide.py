@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -18,7 +19,7 @@ from flows.geography import build_geography
 pytestmark = [pytest.mark.real_data, pytest.mark.usefixtures("prefect_harness")]
 
 
-def query(settings: Settings, sql: str) -> list[tuple[object, ...]]:
+def query(settings: Settings, sql: str) -> list[tuple[Any, ...]]:
     with db.connect(settings.duckdb_path, read_only=True) as connection:
         return connection.execute(sql).fetchall()
 
@@ -26,6 +27,17 @@ def query(settings: Settings, sql: str) -> list[tuple[object, ...]]:
 def test_pipeline_builds_bangkoks_geography(real_settings: Settings) -> None:
     result = citywide(real_settings)
     assert result["tables"] == {"khet": 50, "khwaeng": 180, "khet_lookup": 2005}
+    ingested = result["ingested"]
+    assert isinstance(ingested, list)
+    (registry,) = ingested
+    assert (registry["status"], registry["rows_read"], registry["rows_loaded"]) == (
+        "loaded",
+        2007,
+        2007,
+    )
+    assert query(real_settings, "SELECT survey_round, count(*) FROM community GROUP BY 1") == [
+        ("bma_registry", 2005)
+    ]
     assert query(real_settings, "SELECT count(*), count(DISTINCT khet_code) FROM khet") == [
         (50, 50)
     ]
@@ -35,7 +47,7 @@ def test_pipeline_builds_bangkoks_geography(real_settings: Settings) -> None:
     ((total_area, population),) = query(
         real_settings, "SELECT sum(area_km2), sum(population) FROM khet"
     )
-    assert 1560 < float(total_area) < 1590  # type: ignore[arg-type]
+    assert 1560 < float(total_area) < 1590
     assert population == 5_494_932
     for table in ("khet", "khwaeng"):
         assert query(
@@ -59,7 +71,7 @@ def test_pipeline_builds_bangkoks_geography(real_settings: Settings) -> None:
     ) == [("Pathum Wan",), ("Yan Nawa",), ("Watthana",)]
     # areas in UTM 47N agree with the shapefile's own Shape_Area, within the clipping
     ((khwaeng_area,),) = query(real_settings, "SELECT sum(area_km2) FROM khwaeng")
-    assert 1550 < float(khwaeng_area) < 1578  # type: ignore[arg-type]
+    assert 1550 < float(khwaeng_area) < 1578
     assert query(
         real_settings,
         "SELECT khwaeng_code, name_th FROM khwaeng WHERE khwaeng_code LIKE '1047%' ORDER BY 1",
@@ -122,6 +134,8 @@ def test_cli_run(real_settings: Settings) -> None:
     assert "khet" in result.output
     assert "50 rows" in result.output
     assert "180 rows" in result.output
+    assert "bma_communities.geojson: loaded; read 2007" in result.output
+    assert "['CHAIRMAN']" in result.output
     assert real_settings.duckdb_path.is_file()
 
     sql = "SELECT name_en, round(area_km2, 1) AS km2 FROM khet WHERE khet_code = '1007'"
@@ -134,3 +148,39 @@ def test_cli_run(real_settings: Settings) -> None:
     )
     assert refused.exit_code == 1
     assert "read-only" in refused.output
+
+
+def test_cli_ingest_a_folder_by_round(real_settings: Settings, tmp_path: Path) -> None:
+    runner = CliRunner()
+    base = [
+        "--data-dir",
+        str(real_settings.data_dir),
+        "--sources-dir",
+        str(real_settings.sources_dir),
+    ]
+    assert runner.invoke(app, [*base, "geography", "build"]).exit_code == 0
+    round_folder = real_settings.raw_dir / "surveys" / "2568-1"
+    round_folder.mkdir(parents=True)
+    (round_folder / "dusit.csv").write_text(
+        "เขต,ชื่อชุมชน,ครัวเรือน\nดุสิต,ชุมชนวัดโสมนัส,120\nดุสิต,ชุมชนติดลบ,-1\n", encoding="utf-8"
+    )
+    (round_folder / "broken.xlsx").write_bytes(b"not a workbook")
+    result = runner.invoke(
+        app, [*base, "ingest", str(real_settings.raw_dir / "surveys" / "2568-1")]
+    )
+    assert result.exit_code == 1, result.output  # a file failed; the other was still ingested
+    assert "dusit.csv: loaded; read 2, loaded 1, rejected 1" in result.output
+    assert "broken.xlsx: failed" in result.output
+    assert query(real_settings, "SELECT survey_round, count(*) FROM community GROUP BY 1") == [
+        ("2568-1", 1)
+    ]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    nothing = runner.invoke(app, [*base, "ingest", str(empty)])
+    assert nothing.exit_code == 1
+    assert "no survey files" in nothing.output
+    loose = tmp_path / "loose.csv"
+    loose.write_text("เขต,ชื่อชุมชน\nดุสิต,A\n", encoding="utf-8")
+    no_round = runner.invoke(app, [*base, "ingest", str(loose)])
+    assert no_round.exit_code == 1
+    assert "--round" in no_round.output

@@ -55,8 +55,8 @@ def find_layout(rows: Sequence[Sequence[str]], vocabulary: Vocabulary) -> Layout
     """The header that names the most fields within the first rows, or None if none names two."""
     best: tuple[int, Layout] | None = None
     for row_index in range(min(len(rows), SCAN_ROWS)):
-        groups = _forward_filled(rows[row_index - 1]) if row_index > 0 else []
-        layout = _read_header(row_index, rows[row_index], groups, vocabulary)
+        above = rows[row_index - 1] if row_index > 0 else []
+        layout = _read_header(row_index, rows[row_index], above, vocabulary)
         score = len(layout.mapped)
         if score >= MIN_FIELDS and (best is None or score > best[0]):
             best = (score, layout)
@@ -64,12 +64,21 @@ def find_layout(rows: Sequence[Sequence[str]], vocabulary: Vocabulary) -> Layout
 
 
 def _read_header(
-    row_index: int, cells: Sequence[str], groups: Sequence[str], vocabulary: Vocabulary
+    row_index: int, cells: Sequence[str], above: Sequence[str], vocabulary: Vocabulary
 ) -> Layout:
+    """Read ``cells`` as the header, with the row ``above`` as a possible group row.
+
+    An empty cell under a non-empty one is a header merged over both rows (เขต above nothing);
+    a non-empty cell under a merged group cell (จำนวนประชากร over ชาย, หญิง, รวม) gets the group.
+    """
+    groups = _forward_filled(above)
     columns = []
-    for index, cell in enumerate(cells):
-        name = (cell or "").strip()
-        group = groups[index].strip() if index < len(groups) else ""
+    for index in range(max(len(cells), len(above))):
+        name = ((cells[index] if index < len(cells) else "") or "").strip()
+        upper = ((above[index] if index < len(above) else "") or "").strip()
+        group = groups[index] if index < len(groups) else ""
+        if not name and upper:
+            name, group = upper, ""
         if group == name:
             group = ""
         if not name:

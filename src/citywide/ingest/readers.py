@@ -106,7 +106,7 @@ def _no_header(
         ),
         found=seen,
         where=place,
-        fix="put one header row above the data, using the column names in docs/survey-format.md",
+        fix="put one header row above the data, with column names as in docs/ingestion.md",
     )
 
 

@@ -197,11 +197,9 @@ def stage(
         f"cw_text({name}) AS {name}" if name in present else f"NULL::VARCHAR AS {name}"
         for name in context.vocabulary.fields
     ]
+    geo_types = {"geom_lat": "VARCHAR", "geom_lon": "VARCHAR", "footprint_wkb": "BLOB"}
     geo_columns = [
-        f"{name}"
-        if has_geometry
-        else f"NULL::{'BLOB' if name == 'footprint_wkb' else 'VARCHAR'} AS {name}"
-        for name in GEO_COLUMNS
+        f"{name if has_geometry else 'NULL'}::{geo_types[name]} AS {name}" for name in GEO_COLUMNS
     ]
     written = [f"cw_text({name})" for name in fields]
     is_blank = f"coalesce({', '.join(written)}) IS NULL" if written else "true"

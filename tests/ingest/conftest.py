@@ -1,0 +1,53 @@
+"""Fixtures for ingestion: a database with Bangkok's real geography, and district returns."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from citywide import db, geography
+from citywide.gazetteer import load_gazetteer
+from citywide.ingest.load import ensure_tables
+from citywide.sources import KHET_BOUNDARIES, KHET_POPULATION, KHWAENG_BOUNDARIES
+from tests.ingest.district_returns import write_district_returns
+
+
+@pytest.fixture(scope="session")
+def geography_db(tmp_path_factory: pytest.TempPathFactory, real_sources_dir: Path) -> Path:
+    """A database holding khet, khwaeng and khet_lookup built from the real files (once)."""
+    gazetteer = load_gazetteer()
+    khet = geography.build_khet(
+        geography.read_khet_boundaries(real_sources_dir / KHET_BOUNDARIES.main_path),
+        geography.read_khet_population(real_sources_dir / KHET_POPULATION.main_path),
+        gazetteer,
+    )
+    khwaeng = geography.build_khwaeng(
+        geography.read_khwaeng_boundaries(real_sources_dir / KHWAENG_BOUNDARIES.main_path),
+        khet,
+        gazetteer,
+        geography.khwaeng_code_corrections(),
+    )
+    path = tmp_path_factory.mktemp("geography") / "citywide.duckdb"
+    with db.connect(path) as connection:
+        db.replace_tables(
+            connection,
+            {"khet": khet, "khwaeng": khwaeng, "khet_lookup": geography.build_khet_lookup(khet)},
+        )
+    return path
+
+
+@pytest.fixture
+def survey_db(geography_db: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the geography database with empty survey tables."""
+    path = tmp_path / "citywide.duckdb"
+    shutil.copyfile(geography_db, path)
+    with db.connect(path) as connection:
+        ensure_tables(connection)
+    return path
+
+
+@pytest.fixture
+def district_returns(tmp_path: Path) -> Path:
+    return write_district_returns(tmp_path)

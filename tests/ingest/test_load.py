@@ -1,0 +1,263 @@
+"""Ingestion end to end on Bangkok's real geography: returns of every shape, the real registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from citywide import db
+from citywide.cli import app
+from citywide.ingest.files import survey_files
+from citywide.ingest.load import check_file, ingest_file
+from citywide.sources import COMMUNITY_REGISTRY
+from tests.ingest import district_returns as returns
+
+pytestmark = pytest.mark.real_data
+TODAY = dt.date(2026, 11, 21)
+
+
+def ingest_all(path: Path, folder: Path, survey_round: str = "2568-1") -> list[dict[str, object]]:
+    with db.connect(path) as connection:
+        return [
+            report.summary() | {"source_file_id": report.source_file_id}
+            for file in survey_files([folder])
+            for report in ingest_file(connection, file, survey_round, TODAY)
+        ]
+
+
+def rows(path: Path, sql: str, params: list[object] | None = None) -> list[tuple[Any, ...]]:
+    with db.connect(path, read_only=True) as connection:
+        return connection.execute(sql, params or []).fetchall()
+
+
+def test_district_returns_of_every_shape(survey_db: Path, district_returns: Path) -> None:
+    reports = ingest_all(survey_db, district_returns)
+    by_file = {str(r["file"]): r for r in reports}
+
+    assert rows(
+        survey_db, "SELECT khet_code, count(*) FROM community GROUP BY 1 ORDER BY 1"
+    ) == sorted(returns.EXPECTED_PER_KHET.items())
+    rejected = rows(
+        survey_db,
+        "SELECT f.file_name, r.source_row, r.reason FROM rejected_row r JOIN source_file f USING (source_file_id)",
+    )
+    assert {(name, row): reason for name, row, reason in rejected} == returns.EXPECTED_REJECTIONS
+    warnings = rows(
+        survey_db,
+        "SELECT f.file_name, w.source_row, w.code FROM row_warning w JOIN source_file f USING (source_file_id)",
+    )
+    for (name, row), code in returns.EXPECTED_WARNINGS.items():
+        assert (name, row, code) in warnings
+
+    # every row accounted for, per file
+    for report in reports:
+        if report["status"] == "loaded":
+            read, loaded, dropped = (
+                int(str(report[k])) for k in ("rows_read", "rows_loaded", "rows_rejected")
+            )
+            assert read == loaded + dropped, report
+    assert (
+        by_file["bangrak_2567.xlsx"]["rows_read"] == 7
+    )  # 6 communities + 1 summary row; blanks skipped
+    assert by_file["broken.xlsx"]["status"] == "failed"
+    assert by_file["notes.csv"]["status"] == "failed"
+    assert "no header row" in str(by_file["notes.csv"]["message"])
+    assert rows(survey_db, "SELECT count(*) FROM source_file WHERE status = 'failed'") == [(2,)]
+
+    formats = dict(
+        rows(
+            survey_db, "SELECT file_name, format || ':' || coalesce(encoding, '') FROM source_file"
+        )
+    )
+    assert formats["klongtoei.csv"] == "csv:windows-874"
+    assert formats["dusit.csv"] == "csv:utf-8-sig"
+    assert formats["kobo_export.csv"] == "kobo-csv:utf-8"
+
+
+def test_values_are_normalised(survey_db: Path, district_returns: Path) -> None:
+    ingest_all(survey_db, district_returns)
+
+    def get(name: str) -> tuple[Any, ...]:
+        return rows(
+            survey_db,
+            "SELECT khet_code, khwaeng_code, community_type, households, population, male, female, "
+            "round(lat, 4), round(lon, 4), survey_date FROM community WHERE community_name = ?",
+            [name],
+        )[0]
+
+    # two-row header (ประชากร / ชาย หญิง รวม), Excel date cell, khwaeng through the gazetteer
+    assert get("ชุมชนซอยพิพัฒน์") == (
+        "1004",
+        "100402",
+        "slum",
+        130,
+        410,
+        200,
+        210,
+        13.7246,
+        100.5302,
+        dt.date(2024, 12, 15),
+    )
+    # thousands separator, Excel serial date
+    assert get("ชุมชนเจริญกรุง ๔๒")[3] == 1250
+    assert get("ชุมชนเจริญกรุง ๔๒")[9] == dt.date(2024, 12, 15)
+    # swapped coordinates repaired
+    assert get("ชุมชนสลับพิกัด")[7:9] == (13.727, 100.528)
+    # Thai digits, B.E. dates in three forms, English type names
+    assert get("ชุมชนวัดโสมนัส")[3:5] == (1200, 3500)
+    assert {get(n)[9] for n in ("ชุมชนวัดโสมนัส", "ชุมชนสวนอ้อย", "ชุมชนบ้านพานถม")} == {
+        dt.date(2024, 12, 15)
+    }
+    assert get("ชุมชนบ้านพานถม")[2] == "slum"
+    # khet found from the point; khet in English and as a P-code
+    assert get("ชุมชนหาเขตจากพิกัด")[0] == "1002"
+    assert get("ชุมชนล็อค 1-2-3")[0] == "1033"
+    assert get("ชุมชนเกษมสันต์")[0] == "1007"
+    # a point outside Bangkok is dropped, the row kept
+    assert get("ชุมชนนอกกรุง")[7:9] == (None, None)
+    # Kobo: submission time as survey date; GeoJSON points as locations
+    assert get("ชุมชนบ่อนไก่")[9] == dt.date(2024, 12, 15)
+    assert get("ชุมชนสวนพลู")[7:9] == (13.719, 100.529)
+
+
+def test_no_personal_data_anywhere(survey_db: Path, district_returns: Path) -> None:
+    ingest_all(survey_db, district_returns)
+    text_columns = rows(
+        survey_db,
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE data_type IN ('VARCHAR', 'VARCHAR[]', 'JSON')",
+    )
+    with db.connect(survey_db, read_only=True) as connection:
+        for table, column in text_columns:
+            for value in returns.PERSONAL_VALUES:
+                found = connection.execute(
+                    f'SELECT count(*) FROM "{table}" WHERE contains("{column}"::VARCHAR, ?)',
+                    [value],
+                ).fetchall()
+                assert found == [(0,)], (table, column, value)
+    dropped = dict(
+        rows(
+            survey_db, "SELECT file_name, dropped_columns FROM source_file WHERE status = 'loaded'"
+        )
+    )
+    assert dropped["bangrak_2567.xlsx"] == ["ประธานชุมชน", "เบอร์โทร"]
+    assert dropped["kobo_export.csv"] == ["profile/chairman_phone", "_submitted_by"]
+    assert dropped["klongtoei.csv"] == ["Head of household"]
+
+
+def test_ingesting_twice_changes_nothing(survey_db: Path, district_returns: Path) -> None:
+    tables = ["source_file", "community", "community_history", "rejected_row", "row_warning"]
+    ingest_all(survey_db, district_returns)
+    before = {
+        t: rows(survey_db, f"SELECT * EXCLUDE (geom) FROM {t} ORDER BY ALL")
+        if t.startswith("community")
+        else rows(survey_db, f"SELECT * FROM {t} ORDER BY ALL")
+        for t in tables
+    }
+    again = ingest_all(survey_db, district_returns)
+    assert {r["status"] for r in again} == {"already ingested"}
+    after = {
+        t: rows(survey_db, f"SELECT * EXCLUDE (geom) FROM {t} ORDER BY ALL")
+        if t.startswith("community")
+        else rows(survey_db, f"SELECT * FROM {t} ORDER BY ALL")
+        for t in tables
+    }
+    assert after == before
+
+
+def test_latest_survey_wins_and_ties_go_to_the_later_file(
+    survey_db: Path, district_returns: Path, tmp_path: Path
+) -> None:
+    ingest_all(survey_db, district_returns)
+    later = tmp_path / "later"
+    later.mkdir()
+    header = ["เขต", "ชื่อชุมชน", "ครัวเรือน", "วันที่สำรวจ"]
+    returns._write_csv(
+        later / "a_update.csv", [header, ["ดุสิต", "ชุมชน วัดโสมนัส", "1300", "20/01/2568"]], "utf-8"
+    )
+    returns._write_csv(
+        later / "b_older.csv", [header, ["ดุสิต", "ชุมชนสวนอ้อย", "1", "01/01/2566"]], "utf-8"
+    )
+    returns._write_csv(
+        later / "c_tie.csv", [header, ["ดุสิต", "ชุมชนบ้านพานถม", "155", "15/12/2567"]], "utf-8"
+    )
+    ingest_all(survey_db, later)
+    households = dict(
+        rows(survey_db, "SELECT community_name, households FROM community WHERE khet_code = '1002'")
+    )
+    assert (
+        households["ชุมชน วัดโสมนัส"] == 1300
+    )  # later survey date wins (name matched without spaces)
+    assert households["ชุมชนสวนอ้อย"] == 300  # an older survey does not replace a newer one
+    assert households["ชุมชนบ้านพานถม"] == 155  # same date: the file ingested last wins
+    assert rows(survey_db, "SELECT count(*) FROM community WHERE khet_code = '1002'") == [(4,)]
+    assert sorted(rows(survey_db, "SELECT community_name, households FROM community_history")) == [
+        ("ชุมชนบ้านพานถม", 150),
+        ("ชุมชนวัดโสมนัส", 1200),
+        ("ชุมชนสวนอ้อย", 1),
+    ]
+
+
+def test_the_real_registry_is_accounted_for(survey_db: Path, real_sources_dir: Path) -> None:
+    registry = real_sources_dir / COMMUNITY_REGISTRY.main_path
+    with db.connect(survey_db) as connection:
+        (report,) = ingest_file(connection, registry, "bma_registry", TODAY)
+    assert (report.rows_read, report.rows_loaded + report.rows_rejected) == (2007, 2007)
+    totals = rows(
+        survey_db,
+        """
+        SELECT sum(households), sum(population) FROM (
+            SELECT households, population FROM community
+            UNION ALL SELECT households, population FROM community_history
+            UNION ALL SELECT (row_values->>'households')::BIGINT, (row_values->>'population')::BIGINT FROM rejected_row)
+        """,
+    )
+    assert totals == [(580_521, 1_964_117)]
+    assert rows(survey_db, "SELECT count(*) FROM community WHERE community_type = 'slum'") == [
+        (633,)
+    ]
+    assert rows(survey_db, "SELECT count(*) FROM community_footprint") == [(2007,)]
+    assert rows(survey_db, "SELECT dropped_columns FROM source_file") == [(["CHAIRMAN"],)]
+    columns = {c for (c,) in rows(survey_db, "SELECT column_name FROM information_schema.columns")}
+    assert "chairman" not in {c.lower() for c in columns}
+
+
+def test_check_reports_rows_in_thai_and_english_and_writes_nothing(
+    survey_db: Path, district_returns: Path
+) -> None:
+    with db.connect(survey_db, read_only=True) as connection:
+        (report,) = check_file(connection, district_returns / "dusit.csv", TODAY)
+    assert (report.rows_read, report.rows_rejected) == (6, 2)
+    problems = report.problems
+    assert problems is not None
+    rejected = problems[problems["outcome"] == "rejected"]
+    assert rejected["code"].tolist() == ["non_numeric_count", "unknown_khet"]
+    assert "ไม่ใช่ตัวเลข" in rejected["message_th"].iloc[0]
+    assert "is not a number" in rejected["message_en"].iloc[0]
+    assert "1002 ดุสิต (Dusit)" in rejected["message_en"].iloc[1]
+    assert rows(survey_db, "SELECT count(*) FROM source_file") == [(0,)]
+
+
+def test_check_command_exit_codes(survey_db: Path, district_returns: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    base = ["--duckdb-path", str(survey_db), "check"]
+    bad = runner.invoke(app, [*base, str(district_returns / "dusit.csv")])
+    assert bad.exit_code == 1
+    assert "row 5" in bad.output
+    assert "REJECTED" in bad.output
+    assert "ไม่ผ่าน" in bad.output
+    clean = tmp_path / "clean.csv"
+    shutil.copyfile(district_returns / "dusit.csv", clean)
+    clean.write_text(
+        "\n".join(clean.read_text(encoding="utf-8-sig").splitlines()[:4]), encoding="utf-8"
+    )
+    good = runner.invoke(app, [*base, str(clean)])
+    assert good.exit_code == 0, good.output
+    unreadable = runner.invoke(app, [*base, str(district_returns / "broken.xlsx")])
+    assert unreadable.exit_code == 1
+    assert "cannot read the file" in unreadable.output

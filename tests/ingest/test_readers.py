@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from citywide.ingest.readers import FileUnreadable, detect_encoding, read_tables
+
+HEADER = "เขต,ชื่อชุมชน,ครัวเรือน\n"
+
+
+def materialised(path: Path) -> list[tuple[object, ...]]:
+    (table,) = read_tables(path)
+    connection = duckdb.connect()
+    table.materialise(connection, "raw")
+    return connection.execute(
+        "SELECT source_row, khet, community_name, households FROM raw ORDER BY source_row"
+    ).fetchall()
+
+
+@pytest.mark.parametrize(
+    ("encoding", "detected"),
+    [
+        ("utf-8", "utf-8"),
+        ("utf-8-sig", "utf-8-sig"),
+        ("cp874", "windows-874"),
+        ("utf-16", "utf-16"),
+    ],
+)
+def test_csv_encodings_are_detected(tmp_path: Path, encoding: str, detected: str) -> None:
+    path = tmp_path / "r.csv"
+    path.write_bytes((HEADER + "บางรัก,ชุมชนวัดแขก,10\n").encode(encoding))
+    (table,) = read_tables(path)
+    assert table.encoding == detected
+    assert materialised(path) == [(2, "บางรัก", "ชุมชนวัดแขก", "10")]
+
+
+def test_unknown_encoding_is_a_clear_failure(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_bytes(b"\x81\x8d\x8f\x90" * 100)
+    assert detect_encoding(path.read_bytes()) == "unknown"
+    with pytest.raises(FileUnreadable, match="encoding"):
+        read_tables(path)
+
+
+def test_row_numbers_are_file_lines_despite_empty_lines(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "title\n\n" + HEADER + "บางรัก,A,1\n\n\r\nบางรัก,B,2\n,,\nบางรัก,C,3", encoding="utf-8"
+    )
+    assert [row[0] for row in materialised(path)] == [4, 7, 8, 9]
+    assert materialised(path)[2] == (8, None, None, None)
+
+
+def test_quoted_line_breaks(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(HEADER + 'บางรัก,"ชุมชน\nสองบรรทัด",1\nบางรัก,B,2\n', encoding="utf-8")
+    rows = materialised(path)
+    assert [row[2] for row in rows] == ["ชุมชน\nสองบรรทัด", "B"]
+    assert [row[0] for row in rows] == [2, 3]  # record numbers when records span lines
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", "|"])
+def test_delimiters(tmp_path: Path, delimiter: str) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(
+        HEADER.replace(",", delimiter) + delimiter.join(["บางรัก", "A, B", "1"]) + "\n",
+        encoding="utf-8",
+    )
+    assert materialised(path) == [(2, "บางรัก", "A, B", "1")]
+
+
+def test_ragged_rows_are_padded(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(HEADER + "บางรัก,A\nบางรัก,B,2,extra,cells\n", encoding="utf-8")
+    assert materialised(path) == [(2, "บางรัก", "A", None), (3, "บางรัก", "B", "2")]
+
+
+def test_workbook_sheets_and_excel_row_numbers(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    first.title = "อ่านก่อน"
+    first.append(["คำอธิบายการกรอกข้อมูล"])
+    data = book.create_sheet("เขตดุสิต")
+    data.append(["สรุป"])
+    data.append(["เขต", "ชื่อชุมชน", "ครัวเรือน", "วันที่สำรวจ"])
+    data.append(["ดุสิต", "A", 12.0, None])
+    other = book.create_sheet("เขตบางรัก")
+    other.append(["district", "community", "households"])
+    other.append(["Bang Rak", "B", 7])
+    path = tmp_path / "book.xlsx"
+    book.save(path)
+    tables = read_tables(path)
+    assert [t.sheet for t in tables] == ["เขตดุสิต", "เขตบางรัก"]
+    assert "อ่านก่อน" in tables[0].notes[0]
+    connection = duckdb.connect()
+    tables[0].materialise(connection, "raw")
+    assert connection.execute(
+        "SELECT source_row, community_name, households FROM raw"
+    ).fetchall() == [(3, "A", "12")]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("broken.xlsx", b"PK\x03\x04 not a workbook", "damaged"),
+        ("empty.csv", b"", "no header row"),
+        ("notes.csv", b"just,some,words\n", "no header row"),
+        ("report.pdf", b"%PDF-1.4", "not a survey file"),
+    ],
+)
+def test_unreadable_files_say_what_and_how_to_fix(
+    tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(FileUnreadable, match=message) as caught:
+        read_tables(path)
+    assert "fix:" in str(caught.value)
+    assert name in str(caught.value)
