@@ -35,5 +35,9 @@ typecheck: venv
 
 check: lint typecheck test
 
+## Benchmarks (not part of CI): ingest 1,000,000 CSV rows beside DuckDB's own read_csv.
+bench: venv
+	$(BIN)/python bench/ingest_csv.py --rows 1000000
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

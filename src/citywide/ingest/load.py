@@ -348,7 +348,8 @@ def _insert_warnings(cursor: duckdb.DuckDBPyConnection, staged: str, file_id: in
         f"""
         INSERT INTO row_warning
         WITH w AS (
-            SELECT s.source_row, unnest(s.warnings) AS w FROM {staged} s WHERE s.rejection IS NULL
+            SELECT s.source_row, unnest(s.warnings) AS w FROM {staged} s
+            WHERE s.rejection IS NULL AND len(s.warnings) > 0
         )
         SELECT ?, w.source_row, w.w.code, w.w.field, w.w.value,
             {_RENDER.format(template="t.th", value="w.w.value", detail_th="w.w.detail_th", detail_en="w.w.detail_en")},

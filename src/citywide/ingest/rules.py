@@ -168,7 +168,7 @@ CREATE OR REPLACE TEMP MACRO cw_text(x) AS nullif(trim(regexp_replace(regexp_rep
 CREATE OR REPLACE TEMP MACRO cw_digits(x) AS translate(x, '๐๑๒๓๔๕๖๗๘๙', '0123456789');
 CREATE OR REPLACE TEMP MACRO cw_placeholder(x) AS lower(x) IN ('-', '–', '—', 'n/a', 'na', '.', '--');
 CREATE OR REPLACE TEMP MACRO cw_number_text(x) AS CASE WHEN cw_placeholder(x) THEN NULL
-    ELSE nullif(regexp_replace(cw_digits(x), '[,\\s]', '', 'g'), '') END;
+    ELSE nullif(replace(replace(replace(cw_digits(x), ',', ''), ' ', ''), chr(160), ''), '') END;
 CREATE OR REPLACE TEMP MACRO cw_name_key(x) AS nullif(regexp_replace(regexp_replace(
     lower(x), '[\\s_\\-.:,;''`"()\\[\\]/\\\\]+', '', 'g'), '^(ชุมชน|community)', ''), '');
 """
@@ -194,25 +194,36 @@ def stage(
     clean = f"{raw}_clean"
     present = set(fields)
     text_columns = [
-        f"cw_text({name}) AS {name}" if name in present else f"NULL::VARCHAR AS {name}"
+        f"{_clean_expression(name)} AS {name}" if name in present else f"NULL::VARCHAR AS {name}"
         for name in context.vocabulary.fields
     ]
     geo_types = {"geom_lat": "VARCHAR", "geom_lon": "VARCHAR", "footprint_wkb": "BLOB"}
     geo_columns = [
         f"{name if has_geometry else 'NULL'}::{geo_types[name]} AS {name}" for name in GEO_COLUMNS
     ]
-    written = [f"cw_text({name})" for name in fields]
+    written = [f"nullif(trim({name}), '')" for name in fields]
     is_blank = f"coalesce({', '.join(written)}) IS NULL" if written else "true"
     connection.execute(
         f"CREATE OR REPLACE TEMP TABLE {clean} AS SELECT source_row, "
-        f"{', '.join(text_columns)}, {', '.join(geo_columns)}, cw_text(first_cell) AS first_cell, "
+        f"{', '.join(text_columns)}, {', '.join(geo_columns)}, "
+        "lower(nullif(trim(first_cell), '')) AS first_cell, "
         f"{is_blank} AS is_blank FROM {raw}"
     )
     _register_value_tables(connection, clean, context, present)
-    connection.execute(_typed_sql(clean, context))
+    connection.execute(_typed_sql(clean, context, present))
     _register_khwaeng_table(connection, f"{clean}_typed", context)
-    connection.execute(_outcome_sql(clean, context))
+    connection.execute(_outcome_sql(clean, context, present))
     return f"{clean}_staged"
+
+
+# Values stored as written (names) get the full Unicode clean-up on every row. Repetitive values
+# (khet, type, dates, enums) are only trimmed here: each distinct text is normalised once, in
+# Python, when it is looked up (values.py). Numbers need no more than trimming either.
+_STORED_TEXT = frozenset({"community_name", "community_code", "record_uuid"})
+
+
+def _clean_expression(name: str) -> str:
+    return f"cw_text({name})" if name in _STORED_TEXT else f"nullif(trim({name}), '')"
 
 
 def blank_rows(connection: duckdb.DuckDBPyConnection, raw: str) -> int:
@@ -285,25 +296,34 @@ def _register_khwaeng_table(
     connection.register(f"{typed.removesuffix('_typed')}_khwaeng_map", table)
 
 
-def _typed_sql(clean: str, context: StageContext) -> str:
+def _typed_sql(clean: str, context: StageContext, present: set[str]) -> str:
+    count_texts = ", ".join(f"cw_number_text(c.{f}) AS {f}_text" for f in COUNT_FIELDS)
+    count_numbers = ", ".join(f"TRY_CAST({f}_text AS DOUBLE) AS {f}_number" for f in COUNT_FIELDS)
     counts = ",\n".join(
-        f"""CASE WHEN cw_number_text({f}) IS NULL THEN NULL
-                 WHEN TRY_CAST(cw_number_text({f}) AS DOUBLE) IS NULL THEN 'non_numeric_count'
-                 WHEN TRY_CAST(cw_number_text({f}) AS DOUBLE) < 0 THEN 'negative_count'
-                 WHEN TRY_CAST(cw_number_text({f}) AS DOUBLE) <> floor(TRY_CAST(cw_number_text({f}) AS DOUBLE))
-                      THEN 'non_integer_count' END AS {f}_problem,
-            TRY_CAST(TRY_CAST(cw_number_text({f}) AS DOUBLE) AS BIGINT) AS {f}_value"""
+        f"""CASE WHEN {f}_text IS NULL THEN NULL
+                 WHEN {f}_number IS NULL THEN 'non_numeric_count'
+                 WHEN {f}_number < 0 THEN 'negative_count'
+                 WHEN {f}_number <> floor({f}_number) THEN 'non_integer_count' END AS {f}_problem,
+            TRY_CAST({f}_number AS BIGINT) AS {f}_value"""
         for f in COUNT_FIELDS
     )
     enums = ",\n".join(
         f"(SELECT code FROM {clean}_enum_map m WHERE m.field = '{f}' AND m.text = c.{f}) AS {f}_code"
+        if f in present
+        else f"NULL::VARCHAR AS {f}_code"
         for f in ENUM_FIELDS
     )
     lat_lo, lat_hi = LAT_RANGE
     lon_lo, lon_hi = LON_RANGE
     return f"""
 CREATE OR REPLACE TEMP TABLE {clean}_typed AS
-WITH numbers AS (
+WITH count_texts AS (
+    SELECT c.*, {count_texts} FROM {clean} c
+),
+count_numbers AS (
+    SELECT *, {count_numbers} FROM count_texts
+),
+numbers AS (
     SELECT c.*,
         {counts},
         regexp_extract_all(cw_digits(c.coordinates), '-?\\d+(?:\\.\\d+)?') AS coordinate_parts,
@@ -317,7 +337,7 @@ WITH numbers AS (
         coalesce(d1.parsed, d2.parsed)::DATE AS survey_date_value,
         (c.survey_date IS NOT NULL AND d1.parsed IS NULL) AS survey_date_unreadable,
         nullif(regexp_replace(cw_digits(c.community_code), '\\s', '', 'g'), '') AS code_value
-    FROM {clean} c
+    FROM count_numbers c
     LEFT JOIN {clean}_khet_map k ON k.text = c.khet
     LEFT JOIN {clean}_date_map d1 ON d1.text = c.survey_date
     LEFT JOIN {clean}_date_map d2 ON d2.text = c.submission_time
@@ -370,36 +390,131 @@ FROM inside i LEFT JOIN spatial s USING (source_row)
 """
 
 
-def _outcome_sql(clean: str, context: StageContext) -> str:
+# (code, condition, field, value, detail_th, detail_en): one row warning each.
+_WARNING_RULES: tuple[tuple[str, str, str, str, str, str], ...] = (
+    ("coordinates_swapped", "swapped", "coordinates", "coordinates_written", "NULL", "NULL"),
+    (
+        "coordinates_outside_bangkok",
+        "coordinates_written IS NOT NULL AND lat_fixed IS NOT NULL AND lon_fixed IS NOT NULL AND NOT usable_point",
+        "coordinates",
+        "coordinates_written",
+        "NULL",
+        "NULL",
+    ),
+    (
+        "coordinates_unreadable",
+        "coordinates_written IS NOT NULL AND (lat_fixed IS NULL OR lon_fixed IS NULL)",
+        "coordinates",
+        "coordinates_written",
+        "NULL",
+        "NULL",
+    ),
+    (
+        "khet_from_location",
+        "written_khet IS NULL AND spatial_khet IS NOT NULL",
+        "khet",
+        "coalesce(khet, coordinates_written)",
+        "spatial_khet_th",
+        "spatial_khet_en",
+    ),
+    (
+        "khet_mismatch",
+        "written_khet IS NOT NULL AND spatial_khet IS NOT NULL AND written_khet <> spatial_khet",
+        "khet",
+        "khet",
+        "spatial_khet_th",
+        "spatial_khet_en",
+    ),
+    (
+        "unknown_khwaeng",
+        "khwaeng IS NOT NULL AND khet_code IS NOT NULL AND khwaeng_code IS NULL",
+        "khwaeng",
+        "khwaeng",
+        "khwaeng_message_th",
+        "khwaeng_message_en",
+    ),
+    ("unreadable_date", "survey_date_unreadable", "survey_date", "survey_date", "NULL", "NULL"),
+    (
+        "population_mismatch",
+        "male_value IS NOT NULL AND female_value IS NOT NULL AND population_value IS NOT NULL "
+        "AND male_value + female_value <> population_value",
+        "population",
+        "population",
+        "(male_value + female_value)::VARCHAR",
+        "(male_value + female_value)::VARCHAR",
+    ),
+)
+# A cheap test before the summary-row pattern: most rows start with none of these.
+_SUMMARY_PREFIXES = ("รวม", "ยอดรวม", "ผลรวม", "total", "grand", "sum", "subtotal")
+
+
+def _warning_rules(clean: str, present: set[str]) -> list[tuple[str, str, str, str, str, str]]:
+    enum_rules = [
+        (
+            "unknown_value",
+            f"{f} IS NOT NULL AND {f}_code IS NULL",
+            f,
+            f,
+            "NULL",
+            f"(SELECT codes FROM {clean}_enum_expected e WHERE e.field = '{f}')",
+        )
+        for f in ENUM_FIELDS
+        if f in present
+    ]
+    return [*_WARNING_RULES, *enum_rules]
+
+
+def _looks_like_summary(expression: str) -> str:
+    prefixes = " OR ".join(f"starts_with({expression}, '{p}')" for p in _SUMMARY_PREFIXES)
+    return f"(CASE WHEN {prefixes} THEN regexp_matches({expression}, '{SUMMARY_PATTERN}') ELSE false END)"
+
+
+def _outcome_sql(clean: str, context: StageContext, present: set[str]) -> str:
     count_checks = " ".join(
         f"WHEN {f}_problem IS NOT NULL THEN {{'reason': {f}_problem, 'field': '{f}', 'value': {f}}}"
         for f in COUNT_FIELDS
     )
-    enum_warnings = ", ".join(
-        f"CASE WHEN {f} IS NOT NULL AND {f}_code IS NULL THEN "
-        f"{{'code': 'unknown_value', 'field': '{f}', 'value': {f}, 'detail_th': NULL, "
-        f"'detail_en': (SELECT codes FROM {clean}_enum_expected e WHERE e.field = '{f}')}} END"
-        for f in ENUM_FIELDS
+    rules = _warning_rules(clean, present)
+    flags = ",\n        ".join(
+        f"coalesce({condition}, false) AS warn_{i}" for i, (_, condition, *_) in enumerate(rules)
     )
+    any_flag = " OR ".join(f"warn_{i}" for i in range(len(rules)))
+    structs = ",\n            ".join(
+        f"CASE WHEN warn_{i} THEN {{'code': '{code}', 'field': '{field}', 'value': {value}, "
+        f"'detail_th': {detail_th}::VARCHAR, 'detail_en': {detail_en}::VARCHAR}} END"
+        for i, (code, _, field, value, detail_th, detail_en) in enumerate(rules)
+    )
+    uuid_occurrence = (
+        "row_number() OVER (PARTITION BY t.record_uuid ORDER BY t.source_row)"
+        if "record_uuid" in present
+        else "1"
+    )
+    name_summary = _looks_like_summary("lower(coalesce(community_name, community_code, khet, ''))")
     return f"""
 CREATE OR REPLACE TEMP TABLE {clean}_staged AS
 WITH rows AS (
     SELECT t.*, w.code AS khwaeng_code, w.message_th AS khwaeng_message_th, w.message_en AS khwaeng_message_en,
         n.label_th AS spatial_khet_th, n.label_en AS spatial_khet_en,
-        row_number() OVER (PARTITION BY t.record_uuid ORDER BY t.source_row) AS uuid_occurrence,
+        {uuid_occurrence} AS uuid_occurrence,
         CASE WHEN t.usable_point THEN t.lat_fixed END AS lat_value,
-        CASE WHEN t.usable_point THEN t.lon_fixed END AS lon_value
+        CASE WHEN t.usable_point THEN t.lon_fixed END AS lon_value,
+        cw_name_key(t.community_name) AS name_key_value
     FROM {clean}_typed t
     LEFT JOIN {clean}_khwaeng_map w ON w.khet_code = t.khet_code AND w.text = t.khwaeng
     LEFT JOIN {clean}_khet_name n ON n.khet_code = t.spatial_khet
     WHERE NOT t.is_blank
 ),
+flagged AS (
+    SELECT *,
+        {flags}
+    FROM rows
+),
 judged AS (
     SELECT *,
         CASE
-            WHEN regexp_matches(lower(coalesce(first_cell, '')), '{SUMMARY_PATTERN}')
+            WHEN {_looks_like_summary("coalesce(first_cell, '')")}
                 THEN {{'reason': 'summary_row', 'field': NULL, 'value': first_cell}}
-            WHEN regexp_matches(lower(coalesce(community_name, community_code, khet, '')), '{SUMMARY_PATTERN}')
+            WHEN {name_summary}
                 THEN {{'reason': 'summary_row', 'field': NULL, 'value': coalesce(community_name, community_code, khet)}}
             WHEN community_name IS NULL AND code_value IS NULL
                 THEN {{'reason': 'missing_community', 'field': 'community_name', 'value': NULL}}
@@ -413,34 +528,15 @@ judged AS (
             WHEN record_uuid IS NOT NULL AND uuid_occurrence > 1
                 THEN {{'reason': 'duplicate_submission', 'field': 'record_uuid', 'value': record_uuid}}
         END AS rejection,
-        list_filter([
-            CASE WHEN swapped THEN {{'code': 'coordinates_swapped', 'field': 'coordinates', 'value': coordinates_written, 'detail_th': NULL, 'detail_en': NULL}} END,
-            CASE WHEN coordinates_written IS NOT NULL AND lat_fixed IS NOT NULL AND lon_fixed IS NOT NULL AND NOT usable_point
-                 THEN {{'code': 'coordinates_outside_bangkok', 'field': 'coordinates', 'value': coordinates_written, 'detail_th': NULL, 'detail_en': NULL}} END,
-            CASE WHEN coordinates_written IS NOT NULL AND (lat_fixed IS NULL OR lon_fixed IS NULL)
-                 THEN {{'code': 'coordinates_unreadable', 'field': 'coordinates', 'value': coordinates_written, 'detail_th': NULL, 'detail_en': NULL}} END,
-            CASE WHEN written_khet IS NULL AND spatial_khet IS NOT NULL
-                 THEN {{'code': 'khet_from_location', 'field': 'khet', 'value': coalesce(khet, coordinates_written), 'detail_th': spatial_khet_th, 'detail_en': spatial_khet_en}} END,
-            CASE WHEN written_khet IS NOT NULL AND spatial_khet IS NOT NULL AND written_khet <> spatial_khet
-                 THEN {{'code': 'khet_mismatch', 'field': 'khet', 'value': khet, 'detail_th': spatial_khet_th, 'detail_en': spatial_khet_en}} END,
-            CASE WHEN khwaeng IS NOT NULL AND khet_code IS NOT NULL AND khwaeng_code IS NULL
-                 THEN {{'code': 'unknown_khwaeng', 'field': 'khwaeng', 'value': khwaeng, 'detail_th': khwaeng_message_th, 'detail_en': khwaeng_message_en}} END,
-            CASE WHEN survey_date_unreadable
-                 THEN {{'code': 'unreadable_date', 'field': 'survey_date', 'value': survey_date, 'detail_th': NULL, 'detail_en': NULL}} END,
-            CASE WHEN male_value IS NOT NULL AND female_value IS NOT NULL AND population_value IS NOT NULL
-                      AND male_value + female_value <> population_value
-                 THEN {{'code': 'population_mismatch', 'field': 'population', 'value': population, 'detail_th': (male_value + female_value)::VARCHAR, 'detail_en': (male_value + female_value)::VARCHAR}} END,
-            {enum_warnings}
-        ], w -> w IS NOT NULL) AS warnings
-    FROM rows
+        CASE WHEN {any_flag} THEN list_filter([
+            {structs}
+        ], w -> w IS NOT NULL) ELSE [] END AS warnings
+    FROM flagged
 )
 SELECT *,
     CASE WHEN code_value IS NOT NULL THEN khet_code || ':' || code_value
-         ELSE khet_code || ':name:' || cw_name_key(community_name) END AS community_key,
-    cw_name_key(community_name) AS name_key_value,
-    CASE WHEN TRY_CAST(cw_number_text(area_rai) AS DOUBLE) IS NOT NULL
-              OR TRY_CAST(cw_number_text(area_ngan) AS DOUBLE) IS NOT NULL
-              OR TRY_CAST(cw_number_text(area_wa) AS DOUBLE) IS NOT NULL
+         ELSE khet_code || ':name:' || name_key_value END AS community_key,
+    CASE WHEN area_rai IS NOT NULL OR area_ngan IS NOT NULL OR area_wa IS NOT NULL
          THEN coalesce(TRY_CAST(cw_number_text(area_rai) AS DOUBLE), 0)
               + coalesce(TRY_CAST(cw_number_text(area_ngan) AS DOUBLE), 0) / 4
               + coalesce(TRY_CAST(cw_number_text(area_wa) AS DOUBLE), 0) / 400 END AS area_rai_value

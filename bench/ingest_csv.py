@@ -1,0 +1,193 @@
+"""Benchmark: ingest N survey rows from one CSV, beside DuckDB's own read_csv of the same file.
+
+    CITYWIDE_SOURCES_DIR=../shared/data python bench/ingest_csv.py [--rows 1000000]
+
+Builds the geography from the sources, writes a CSV of realistic district-return rows (Thai and
+English khet spellings, Thai digits, thousands separators, B.E. dates, coordinates, a few bad
+rows), then runs each measurement in its own process so that peak memory (max RSS) is its own.
+Prints a markdown table; docs/benchmarks.md records the results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy
+import shapely
+
+from citywide import db, geography
+from citywide.gazetteer import load_gazetteer
+from citywide.settings import Settings
+from citywide.sources import KHET_BOUNDARIES, KHET_POPULATION, KHWAENG_BOUNDARIES, fetch_sources
+
+
+def points_inside_khets(
+    database: Path, per_khet: int, rng: numpy.random.Generator
+) -> dict[str, numpy.ndarray]:
+    """Random points inside each khet, so that rows' coordinates agree with their khet."""
+    with db.connect(database, read_only=True) as connection:
+        shapes = connection.execute(
+            "SELECT khet_code, ST_AsWKB(geom) FROM khet ORDER BY 1"
+        ).fetchall()
+    inside: dict[str, numpy.ndarray] = {}
+    for code, wkb in shapes:
+        polygon = shapely.from_wkb(bytes(wkb))
+        shapely.prepare(polygon)
+        xmin, ymin, xmax, ymax = polygon.bounds
+        candidates = shapely.points(
+            rng.uniform(xmin, xmax, per_khet * 20), rng.uniform(ymin, ymax, per_khet * 20)
+        )
+        kept = candidates[shapely.contains(polygon, candidates)][:per_khet]
+        inside[code] = numpy.column_stack([shapely.get_y(kept), shapely.get_x(kept)]).round(5)
+    return inside
+
+
+def write_rows(path: Path, rows: int, database: Path, seed: int = 7) -> None:
+    """Survey rows as district offices write them, in chunks so memory stays flat."""
+    rng = numpy.random.default_rng(seed)
+    khets = load_gazetteer().khets
+    codes = numpy.array(list(khets["khet_code"]) * 3)
+    spellings = numpy.array(
+        [f"เขต{t}" for t in khets["name_th"]] + list(khets["name_th"]) + list(khets["name_en"])
+    )
+    points = points_inside_khets(database, 200, rng)
+    types = numpy.array(["ชุมชนแออัด", "ชุมชนเมือง", "ชุมชนชานเมือง", "slum", "urban", "ชุมชนอาคารสูง"])
+    dates = numpy.array(["15/12/2567", "15 ธ.ค. 67", "2024-12-15", "1 มกราคม 2568", "45641"])
+    with path.open("w", encoding="utf-8") as out:
+        out.write(
+            "เขต,ชื่อชุมชน,รหัสชุมชน,ประเภทชุมชน,จำนวนบ้าน,จำนวนครัวเรือน,จำนวนประชากร,ละติจูด,ลองจิจูด,วันที่สำรวจ\n"
+        )
+        chunk = 100_000
+        for start in range(0, rows, chunk):
+            n = min(chunk, rows - start)
+            ids = numpy.arange(start, start + n)
+            households = rng.integers(10, 3000, n)
+            households_text = numpy.where(
+                households >= 1000,
+                numpy.char.add(
+                    numpy.char.add((households // 1000).astype(str), ","),
+                    numpy.char.zfill((households % 1000).astype(str), 3),
+                ),
+                households.astype(str),
+            )
+            population = (households * rng.uniform(2.5, 4.0, n)).astype(int).astype(str)
+            population[::1000] = "-5"  # one bad row in a thousand
+            which = rng.integers(0, len(spellings), n)
+            located = numpy.array(
+                [points[code][i % len(points[code])] for i, code in enumerate(codes[which])]
+            )
+            lat, lon = located[:, 0].astype(str), located[:, 1].astype(str)
+            columns = [
+                spellings[which],
+                numpy.char.add("ชุมชนที่ ", ids.astype(str)),
+                numpy.char.add("C", ids.astype(str)),
+                types[rng.integers(0, len(types), n)],
+                (households * 0.9).astype(int).astype(str),
+                numpy.char.add(numpy.char.add('"', households_text), '"'),
+                population,
+                lat,
+                lon,
+                dates[rng.integers(0, len(dates), n)],
+            ]
+            out.write("\n".join(",".join(row) for row in zip(*columns, strict=True)) + "\n")
+
+
+def measure(kind: str, csv_path: Path, database: Path) -> dict[str, float]:
+    started = time.perf_counter()
+    if kind == "duckdb":
+        import duckdb
+
+        connection = duckdb.connect()
+        connection.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [str(csv_path)])
+        rows = connection.execute("SELECT count(*) FROM t").fetchone()[0]  # type: ignore[index]
+    else:
+        from citywide.ingest.load import ensure_tables, ingest_file
+
+        with db.connect(database) as connection:
+            ensure_tables(connection)
+            (report,) = ingest_file(connection, csv_path, "bench", dt.date.today())
+        rows = report.rows_read
+        assert report.accounted
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"rows": rows, "seconds": seconds, "rows_per_s": rows / seconds, "peak_mb": peak_mb}
+
+
+def build_geography(database: Path) -> None:
+    settings = Settings(data_dir=database.parent / "data")
+    fetch_sources(settings)
+    raw = settings.raw_dir
+    gazetteer = load_gazetteer()
+    khet = geography.build_khet(
+        geography.read_khet_boundaries(raw / KHET_BOUNDARIES.main_path),
+        geography.read_khet_population(raw / KHET_POPULATION.main_path),
+        gazetteer,
+    )
+    khwaeng = geography.build_khwaeng(
+        geography.read_khwaeng_boundaries(raw / KHWAENG_BOUNDARIES.main_path),
+        khet,
+        gazetteer,
+        geography.khwaeng_code_corrections(),
+    )
+    with db.connect(database) as connection:
+        db.replace_tables(
+            connection,
+            {"khet": khet, "khwaeng": khwaeng, "khet_lookup": geography.build_khet_lookup(khet)},
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--measure", choices=["duckdb", "citywide"])
+    parser.add_argument("--csv", type=Path)
+    parser.add_argument("--database", type=Path)
+    args = parser.parse_args()
+    if args.measure:  # child process: one measurement
+        print(json.dumps(measure(args.measure, args.csv, args.database)))
+        return
+    with tempfile.TemporaryDirectory(prefix="citywide-bench-") as folder:
+        work = Path(folder)
+        csv_path, database = work / "returns.csv", work / "bench.duckdb"
+        build_geography(database)
+        write_rows(csv_path, args.rows, database)
+        results = {}
+        for kind in ("duckdb", "citywide"):
+            command = [
+                sys.executable,
+                __file__,
+                "--measure",
+                kind,
+                "--csv",
+                str(csv_path),
+                "--database",
+                str(database),
+            ]
+            results[kind] = json.loads(
+                # our own script and interpreter, arguments built here
+                subprocess.run(command, check=True, capture_output=True, text=True).stdout  # noqa: S603
+            )
+    duck, ours = results["duckdb"], results["citywide"]
+    print("| measurement | rows | seconds | rows/s | peak memory (MB) |\n|---|---|---|---|---|")
+    for kind, r in results.items():
+        cells = [
+            f"{r['rows']:,}",
+            f"{r['seconds']:.2f}",
+            f"{r['rows_per_s']:,.0f}",
+            f"{r['peak_mb']:,.0f}",
+        ]
+        print(f"| {kind} | {' | '.join(cells)} |")
+    share = ours["rows_per_s"] / duck["rows_per_s"]
+    print(f"\ncitywide ingests at {share:.0%} of DuckDB's raw load rate (target: at least 25%).")
+
+
+if __name__ == "__main__":
+    main()
