@@ -125,23 +125,14 @@ def build_geography(database: Path) -> None:
     settings = Settings(data_dir=database.parent / "data")
     fetch_sources(settings)
     raw = settings.raw_dir
-    gazetteer = load_gazetteer()
-    khet = geography.build_khet(
-        geography.read_khet_boundaries(raw / KHET_BOUNDARIES.main_path),
-        geography.read_khet_population(raw / KHET_POPULATION.main_path),
-        gazetteer,
-    )
-    khwaeng = geography.build_khwaeng(
-        geography.read_khwaeng_boundaries(raw / KHWAENG_BOUNDARIES.main_path),
-        khet,
-        gazetteer,
-        geography.khwaeng_code_corrections(),
+    tables = geography.build_tables(
+        raw / KHET_BOUNDARIES.main_path,
+        raw / KHWAENG_BOUNDARIES.main_path,
+        raw / KHET_POPULATION.main_path,
+        load_gazetteer(),
     )
     with db.connect(database) as connection:
-        db.replace_tables(
-            connection,
-            {"khet": khet, "khwaeng": khwaeng, "khet_lookup": geography.build_khet_lookup(khet)},
-        )
+        db.replace_tables(connection, tables)
 
 
 def main() -> None:

@@ -212,6 +212,22 @@ def build_khet_lookup(khet: gpd.GeoDataFrame, cell_deg: float = LOOKUP_CELL_DEG)
     )
 
 
+def build_tables(
+    khet_boundaries: Path, khwaeng_boundaries: Path, population: Path, gazetteer: Gazetteer
+) -> dict[str, pd.DataFrame]:
+    """All geography tables from the three source files, in one call (tests, benchmarks).
+
+    The ``geography`` flow runs the same steps as separate tasks.
+    """
+    khet = build_khet(
+        read_khet_boundaries(khet_boundaries), read_khet_population(population), gazetteer
+    )
+    khwaeng = build_khwaeng(
+        read_khwaeng_boundaries(khwaeng_boundaries), khet, gazetteer, khwaeng_code_corrections()
+    )
+    return {"khet": khet, "khwaeng": khwaeng, "khet_lookup": build_khet_lookup(khet)}
+
+
 # ---------------------------------------------------------------------------------------------
 # Checks shared by the builders.
 

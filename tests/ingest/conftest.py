@@ -17,24 +17,15 @@ from tests.ingest.district_returns import write_district_returns
 @pytest.fixture(scope="session")
 def geography_db(tmp_path_factory: pytest.TempPathFactory, real_sources_dir: Path) -> Path:
     """A database holding khet, khwaeng and khet_lookup built from the real files (once)."""
-    gazetteer = load_gazetteer()
-    khet = geography.build_khet(
-        geography.read_khet_boundaries(real_sources_dir / KHET_BOUNDARIES.main_path),
-        geography.read_khet_population(real_sources_dir / KHET_POPULATION.main_path),
-        gazetteer,
-    )
-    khwaeng = geography.build_khwaeng(
-        geography.read_khwaeng_boundaries(real_sources_dir / KHWAENG_BOUNDARIES.main_path),
-        khet,
-        gazetteer,
-        geography.khwaeng_code_corrections(),
+    tables = geography.build_tables(
+        real_sources_dir / KHET_BOUNDARIES.main_path,
+        real_sources_dir / KHWAENG_BOUNDARIES.main_path,
+        real_sources_dir / KHET_POPULATION.main_path,
+        load_gazetteer(),
     )
     path = tmp_path_factory.mktemp("geography") / "citywide.duckdb"
     with db.connect(path) as connection:
-        db.replace_tables(
-            connection,
-            {"khet": khet, "khwaeng": khwaeng, "khet_lookup": geography.build_khet_lookup(khet)},
-        )
+        db.replace_tables(connection, tables)
     return path
 
 
