@@ -261,3 +261,54 @@ def test_check_command_exit_codes(survey_db: Path, district_returns: Path, tmp_p
     unreadable = runner.invoke(app, [*base, str(district_returns / "broken.xlsx")])
     assert unreadable.exit_code == 1
     assert "cannot read the file" in unreadable.output
+
+
+def test_utm_coordinates_geopackage_layers_and_unicode_forms(
+    survey_db: Path, tmp_path: Path
+) -> None:
+    import geopandas as gpd
+    import shapely
+
+    folder = tmp_path / "more"
+    folder.mkdir()
+    split_sara_am = "ชุมชนท\u0e4d\u0e32เนียบ"  # nikhahit + sara aa, as some keyboards type ำ
+    returns._write_csv(
+        folder / "utm.csv",
+        [
+            ["เขต", "ชื่อชุมชน", "ครัวเรือน", "Easting", "Northing"],
+            ["พระนคร", split_sara_am, "40", "662300", "1521700"],
+        ],
+        "utf-8",
+    )
+    communities = gpd.GeoDataFrame(
+        {"DNAME": ["ดินแดง"], "COMMU_AD_1": ["ชุมชนห้วยขวางใหม่"], "HOUSEHOLD": [75]},
+        geometry=[shapely.box(100.560, 13.770, 100.562, 13.772)],
+        crs="EPSG:4326",
+    )
+    communities.to_file(folder / "layers.gpkg", layer="communities", engine="pyogrio")
+    gpd.GeoDataFrame(
+        {"note": ["roads"]},
+        geometry=[shapely.LineString([(100.5, 13.7), (100.6, 13.8)])],
+        crs="EPSG:4326",
+    ).to_file(folder / "layers.gpkg", layer="roads", engine="pyogrio")
+    reports = ingest_all(survey_db, folder)
+    assert {(r["file"], r["status"], r["rows_loaded"]) for r in reports} == {
+        ("layers.gpkg", "loaded", 1),
+        ("utm.csv", "loaded", 1),
+    }
+    ((name, _khet, lat, lon),) = rows(
+        survey_db,
+        "SELECT community_name, khet_code, lat, lon FROM community WHERE khet_code = '1001'",
+    )
+    assert name == "ชุมชนทำเนียบ"
+    from pyproj import Transformer
+
+    expected_lon, expected_lat = Transformer.from_crs(32647, 4326, always_xy=True).transform(
+        662300, 1521700
+    )
+    assert (lat, lon) == pytest.approx((expected_lat, expected_lon), abs=1e-7)
+    assert rows(
+        survey_db,
+        "SELECT khet_code, households FROM community WHERE community_name = 'ชุมชนห้วยขวางใหม่'",
+    ) == [("1026", 75)]
+    assert rows(survey_db, "SELECT count(*) FROM community_footprint") == [(1,)]
