@@ -31,14 +31,14 @@ from citywide.sources import KHET_BOUNDARIES, KHET_POPULATION, KHWAENG_BOUNDARIE
 
 def points_inside_khets(
     database: Path, per_khet: int, rng: numpy.random.Generator
-) -> dict[str, numpy.ndarray]:
-    """Random points inside each khet, so that rows' coordinates agree with their khet."""
+) -> numpy.ndarray:
+    """Random (lat, lon) inside each khet, shaped (khet in code order, per_khet, 2)."""
     with db.connect(database, read_only=True) as connection:
         shapes = connection.execute(
             "SELECT khet_code, ST_AsWKB(geom) FROM khet ORDER BY 1"
         ).fetchall()
-    inside: dict[str, numpy.ndarray] = {}
-    for code, wkb in shapes:
+    inside = numpy.empty((len(shapes), per_khet, 2))
+    for index, (code, wkb) in enumerate(shapes):
         polygon = shapely.from_wkb(bytes(wkb))
         shapely.prepare(polygon)
         xmin, ymin, xmax, ymax = polygon.bounds
@@ -46,7 +46,9 @@ def points_inside_khets(
             rng.uniform(xmin, xmax, per_khet * 20), rng.uniform(ymin, ymax, per_khet * 20)
         )
         kept = candidates[shapely.contains(polygon, candidates)][:per_khet]
-        inside[code] = numpy.column_stack([shapely.get_y(kept), shapely.get_x(kept)]).round(5)
+        if len(kept) < per_khet:
+            raise RuntimeError(f"khet {code}: only {len(kept)} sample points fell inside it")
+        inside[index] = numpy.column_stack([shapely.get_y(kept), shapely.get_x(kept)]).round(5)
     return inside
 
 
@@ -54,7 +56,6 @@ def write_rows(path: Path, rows: int, database: Path, seed: int = 7) -> None:
     """Survey rows as district offices write them, in chunks so memory stays flat."""
     rng = numpy.random.default_rng(seed)
     khets = load_gazetteer().khets
-    codes = numpy.array(list(khets["khet_code"]) * 3)
     spellings = numpy.array(
         [f"เขต{t}" for t in khets["name_th"]] + list(khets["name_th"]) + list(khets["name_en"])
     )
@@ -81,9 +82,8 @@ def write_rows(path: Path, rows: int, database: Path, seed: int = 7) -> None:
             population = (households * rng.uniform(2.5, 4.0, n)).astype(int).astype(str)
             population[::1000] = "-5"  # one bad row in a thousand
             which = rng.integers(0, len(spellings), n)
-            located = numpy.array(
-                [points[code][i % len(points[code])] for i, code in enumerate(codes[which])]
-            )
+            # spellings holds three spellings of each khet, in code order
+            located = points[which % len(khets), ids % points.shape[1]]
             lat, lon = located[:, 0].astype(str), located[:, 1].astype(str)
             columns = [
                 spellings[which],

@@ -22,12 +22,11 @@ from citywide.gazetteer import load_gazetteer
 from citywide.ingest.columns import vocabulary
 from citywide.ingest.readers import FileUnreadable, RawTable, read_tables
 from citywide.ingest.rules import ENUM_FIELDS, StageContext, blank_rows, stage
-from citywide.schema import COMMUNITY, COMMUNITY_HISTORY, INGEST_TABLES
+from citywide.schema import COMMUNITY, INGEST_TABLES
 from citywide.sources import file_sha256
 
 LOOKUP_TABLE = "khet_lookup"
 _COMMUNITY_COLUMNS = COMMUNITY.column_names
-_HISTORY_EXTRA = ("superseded_by_file", "superseded_by_row", "superseded_at")
 _table_numbers = itertools.count(1)
 
 
@@ -322,44 +321,64 @@ def _row_values_json(staged: str) -> str:
     return f"json_object({pairs})" if fields else "'{}'"
 
 
-def _insert_rejections(cursor: duckdb.DuckDBPyConnection, staged: str, file_id: int) -> None:
+_KHET_DETAIL = "CASE WHEN s.rejection.reason IN ('unknown_khet', 'ambiguous_khet') THEN s.khet_message_{lang} END"
+
+
+def _rejections_sql(staged: str) -> str:
+    """Rejected rows: source_row, reason, field, value, message_th, message_en, row_values."""
     clean = staged.removesuffix("_staged")
-    detail_th = "CASE WHEN s.rejection.reason IN ('unknown_khet', 'ambiguous_khet') THEN s.khet_message_th END"
-    detail_en = "CASE WHEN s.rejection.reason IN ('unknown_khet', 'ambiguous_khet') THEN s.khet_message_en END"
-    cursor.execute(
-        f"""
-        INSERT INTO rejected_row
-        SELECT ?, s.source_row, s.rejection.reason, s.rejection.field, s.rejection.value,
-            {_RENDER.format(template="t.th", value="s.rejection.value", detail_th=detail_th, detail_en=detail_en)},
-            {_RENDER.format(template="t.en", value="s.rejection.value", detail_th=detail_th, detail_en=detail_en)},
-            {_row_values_json(staged)}
+    render = {
+        lang: _RENDER.format(
+            template=f"t.{lang}",
+            value="s.rejection.value",
+            detail_th=_KHET_DETAIL.format(lang="th"),
+            detail_en=_KHET_DETAIL.format(lang="en"),
+        )
+        for lang in ("th", "en")
+    }
+    return f"""
+        SELECT s.source_row, s.rejection.reason AS code, s.rejection.field AS field,
+            s.rejection.value AS value, {render["th"]} AS message_th, {render["en"]} AS message_en,
+            {_row_values_json(staged)} AS row_values
         FROM {staged} s
         JOIN {clean}_message_template t ON t.code = s.rejection.reason
         LEFT JOIN {clean}_field_label l ON l.field = s.rejection.field
         WHERE s.rejection IS NOT NULL
-        """,
-        [file_id],
+    """
+
+
+def _warnings_sql(staged: str) -> str:
+    """Warnings of loaded rows: source_row, code, field, value, message_th, message_en."""
+    clean = staged.removesuffix("_staged")
+    render = {
+        lang: _RENDER.format(
+            template=f"t.{lang}",
+            value="w.w.value",
+            detail_th="w.w.detail_th",
+            detail_en="w.w.detail_en",
+        )
+        for lang in ("th", "en")
+    }
+    return f"""
+        SELECT w.source_row, w.w.code AS code, w.w.field AS field, w.w.value AS value,
+            {render["th"]} AS message_th, {render["en"]} AS message_en
+        FROM (
+            SELECT s.source_row, unnest(s.warnings) AS w FROM {staged} s
+            WHERE s.rejection IS NULL AND len(s.warnings) > 0
+        ) w
+        JOIN {clean}_message_template t ON t.code = w.w.code
+        LEFT JOIN {clean}_field_label l ON l.field = w.w.field
+    """
+
+
+def _insert_rejections(cursor: duckdb.DuckDBPyConnection, staged: str, file_id: int) -> None:
+    cursor.execute(
+        f"INSERT INTO rejected_row SELECT ?, * FROM ({_rejections_sql(staged)})", [file_id]
     )
 
 
 def _insert_warnings(cursor: duckdb.DuckDBPyConnection, staged: str, file_id: int) -> None:
-    clean = staged.removesuffix("_staged")
-    cursor.execute(
-        f"""
-        INSERT INTO row_warning
-        WITH w AS (
-            SELECT s.source_row, unnest(s.warnings) AS w FROM {staged} s
-            WHERE s.rejection IS NULL AND len(s.warnings) > 0
-        )
-        SELECT ?, w.source_row, w.w.code, w.w.field, w.w.value,
-            {_RENDER.format(template="t.th", value="w.w.value", detail_th="w.w.detail_th", detail_en="w.w.detail_en")},
-            {_RENDER.format(template="t.en", value="w.w.value", detail_th="w.w.detail_th", detail_en="w.w.detail_en")}
-        FROM w
-        JOIN {clean}_message_template t ON t.code = w.w.code
-        LEFT JOIN {clean}_field_label l ON l.field = w.w.field
-        """,
-        [file_id],
-    )
+    cursor.execute(f"INSERT INTO row_warning SELECT ?, * FROM ({_warnings_sql(staged)})", [file_id])
 
 
 def _insert_footprints(cursor: duckdb.DuckDBPyConnection, staged: str, file_id: int) -> None:
@@ -438,11 +457,10 @@ def _merge_communities(
         [survey_round],
     )
     cursor.execute(f"INSERT INTO community SELECT {columns} FROM ranked WHERE rank = 1")
-    history = ", ".join(COMMUNITY_HISTORY.column_names[: len(_COMMUNITY_COLUMNS)])
     cursor.execute(
         f"""
         INSERT INTO community_history
-        SELECT {", ".join(f"r.{c}" for c in history.split(", "))},
+        SELECT {", ".join(f"r.{c}" for c in _COMMUNITY_COLUMNS)},
             w.source_file_id, w.source_row, now()
         FROM ranked r JOIN ranked w ON w.community_key = r.community_key AND w.rank = 1
         WHERE r.rank > 1
@@ -454,24 +472,13 @@ def _merge_communities(
 
 def _problems(cursor: duckdb.DuckDBPyConnection, staged: str) -> pd.DataFrame:
     """Per-row rejections and warnings with rendered messages, for `citywide check`."""
-    clean = staged.removesuffix("_staged")
-    detail_th = "CASE WHEN s.rejection.reason IN ('unknown_khet', 'ambiguous_khet') THEN s.khet_message_th END"
-    detail_en = "CASE WHEN s.rejection.reason IN ('unknown_khet', 'ambiguous_khet') THEN s.khet_message_en END"
     return cursor.execute(
         f"""
-        SELECT s.source_row, 'rejected' AS outcome, s.rejection.reason AS code, s.rejection.field AS field,
-            {_RENDER.format(template="t.th", value="s.rejection.value", detail_th=detail_th, detail_en=detail_en)} AS message_th,
-            {_RENDER.format(template="t.en", value="s.rejection.value", detail_th=detail_th, detail_en=detail_en)} AS message_en
-        FROM {staged} s JOIN {clean}_message_template t ON t.code = s.rejection.reason
-        LEFT JOIN {clean}_field_label l ON l.field = s.rejection.field
-        WHERE s.rejection IS NOT NULL
+        SELECT source_row, 'rejected' AS outcome, code, field, message_th, message_en
+        FROM ({_rejections_sql(staged)})
         UNION ALL
-        SELECT w.source_row, 'warning', w.w.code, w.w.field,
-            {_RENDER.format(template="t.th", value="w.w.value", detail_th="w.w.detail_th", detail_en="w.w.detail_en")},
-            {_RENDER.format(template="t.en", value="w.w.value", detail_th="w.w.detail_th", detail_en="w.w.detail_en")}
-        FROM (SELECT s.source_row, unnest(s.warnings) AS w FROM {staged} s WHERE s.rejection IS NULL) w
-        JOIN {clean}_message_template t ON t.code = w.w.code
-        LEFT JOIN {clean}_field_label l ON l.field = w.w.field
+        SELECT source_row, 'warning', code, field, message_th, message_en
+        FROM ({_warnings_sql(staged)})
         ORDER BY 1, 2 DESC
         """
     ).df()
