@@ -32,7 +32,8 @@ MAX_SHARE_OUTSIDE_KHET = 0.15
 # khet shrunk by 1e-9 deg (~0.1 mm, a million times the rounding error) makes every khwaeng lie
 # strictly inside its khet, for about 70 m2 of area city-wide.
 CONTAINMENT_MARGIN_DEG = 1e-9
-LOOKUP_CELL_DEG = 0.01  # ~1.1 km: pieces of at most a few hundred vertices
+LOOKUP_CELLS_PER_DEGREE = 1000  # cells of 0.001 deg (~110 m): 94% lie inside one khet
+LOOKUP_CELL_MARGIN_DEG = 1e-7  # ~1 cm: far above the rounding error of floor(lon * 100)
 
 
 @dataclass(frozen=True)
@@ -198,18 +199,55 @@ def build_khwaeng(
     return khwaeng.sort_values("khwaeng_code", ignore_index=True)[KHWAENG_COLUMNS]
 
 
-def build_khet_lookup(khet: gpd.GeoDataFrame, cell_deg: float = LOOKUP_CELL_DEG) -> pd.DataFrame:
-    """Khet polygons cut on a grid: small pieces make point-in-khet joins ~16x faster."""
+def build_khet_lookup(khet: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Khet polygons cut on a grid aligned to whole multiples of 1 / LOOKUP_CELLS_PER_DEGREE.
+
+    A point's cell is ``floor(lon * LOOKUP_CELLS_PER_DEGREE), floor(lat * ...)``: an equi-join,
+    not a spatial search. Most cells lie wholly inside one khet (``covers_cell``, no geometry
+    stored), so most points need no geometry test at all; in the others the point is tested
+    against the few small pieces of the cell. Each cell is enlarged by LOOKUP_CELL_MARGIN_DEG,
+    so a point that rounding puts in the cell beside its true one still meets its khet.
+    """
     polygons = khet.geometry.to_numpy()
+    per_degree = LOOKUP_CELLS_PER_DEGREE
     xmin, ymin, xmax, ymax = shapely.total_bounds(polygons)
-    xs, ys = numpy.meshgrid(numpy.arange(xmin, xmax, cell_deg), numpy.arange(ymin, ymax, cell_deg))
-    cells = shapely.box(xs.ravel(), ys.ravel(), xs.ravel() + cell_deg, ys.ravel() + cell_deg)
-    khet_index, cell_index = shapely.STRtree(cells).query(polygons, predicate="intersects")
-    pieces = shapely.intersection(polygons[khet_index], cells[cell_index])
-    pieces = _valid_polygons(gpd.GeoSeries(pieces, crs=STORAGE_CRS))
-    return pd.DataFrame(
-        {"khet_code": khet["khet_code"].to_numpy()[khet_index], "geom": pieces.to_numpy()}
+    xs, ys = numpy.meshgrid(
+        numpy.arange(numpy.floor(xmin * per_degree), numpy.ceil(xmax * per_degree)),
+        numpy.arange(numpy.floor(ymin * per_degree), numpy.ceil(ymax * per_degree)),
     )
+    cell_x, cell_y = xs.ravel().astype("int32"), ys.ravel().astype("int32")
+    margin = LOOKUP_CELL_MARGIN_DEG
+    cells = shapely.box(
+        cell_x / per_degree - margin,
+        cell_y / per_degree - margin,
+        (cell_x + 1) / per_degree + margin,
+        (cell_y + 1) / per_degree + margin,
+    )
+    khet_index, cell_index = shapely.STRtree(cells).query(polygons)  # boxes that overlap
+    shapely.prepare(polygons)
+    meets = shapely.intersects(polygons[khet_index], cells[cell_index])
+    khet_index, cell_index = khet_index[meets], cell_index[meets]
+    covers = shapely.covers(polygons[khet_index], cells[cell_index])
+    pieces = numpy.full(len(khet_index), None, dtype=object)
+    pieces[~covers] = shapely.intersection(
+        polygons[khet_index[~covers]], cells[cell_index[~covers]]
+    )
+    # a khet that only touches a cell has no piece in it
+    keep = covers | (shapely.area(pieces) > 0)
+    partial = ~covers[keep]
+    geometry = pieces[keep]
+    geometry[partial] = _valid_polygons(
+        gpd.GeoSeries(geometry[partial], crs=STORAGE_CRS)
+    ).to_numpy()
+    return pd.DataFrame(
+        {
+            "cell_x": cell_x[cell_index[keep]],
+            "cell_y": cell_y[cell_index[keep]],
+            "khet_code": khet["khet_code"].to_numpy()[khet_index[keep]],
+            "covers_cell": covers[keep],
+            "geom": geometry,
+        }
+    ).sort_values(["cell_y", "cell_x", "khet_code"], ignore_index=True)
 
 
 def build_tables(

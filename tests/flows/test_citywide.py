@@ -26,7 +26,7 @@ def query(settings: Settings, sql: str) -> list[tuple[Any, ...]]:
 
 def test_pipeline_builds_bangkoks_geography(real_settings: Settings) -> None:
     result = citywide(real_settings)
-    assert result["tables"] == {"khet": 50, "khwaeng": 180, "khet_lookup": 2005}
+    assert result["tables"] == {"khet": 50, "khwaeng": 180, "khet_lookup": 139136}
     ingested = result["ingested"]
     assert isinstance(ingested, list)
     (registry,) = ingested

@@ -18,10 +18,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from citywide.errors import DatabaseError
 from citywide.gazetteer import load_gazetteer
 from citywide.ingest.columns import vocabulary
 from citywide.ingest.readers import FileUnreadable, RawTable, read_tables
-from citywide.ingest.rules import ENUM_FIELDS, StageContext, blank_rows, stage
+from citywide.ingest.rules import StageContext, blank_rows, stage
 from citywide.schema import COMMUNITY, INGEST_TABLES
 from citywide.sources import file_sha256
 
@@ -82,8 +83,6 @@ def ensure_tables(connection: duckdb.DuckDBPyConnection) -> None:
 
 
 def require_geography(connection: duckdb.DuckDBPyConnection, where: str) -> None:
-    from citywide.errors import DatabaseError
-
     found = connection.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND database_name = current_database()",
         [LOOKUP_TABLE],
@@ -158,7 +157,7 @@ def check_file(
         with connection.cursor() as cursor:
             staged = _stage_table(cursor, table, today)
             report = _report(table, sha256, "checked", cursor, staged)
-            report.problems = _problems(cursor, staged)
+            report.problems = _problems(cursor, staged, table.fields)
         reports.append(report)
     return reports
 
@@ -177,7 +176,7 @@ def _report(
     table: RawTable, sha256: str, status: str, cursor: duckdb.DuckDBPyConnection, staged: str
 ) -> TableReport:
     row = cursor.execute(
-        f"SELECT count(*), count(rejection), sum(CASE WHEN rejection IS NULL THEN len(warnings) ELSE 0 END) "
+        f"SELECT count(*), count(rejection), sum(len(warnings)) FILTER (WHERE rejection IS NULL) "
         f"FROM {staged}"
     ).fetchone()
     read, rejected, warnings = (int(v or 0) for v in (row or (0, 0, 0)))
@@ -191,7 +190,7 @@ def _report(
         rows_read=read,
         rows_loaded=read - rejected,
         rows_rejected=rejected,
-        blank_rows=blank_rows(cursor, staged.removesuffix("_clean_staged")),
+        blank_rows=blank_rows(cursor, staged.removesuffix("_staged")),
         warnings=warnings,
         dropped_columns=table.layout.dropped,
         unmapped_columns=table.layout.unmapped,
@@ -212,10 +211,11 @@ def _ingest_table(
         cursor.execute("BEGIN TRANSACTION")
         try:
             file_id = _insert_source_file(cursor, table, report, survey_round)
-            _insert_rejections(cursor, staged, file_id)
+            _insert_rejections(cursor, staged, table.fields, file_id)
             _insert_warnings(cursor, staged, file_id)
             _insert_footprints(cursor, staged, file_id)
-            _merge_communities(cursor, staged, file_id, sha256, survey_round)
+            if not _merge_communities(cursor, staged, file_id, sha256, survey_round):
+                _require_one_record_per_community(cursor, survey_round, table.path)
             cursor.execute(
                 "UPDATE source_file SET rows_superseded = (SELECT count(*) FROM community_history h "
                 "WHERE h.source_file_id = source_file.source_file_id) WHERE survey_round = ?",
@@ -310,70 +310,61 @@ def _record_failure(
 _RENDER = """
     replace(replace(replace(replace(replace({template},
         '{{field_th}}', coalesce(l.th, '')), '{{field_en}}', coalesce(l.en, '')),
-        '{{value}}', coalesce({value}, '')),
-        '{{detail_th}}', coalesce({detail_th}, '')), '{{detail_en}}', coalesce({detail_en}, ''))
+        '{{value}}', coalesce({item}.value, '')),
+        '{{detail_th}}', coalesce({item}.detail_th, '')),
+        '{{detail_en}}', coalesce({item}.detail_en, ''))
 """
 
 
-def _row_values_json(staged: str) -> str:
-    fields = [f for f in vocabulary().fields if f not in ("record_uuid",)]
-    pairs = ", ".join(f"'{f}', s.{f}" for f in fields)
-    return f"json_object({pairs})" if fields else "'{}'"
+def _rendered(item: str) -> str:
+    """Thai and English messages of a rejection or warning struct, from the templates."""
+    th = _RENDER.format(template="t.th", item=item)
+    en = _RENDER.format(template="t.en", item=item)
+    return f"{th} AS message_th, {en} AS message_en"
 
 
-_KHET_DETAIL = "CASE WHEN s.rejection.reason IN ('unknown_khet', 'ambiguous_khet') THEN s.khet_message_{lang} END"
+def _rejections_sql(staged: str, fields: list[str]) -> str:
+    """Rejected rows: source_row, reason, field, value, message_th, message_en, row_values.
 
-
-def _rejections_sql(staged: str) -> str:
-    """Rejected rows: source_row, reason, field, value, message_th, message_en, row_values."""
-    clean = staged.removesuffix("_staged")
-    render = {
-        lang: _RENDER.format(
-            template=f"t.{lang}",
-            value="s.rejection.value",
-            detail_th=_KHET_DETAIL.format(lang="th"),
-            detail_en=_KHET_DETAIL.format(lang="en"),
-        )
-        for lang in ("th", "en")
-    }
+    ``row_values`` holds the row as written (trimmed), from the raw table: the staged table
+    keeps only the typed columns.
+    """
+    raw = staged.removesuffix("_staged")
+    written = [f for f in fields if f != "record_uuid"]
+    pairs = ", ".join(f"'{f}', nullif(trim(r.{f}), '')" for f in written)
+    row_values = f"json_object({pairs})" if written else "'{}'::JSON"
     return f"""
         SELECT s.source_row, s.rejection.reason AS code, s.rejection.field AS field,
-            s.rejection.value AS value, {render["th"]} AS message_th, {render["en"]} AS message_en,
-            {_row_values_json(staged)} AS row_values
+            s.rejection.value AS value, {_rendered("s.rejection")}, {row_values} AS row_values
         FROM {staged} s
-        JOIN {clean}_message_template t ON t.code = s.rejection.reason
-        LEFT JOIN {clean}_field_label l ON l.field = s.rejection.field
+        JOIN {raw} r ON r.source_row = s.source_row
+        JOIN {raw}_message_template t ON t.code = s.rejection.reason
+        LEFT JOIN {raw}_field_label l ON l.field = s.rejection.field
         WHERE s.rejection IS NOT NULL
     """
 
 
 def _warnings_sql(staged: str) -> str:
     """Warnings of loaded rows: source_row, code, field, value, message_th, message_en."""
-    clean = staged.removesuffix("_staged")
-    render = {
-        lang: _RENDER.format(
-            template=f"t.{lang}",
-            value="w.w.value",
-            detail_th="w.w.detail_th",
-            detail_en="w.w.detail_en",
-        )
-        for lang in ("th", "en")
-    }
+    raw = staged.removesuffix("_staged")
     return f"""
         SELECT w.source_row, w.w.code AS code, w.w.field AS field, w.w.value AS value,
-            {render["th"]} AS message_th, {render["en"]} AS message_en
+            {_rendered("w.w")}
         FROM (
             SELECT s.source_row, unnest(s.warnings) AS w FROM {staged} s
-            WHERE s.rejection IS NULL AND len(s.warnings) > 0
+            WHERE s.rejection IS NULL AND s.warnings IS NOT NULL
         ) w
-        JOIN {clean}_message_template t ON t.code = w.w.code
-        LEFT JOIN {clean}_field_label l ON l.field = w.w.field
+        JOIN {raw}_message_template t ON t.code = w.w.code
+        LEFT JOIN {raw}_field_label l ON l.field = w.w.field
     """
 
 
-def _insert_rejections(cursor: duckdb.DuckDBPyConnection, staged: str, file_id: int) -> None:
+def _insert_rejections(
+    cursor: duckdb.DuckDBPyConnection, staged: str, fields: list[str], file_id: int
+) -> None:
     cursor.execute(
-        f"INSERT INTO rejected_row SELECT ?, * FROM ({_rejections_sql(staged)})", [file_id]
+        f"INSERT INTO rejected_row SELECT ?, * FROM ({_rejections_sql(staged, fields)})",
+        [file_id],
     )
 
 
@@ -393,39 +384,49 @@ def _insert_footprints(cursor: duckdb.DuckDBPyConnection, staged: str, file_id: 
 
 
 def _incoming_select(staged: str) -> str:
-    enums = ", ".join(f"{f}_code AS {f}" for f in ENUM_FIELDS if f != "community_type")
-    return f"""
-        SELECT community_key, ?::VARCHAR AS survey_round, khet_code, khwaeng_code,
-            code_value AS community_code, community_name, name_key_value AS name_key,
-            community_type_code AS community_type,
-            houses_value AS houses, households_value AS households, population_value AS population,
-            male_value AS male, female_value AS female, area_rai_value AS area_rai,
-            lat_value AS lat, lon_value AS lon,
-            CASE WHEN lat_value IS NOT NULL THEN ST_Point(lon_value, lat_value)::GEOMETRY('EPSG:4326') END AS geom,
-            survey_date_value AS survey_date, record_uuid, {enums},
-            ?::BIGINT AS source_file_id, ?::VARCHAR AS source_sha256, source_row
-        FROM {staged} WHERE rejection IS NULL
-    """
+    """The loaded rows of a staged table, shaped like ``community``."""
+    columns = {name: name for name in _COMMUNITY_COLUMNS}
+    columns |= {
+        "survey_round": "$round::VARCHAR",
+        "geom": "CASE WHEN lat IS NOT NULL THEN ST_Point(lon, lat)::GEOMETRY('EPSG:4326') END",
+        "source_file_id": "$file_id::BIGINT",
+        "source_sha256": "$sha256::VARCHAR",
+    }
+    select = ", ".join(f"{expression} AS {name}" for name, expression in columns.items())
+    return f"SELECT {select} FROM {staged} WHERE rejection IS NULL"
 
 
 def _merge_communities(
     cursor: duckdb.DuckDBPyConnection, staged: str, file_id: int, sha256: str, survey_round: str
-) -> None:
+) -> bool:
+    """Add a table's loaded rows to its round: one record per community, the rest to history.
+
+    Returns True when the rows went straight in (see :func:`_is_fresh`, which has then
+    already shown that every key is unique), False after a full merge.
+    """
+    parameters = {"round": survey_round, "file_id": file_id, "sha256": sha256}
+    if _is_fresh(cursor, staged, survey_round):
+        cursor.execute(f"INSERT INTO community {_incoming_select(staged)}", parameters)
+        return True
     columns = ", ".join(_COMMUNITY_COLUMNS)
     cursor.execute(
-        f"CREATE TEMP TABLE incoming AS {_incoming_select(staged)}",
-        [survey_round, file_id, sha256],
+        f"CREATE TEMP TABLE incoming AS SELECT *, cw_name_key(community_name) AS name_key "
+        f"FROM ({_incoming_select(staged)})",
+        parameters,
     )
     # rows of this round that may be the same communities: same key, or same khet and name
     cursor.execute(
         f"""
         CREATE TEMP TABLE candidates AS
-        SELECT {columns}, true AS is_new FROM incoming
+        SELECT {columns}, name_key, true AS is_new FROM incoming
         UNION ALL
-        SELECT {columns}, false AS is_new FROM community c
-        WHERE c.survey_round = ? AND (
-            c.community_key IN (SELECT community_key FROM incoming)
-            OR EXISTS (SELECT 1 FROM incoming i WHERE i.khet_code = c.khet_code AND i.name_key = c.name_key))
+        SELECT * FROM (
+            SELECT {columns}, cw_name_key(community_name) AS name_key, false AS is_new
+            FROM community c
+            WHERE c.survey_round = ? AND c.khet_code IN (SELECT khet_code FROM incoming)
+        ) c
+        WHERE c.community_key IN (SELECT community_key FROM incoming)
+            OR EXISTS (SELECT 1 FROM incoming i WHERE i.khet_code = c.khet_code AND i.name_key = c.name_key)
         """,
         [survey_round],
     )
@@ -468,14 +469,54 @@ def _merge_communities(
     )
     for name in ("incoming", "candidates", "ranked"):
         cursor.execute(f"DROP TABLE {name}")
+    return False
 
 
-def _problems(cursor: duckdb.DuckDBPyConnection, staged: str) -> pd.DataFrame:
+def _require_one_record_per_community(
+    cursor: duckdb.DuckDBPyConnection, survey_round: str, where: Path
+) -> None:
+    """The round's invariant, checked inside the transaction (the table declares no key)."""
+    row = cursor.execute(
+        "SELECT count(*) - count(DISTINCT community_key) FROM community WHERE survey_round = ?",
+        [survey_round],
+    ).fetchone()
+    if row and row[0]:
+        raise DatabaseError(
+            f"round {survey_round} would hold a community twice",
+            expected="one record per community_key in the round",
+            found=f"{row[0]} extra records",
+            where=str(where),
+            fix="report this as a bug in citywide's merge; nothing was written",
+        )
+
+
+def _is_fresh(cursor: duckdb.DuckDBPyConnection, staged: str, survey_round: str) -> bool:
+    """True when the rows can go straight in: nothing to merge with, nothing to supersede.
+
+    That is: the round holds no community yet, every loaded row has a community code, and no
+    two rows share a key. (Rows without a code may be the same community as a coded row, found
+    by name: the full merge decides.)
+    """
+    in_round = cursor.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM community WHERE survey_round = ? LIMIT 1)",
+        [survey_round],
+    ).fetchone()
+    if in_round and in_round[0]:
+        return False
+    row = cursor.execute(
+        f"SELECT count(*), count(DISTINCT community_key), count(community_code) "
+        f"FROM {staged} WHERE rejection IS NULL"
+    ).fetchone()
+    rows, keys, coded = row if row else (0, 0, 0)
+    return bool(rows == keys == coded)
+
+
+def _problems(cursor: duckdb.DuckDBPyConnection, staged: str, fields: list[str]) -> pd.DataFrame:
     """Per-row rejections and warnings with rendered messages, for `citywide check`."""
     return cursor.execute(
         f"""
         SELECT source_row, 'rejected' AS outcome, code, field, message_th, message_en
-        FROM ({_rejections_sql(staged)})
+        FROM ({_rejections_sql(staged, fields)})
         UNION ALL
         SELECT source_row, 'warning', code, field, message_th, message_en
         FROM ({_warnings_sql(staged)})

@@ -114,14 +114,18 @@ def _no_header(
 # CSV
 
 
-def detect_encoding(data: bytes) -> str:
-    """utf-8-sig, utf-8, utf-16 (with BOM) or windows-874 (TIS-620), by trying them in order."""
+def detect_encoding(data: bytes, *, complete: bool = True) -> str:
+    """utf-8-sig, utf-8, utf-16 (with BOM) or windows-874 (TIS-620), by trying them in order.
+
+    With ``complete=False`` the bytes are the head of a longer file, which may end inside a
+    character: only what they hold is judged.
+    """
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     try:
-        data.decode("utf-8")
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=complete)
     except UnicodeDecodeError:
         pass
     else:
@@ -134,23 +138,30 @@ def detect_encoding(data: bytes) -> str:
     return "windows-874" if has_thai else "unknown"
 
 
+_CODEC = {"utf-8-sig": "utf-8-sig", "utf-16": "utf-16", "windows-874": "cp874", "utf-8": "utf-8"}
+_UTF8 = ("utf-8", "utf-8-sig")
+
+
+def _unknown_encoding(path: Path) -> FileUnreadable:
+    return FileUnreadable(
+        f"{path.name}: the text encoding is not recognised",
+        expected="UTF-8 (with or without BOM), UTF-16, or Windows-874 / TIS-620 Thai",
+        found="bytes that are none of these",
+        where=str(path),
+        fix="in Excel choose Save As > CSV UTF-8 (Comma delimited), and resend",
+    )
+
+
 def _read_csv(path: Path, vocab: Vocabulary) -> RawTable:
-    data = path.read_bytes()
-    encoding = detect_encoding(data)
+    with path.open("rb") as file:
+        head = file.read(_HEAD_BYTES)
+        complete = not file.read(1)
+    encoding = detect_encoding(head, complete=complete)
     if encoding == "unknown":
-        raise FileUnreadable(
-            f"{path.name}: the text encoding is not recognised",
-            expected="UTF-8 (with or without BOM), UTF-16, or Windows-874 / TIS-620 Thai",
-            found="bytes that are none of these",
-            where=str(path),
-            fix="in Excel choose Save As > CSV UTF-8 (Comma delimited), and resend",
-        )
-    utf8 = data if encoding == "utf-8" else data.decode(_CODEC[encoding]).encode("utf-8")
-    if utf8.startswith(codecs.BOM_UTF8):
-        utf8 = utf8[len(codecs.BOM_UTF8) :]
-    head = utf8[:_HEAD_BYTES].decode("utf-8", errors="ignore")
-    delimiter = _sniff_delimiter(head)
-    reader = csv.reader(io.StringIO(head), delimiter=delimiter)
+        raise _unknown_encoding(path)
+    text = head.decode(_CODEC[encoding], errors="ignore").removeprefix("\ufeff")
+    delimiter = _sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     grid: list[list[str]] = []
     lines_after_row: list[int] = []
     for row in reader:
@@ -161,19 +172,20 @@ def _read_csv(path: Path, vocab: Vocabulary) -> RawTable:
     layout = find_layout(grid, vocab)
     if layout is None:
         raise _no_header(path, None, grid)
-    header_lines = lines_after_row[layout.header_row]
-    body = _after_lines(utf8, header_lines)
     width = max((len(row) for row in grid), default=0)
-    width = max(width, max(layout.mapped.values()) + 1)
-
-    def materialise(connection: duckdb.DuckDBPyConnection, table: str) -> None:
-        _csv_into_table(connection, table, body, delimiter, width, layout, header_lines)
-
+    source = _CsvSource(
+        path=path,
+        encoding=encoding,
+        delimiter=delimiter,
+        width=max(width, max(layout.mapped.values()) + 1),
+        layout=layout,
+        header_lines=lines_after_row[layout.header_row],
+        first_data_row=next((row for row in grid[layout.header_row + 1 :] if row), None),
+    )
     fmt = "kobo-csv" if _is_kobo(layout) else "csv"
-    return RawTable(path, fmt, encoding, None, layout, materialise)
-
-
-_CODEC = {"utf-8-sig": "utf-8-sig", "utf-16": "utf-16", "windows-874": "cp874", "utf-8": "utf-8"}
+    table = RawTable(path, fmt, encoding, None, layout, source.materialise)
+    source.table = table
+    return table
 
 
 def _sniff_delimiter(head: str) -> str:
@@ -185,74 +197,150 @@ def _sniff_delimiter(head: str) -> str:
         return max(counts, key=lambda d: counts[d])
 
 
-def _after_lines(data: bytes, lines: int) -> bytes:
-    position = 0
-    for _ in range(lines):
-        found = data.find(b"\n", position)
-        if found < 0:
-            return b""
-        position = found + 1
-    return data[position:]
+@dataclass
+class _CsvSource:
+    """How to load one CSV into DuckDB: DuckDB's reader does the parsing, in parallel.
 
+    UTF-8 files are read in place; other encodings are converted to a temporary UTF-8 copy.
+    ``source_row`` is the file line: DuckDB skips empty lines and a quoted cell may span lines,
+    so when the records do not match the lines one to one, the line of each record is found
+    from the bytes.
+    """
 
-def _csv_into_table(
-    connection: duckdb.DuckDBPyConnection,
-    table: str,
-    body: bytes,
-    delimiter: str,
-    width: int,
-    layout: Layout,
-    header_lines: int,
-) -> None:
-    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
-    selected = ", ".join(f"c{index} AS {name}" for name, index in layout.mapped.items())
-    first_cell = ", ".join(f"nullif(trim(c{i}), '')" for i in range(width))
-    with tempfile.TemporaryDirectory(prefix="citywide-csv-") as folder:
-        body_path = Path(folder) / "body.csv"
-        body_path.write_bytes(body)
+    path: Path
+    encoding: str
+    delimiter: str
+    width: int
+    layout: Layout
+    header_lines: int  # physical lines up to and including the header row
+    first_data_row: list[str] | None  # to check that DuckDB starts where the header ends
+    table: RawTable | None = None
+
+    def materialise(self, connection: duckdb.DuckDBPyConnection, table: str) -> None:
+        if self.encoding in _UTF8:
+            try:
+                self._load(connection, table, self.path)
+                return
+            except duckdb.InvalidInputException as error:
+                if "unicode" not in str(error).casefold():
+                    raise
+            # valid UTF-8 at the head only: judge the whole file
+            self.encoding = detect_encoding(self.path.read_bytes())
+            if self.encoding in _UTF8 or self.encoding == "unknown":
+                raise _unknown_encoding(self.path)
+            if self.table is not None:
+                self.table.encoding = self.encoding
+        text = self.path.read_bytes().decode(_CODEC[self.encoding])
+        with tempfile.TemporaryDirectory(prefix="citywide-csv-") as folder:
+            utf8_copy = Path(folder) / "utf8.csv"
+            utf8_copy.write_text(text.removeprefix("\ufeff"), encoding="utf-8")
+            self._load(connection, table, utf8_copy)
+
+    def _load(self, connection: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
+        cells = f"{table}_cells"
+        mapped = self.layout.mapped
+        columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(self.width)) + "}"
+        selected = ", ".join(f"c{index} AS {name}" for name, index in mapped.items())
+        # CASE, not coalesce(trim(...)): it stops at the first written cell without copying
+        first_cell = " ".join(
+            f"WHEN c{i} IS NOT NULL AND NOT regexp_full_match(c{i}, '\\s*') THEN c{i}"
+            for i in range(self.width)
+        )
         for parallel in ("true", "false"):
             try:
                 connection.execute(
-                    f"CREATE OR REPLACE TEMP TABLE {table}_cells AS SELECT * FROM read_csv("  # noqa: S608 (generated column names)
-                    "$path, auto_detect = false, header = false, delim = $delimiter, quote = '\"', "
-                    "escape = '\"', null_padding = true, strict_mode = false, "
-                    f"parallel = {parallel}, columns = {columns})",
-                    {"path": str(body_path), "delimiter": delimiter},
+                    f"CREATE OR REPLACE TEMP TABLE {cells} AS "  # noqa: S608 (names built here)
+                    f"SELECT {selected}, CASE {first_cell} END AS first_cell FROM read_csv("
+                    "$path, auto_detect = false, header = false, skip = $skip, "
+                    "delim = $delimiter, quote = '\"', escape = '\"', null_padding = true, "
+                    f"strict_mode = false, parallel = {parallel}, columns = {columns})",
+                    {
+                        "path": str(path),
+                        "skip": self.layout.header_row + 1,
+                        "delimiter": self.delimiter,
+                    },
                 )
                 break
             except duckdb.InvalidInputException as error:
                 # quoted line breaks inside cells need the single-threaded reader
                 if parallel == "false" or "parallel" not in str(error):
                     raise
-    line_numbers = _record_lines(body, header_lines)
-    rows = connection.execute(f"SELECT count(*) FROM {table}_cells").fetchone()  # noqa: S608
-    records = rows[0] if rows else 0
-    if len(line_numbers) != records:  # quoted line breaks: fall back to record numbers
-        line_numbers = numpy.arange(records, dtype=numpy.int64) + header_lines + 1
-    connection.register(f"{table}_lines", pd.DataFrame({"source_row": line_numbers}))
-    connection.execute(
-        f"CREATE TEMP TABLE {table} AS "  # noqa: S608 (names built here from field names)
-        f"SELECT l.source_row, {selected}, coalesce({first_cell}) AS first_cell "
-        f"FROM (SELECT *, row_number() OVER () AS rn FROM {table}_cells) c "
-        f"JOIN (SELECT source_row, row_number() OVER () AS rn FROM {table}_lines) l USING (rn)"
-    )
-    connection.unregister(f"{table}_lines")
-    connection.execute(f"DROP TABLE {table}_cells")
+        self._check_start(connection, cells)
+        self._number_rows(connection, table, cells, path)
+
+    def _check_start(self, connection: duckdb.DuckDBPyConnection, cells: str) -> None:
+        if self.first_data_row is None:
+            return
+        names = list(self.layout.mapped)
+        found = connection.execute(
+            f"SELECT {', '.join(names)} FROM {cells} WHERE rowid = 0"  # noqa: S608
+        ).fetchone()
+        row = self.first_data_row
+        expected = tuple(
+            (row[i] if i < len(row) else "") or None for i in self.layout.mapped.values()
+        )
+        if found is not None and tuple(found) != expected:
+            raise FileUnreadable(
+                f"{self.path.name}: the rows above the header could not be skipped reliably",
+                expected=f"data starting on line {self.header_lines + 1}: {expected}",
+                found=f"{tuple(found)}",
+                where=str(self.path),
+                fix="delete the title rows above the header row and send the file again",
+            )
+
+    def _number_rows(
+        self, connection: duckdb.DuckDBPyConnection, table: str, cells: str, path: Path
+    ) -> None:
+        first_line = self.header_lines + 1
+        row = connection.execute(f"SELECT count(*) FROM {cells}").fetchone()  # noqa: S608
+        records = int(row[0]) if row else 0
+        lines = _count_lines(path) - self.header_lines
+        if lines == records:  # one record per line: the line is the record number
+            connection.execute(
+                f"CREATE OR REPLACE TEMP VIEW {table} AS "  # noqa: S608
+                f"SELECT rowid + {first_line} AS source_row, * FROM {cells}"
+            )
+            return
+        line_numbers = _record_lines(path, self.header_lines)
+        if len(line_numbers) != records:  # quoted line breaks: fall back to record numbers
+            line_numbers = numpy.arange(records, dtype=numpy.int64) + first_line
+        connection.register(
+            f"{table}_lines",
+            pd.DataFrame({"record": numpy.arange(records), "source_row": line_numbers}),
+        )
+        connection.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table}_numbers AS SELECT * FROM {table}_lines"  # noqa: S608
+        )
+        connection.unregister(f"{table}_lines")
+        connection.execute(
+            f"CREATE OR REPLACE TEMP VIEW {table} AS "  # noqa: S608
+            f"SELECT l.source_row, c.* FROM {cells} c JOIN {table}_numbers l ON l.record = c.rowid"
+        )
 
 
-def _record_lines(body: bytes, header_lines: int) -> numpy.ndarray:
-    """File line numbers of the non-empty lines of the body (DuckDB skips empty lines)."""
-    if not body:
-        return numpy.zeros(0, dtype=numpy.int64)
-    array = numpy.frombuffer(body, dtype=numpy.uint8)
+def _count_lines(path: Path) -> int:
+    """Lines in a text file: newline characters, plus a last line without one."""
+    count, last = 0, b""
+    with path.open("rb") as file:
+        while chunk := file.read(1 << 24):
+            count += chunk.count(b"\n")
+            last = chunk
+    return count + (1 if last and not last.endswith(b"\n") else 0)
+
+
+def _record_lines(path: Path, header_lines: int) -> numpy.ndarray:
+    """File line numbers of the non-empty lines after the header (DuckDB skips empty lines)."""
+    data = path.read_bytes()
+    array = numpy.frombuffer(data, dtype=numpy.uint8)
     ends = numpy.flatnonzero(array == 10)
-    if not body.endswith(b"\n"):
-        ends = numpy.append(ends, len(body))
+    if data and not data.endswith(b"\n"):
+        ends = numpy.append(ends, len(data))
     starts = numpy.concatenate(([0], ends[:-1] + 1))
     lengths = ends - starts
-    carriage = (lengths == 1) & (array[numpy.minimum(starts, len(array) - 1)] == 13)
+    carriage = (lengths == 1) & (array[numpy.minimum(starts, max(len(array) - 1, 0))] == 13)
     non_empty = (lengths > 0) & ~carriage
-    return numpy.flatnonzero(non_empty).astype(numpy.int64) + header_lines + 1
+    line_numbers = numpy.flatnonzero(non_empty).astype(numpy.int64) + 1
+    return line_numbers[line_numbers > header_lines]
 
 
 # ---------------------------------------------------------------------------------------------

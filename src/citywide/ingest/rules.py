@@ -2,8 +2,10 @@
 
 :func:`stage` turns a raw table (text columns named after fields) into a staged table with typed,
 normalised columns and, per row, a reject reason or a list of warnings. All per-row work is one
-DuckDB query; Python only parses the distinct values of repetitive columns (khet, khwaeng, dates,
-enums) through :mod:`citywide.ingest.values`.
+DuckDB query, which reads the raw table once and writes only the columns the loader needs; Python
+only parses the distinct values of repetitive columns (khet, khwaeng, dates, enums) through
+:mod:`citywide.ingest.values`. Expensive clean-ups (Unicode, Thai digits, separators) run only on
+the values that need them: a cheap test picks those out first.
 
 Reason and warning codes, with their Thai and English messages, are listed in
 :data:`MESSAGES`; docs/ingestion.md explains each.
@@ -18,6 +20,7 @@ import duckdb
 import pandas as pd
 
 from citywide.gazetteer import Gazetteer
+from citywide.geography import LOOKUP_CELLS_PER_DEGREE
 from citywide.ingest import values
 from citywide.ingest.columns import Vocabulary
 
@@ -161,17 +164,36 @@ REJECTIONS = frozenset(
 WARNINGS = frozenset(MESSAGES) - REJECTIONS
 
 _MACROS = """
-CREATE OR REPLACE TEMP MACRO cw_text(x) AS nullif(trim(regexp_replace(regexp_replace(
+CREATE OR REPLACE TEMP MACRO cw_text_full(x) AS nullif(trim(regexp_replace(regexp_replace(
     replace(nfc_normalize(x), chr(3661) || chr(3634), chr(3635)),
     '[' || chr(8203) || chr(8204) || chr(8205) || chr(65279) || chr(173) || ']', '', 'g'),
     '\\s+', ' ', 'g')), '');
+CREATE OR REPLACE TEMP MACRO cw_text(x) AS CASE
+    WHEN regexp_matches(x, '[^ !-~\\x{0E01}-\\x{0E3A}\\x{0E3F}-\\x{0E5B}]|\\s\\s|^\\s|\\s$|\\x{0E4D}\\x{0E32}|[\\x{0E48}-\\x{0E4B}][\\x{0E31}\\x{0E34}-\\x{0E3A}\\x{0E47}\\x{0E4C}-\\x{0E4E}]')
+        THEN cw_text_full(x)
+    ELSE nullif(x, '') END;
 CREATE OR REPLACE TEMP MACRO cw_digits(x) AS translate(x, '๐๑๒๓๔๕๖๗๘๙', '0123456789');
-CREATE OR REPLACE TEMP MACRO cw_placeholder(x) AS lower(x) IN ('-', '–', '—', 'n/a', 'na', '.', '--');
+CREATE OR REPLACE TEMP MACRO cw_placeholder(x) AS regexp_full_match(x, '\\s*(-|–|—|--|\\.|(?i:n/?a))\\s*');
 CREATE OR REPLACE TEMP MACRO cw_number_text(x) AS CASE WHEN cw_placeholder(x) THEN NULL
     ELSE nullif(replace(replace(replace(cw_digits(x), ',', ''), ' ', ''), chr(160), ''), '') END;
+CREATE OR REPLACE TEMP MACRO cw_whole_number(x) AS CASE
+    WHEN regexp_full_match(x, '[0-9]{1,18}') THEN x::BIGINT
+    WHEN regexp_full_match(x, '[0-9]{1,3}(,[0-9]{3}){1,5}') THEN replace(x, ',', '')::BIGINT END;
+CREATE OR REPLACE TEMP MACRO cw_decimal(x) AS CASE
+    WHEN regexp_full_match(x, '-?([0-9]+\\.?[0-9]*|\\.[0-9]+)') THEN TRY_CAST(x AS DOUBLE) END;
+CREATE OR REPLACE TEMP MACRO cw_number(x) AS
+    coalesce(TRY_CAST(x AS DOUBLE), TRY_CAST(cw_number_text(x) AS DOUBLE));
+CREATE OR REPLACE TEMP MACRO cw_code(x) AS CASE
+    WHEN regexp_full_match(x, '[!-~]+') THEN x
+    ELSE nullif(regexp_replace(cw_digits(x), '\\s', '', 'g'), '') END;
 CREATE OR REPLACE TEMP MACRO cw_name_key(x) AS nullif(regexp_replace(regexp_replace(
     lower(x), '[\\s_\\-.:,;''`"()\\[\\]/\\\\]+', '', 'g'), '^(ชุมชน|community)', ''), '');
+CREATE OR REPLACE TEMP MACRO cw_written(x) AS x IS NOT NULL AND NOT regexp_full_match(x, '\\s*');
 """
+# cw_text keeps plain text as it is and sends the rest through cw_text_full: text with
+# characters beyond printable ASCII and Thai letters (zero-width marks, NBSP, accents that NFC
+# may compose), doubled or outer white space, a split sara am, or a tone mark written before a
+# vowel mark (the order NFC may change). test_rules holds the two to the same answers.
 
 
 @dataclass(frozen=True)
@@ -179,7 +201,7 @@ class StageContext:
     gazetteer: Gazetteer
     vocabulary: Vocabulary
     today: dt.date
-    lookup_table: str  # table of (khet_code, geom) pieces for point-in-khet
+    lookup_table: str  # khet_lookup: grid cells with the khet pieces in them
 
 
 def stage(
@@ -191,178 +213,411 @@ def stage(
 ) -> str:
     """Create ``{raw}_staged``: typed columns, reject reason and warnings per non-blank row."""
     connection.execute(_MACROS)
-    clean = f"{raw}_clean"
-    present = set(fields)
-    text_columns = [
-        f"{_clean_expression(name)} AS {name}" if name in present else f"NULL::VARCHAR AS {name}"
-        for name in context.vocabulary.fields
-    ]
-    geo_types = {"geom_lat": "VARCHAR", "geom_lon": "VARCHAR", "footprint_wkb": "BLOB"}
-    geo_columns = [
-        f"{name if has_geometry else 'NULL'}::{geo_types[name]} AS {name}" for name in GEO_COLUMNS
-    ]
-    written = [f"nullif(trim({name}), '')" for name in fields]
-    is_blank = f"coalesce({', '.join(written)}) IS NULL" if written else "true"
-    connection.execute(
-        f"CREATE OR REPLACE TEMP TABLE {clean} AS SELECT source_row, "
-        f"{', '.join(text_columns)}, {', '.join(geo_columns)}, "
-        "lower(nullif(trim(first_cell), '')) AS first_cell, "
-        f"{is_blank} AS is_blank FROM {raw}"
-    )
-    _register_value_tables(connection, clean, context, present)
-    connection.execute(_typed_sql(clean, context, present))
-    _register_khwaeng_table(connection, f"{clean}_typed", context)
-    connection.execute(_outcome_sql(clean, context, present))
-    return f"{clean}_staged"
-
-
-# Values stored as written (names) get the full Unicode clean-up on every row. Repetitive values
-# (khet, type, dates, enums) are only trimmed here: each distinct text is normalised once, in
-# Python, when it is looked up (values.py). Numbers need no more than trimming either.
-_STORED_TEXT = frozenset({"community_name", "community_code", "record_uuid"})
-
-
-def _clean_expression(name: str) -> str:
-    return f"cw_text({name})" if name in _STORED_TEXT else f"nullif(trim({name}), '')"
+    present = frozenset(fields)
+    _register_value_tables(connection, raw, context, present)
+    connection.execute(_cells_sql(raw, context.lookup_table))
+    connection.execute(_staged_sql(raw, present, has_geometry, context.vocabulary))
+    return f"{raw}_staged"
 
 
 def blank_rows(connection: duckdb.DuckDBPyConnection, raw: str) -> int:
-    row = connection.execute(f"SELECT count(*) FROM {raw}_clean WHERE is_blank").fetchone()
+    """Rows of the raw table with nothing written in any survey column (not counted as read)."""
+    row = connection.execute(
+        f"SELECT (SELECT count(*) FROM {raw}) - (SELECT count(*) FROM {raw}_staged)"
+    ).fetchone()
     return int(row[0]) if row else 0
 
 
 def _register_value_tables(
-    connection: duckdb.DuckDBPyConnection, clean: str, context: StageContext, present: set[str]
+    connection: duckdb.DuckDBPyConnection, raw: str, context: StageContext, present: frozenset[str]
 ) -> None:
     def distinct(column: str) -> list[str]:
         if column not in present:
             return []
         rows = connection.execute(
-            f"SELECT DISTINCT {column} FROM {clean} WHERE {column} IS NOT NULL"
+            f"SELECT DISTINCT {column} FROM {raw} WHERE {column} IS NOT NULL"
         ).fetchall()
         return [row[0] for row in rows]
 
     khet = values.khet_table(distinct("khet"), context.gazetteer)
-    dates = values.date_table(
-        [text for column in DATE_FIELDS for text in distinct(column)], context.today
-    )
-    enums = pd.concat(
-        [
-            values.enum_table(field, distinct(field), context.vocabulary).assign(field=field)
-            for field in ENUM_FIELDS
-        ],
-        ignore_index=True,
-    )
-    expected = pd.DataFrame(
-        {
-            "field": list(ENUM_FIELDS),
-            "codes": [", ".join(context.vocabulary.enum_codes(f)) for f in ENUM_FIELDS],
-        }
-    )
-    labels = pd.DataFrame(
-        [(f, th, en) for f, (th, en) in FIELD_LABELS.items()], columns=["field", "th", "en"]
-    )
-    messages = pd.DataFrame(
-        [(code, th, en) for code, (th, en) in MESSAGES.items()], columns=["code", "th", "en"]
-    )
-    khets = context.gazetteer.khets
-    khet_names = pd.DataFrame(
+    tables: dict[str, pd.DataFrame] = {
+        "khet_map": khet,
+        "date_map": values.date_table(
+            [text for column in DATE_FIELDS for text in distinct(column)], context.today
+        ),
+        "field_label": pd.DataFrame(
+            [(f, th, en) for f, (th, en) in FIELD_LABELS.items()], columns=["field", "th", "en"]
+        ),
+        "message_template": pd.DataFrame(
+            [(code, th, en) for code, (th, en) in MESSAGES.items()], columns=["code", "th", "en"]
+        ),
+        "khet_name": _khet_names(context.gazetteer),
+    }
+    for field in ENUM_FIELDS:
+        if field in present:
+            tables[f"enum_{field}"] = values.enum_table(field, distinct(field), context.vocabulary)
+    if "khwaeng" in present:
+        tables["khwaeng_map"] = _khwaeng_map(connection, raw, khet, context.gazetteer, present)
+    for name, frame in tables.items():
+        connection.register(f"{raw}_{name}", frame)
+
+
+def _khet_names(gazetteer: Gazetteer) -> pd.DataFrame:
+    khets = gazetteer.khets
+    return pd.DataFrame(
         {
             "khet_code": khets["khet_code"],
             "label_th": khets["khet_code"] + " " + khets["name_th"],
             "label_en": khets["khet_code"] + " " + khets["name_en"],
         }
     )
-    for name, frame in {
-        "khet_map": khet,
-        "date_map": dates,
-        "enum_map": enums,
-        "enum_expected": expected,
-        "field_label": labels,
-        "message_template": messages,
-        "khet_name": khet_names,
-    }.items():
-        connection.register(f"{clean}_{name}", frame)
 
 
-def _register_khwaeng_table(
-    connection: duckdb.DuckDBPyConnection, typed: str, context: StageContext
-) -> None:
+def _khwaeng_map(
+    connection: duckdb.DuckDBPyConnection,
+    raw: str,
+    khet: pd.DataFrame,
+    gazetteer: Gazetteer,
+    present: frozenset[str],
+) -> pd.DataFrame:
+    """(khet code, khwaeng text) -> khwaeng code, for every pair a row can end up with.
+
+    A row's khet is the one written or, failing that, the one its point lies in, which is only
+    known later in the same query: a khwaeng written on a row without a known khet is resolved
+    within every khet.
+    """
+    connection.register(f"{raw}_khet_texts", khet[["text", "code"]])
+    khet_join = f"LEFT JOIN {raw}_khet_texts k ON k.text = r.khet" if "khet" in present else ""
+    khet_code = "k.code" if "khet" in present else "NULL::VARCHAR"
     pairs = connection.execute(
-        f"SELECT DISTINCT khet_code, khwaeng FROM {typed} "
-        "WHERE khet_code IS NOT NULL AND khwaeng IS NOT NULL"
+        f"SELECT DISTINCT {khet_code}, r.khwaeng FROM {raw} r {khet_join} "
+        "WHERE r.khwaeng IS NOT NULL"
     ).fetchall()
-    table = values.khwaeng_table([(k, w) for k, w in pairs], context.gazetteer)
-    connection.register(f"{typed.removesuffix('_typed')}_khwaeng_map", table)
+    connection.unregister(f"{raw}_khet_texts")
+    every_khet = gazetteer.khets["khet_code"].tolist()
+    resolved = [(code, text) for code, text in pairs if code is not None]
+    resolved += [(code, text) for known, text in pairs if known is None for code in every_khet]
+    return values.khwaeng_table(resolved, gazetteer)
 
 
-def _typed_sql(clean: str, context: StageContext, present: set[str]) -> str:
-    count_texts = ", ".join(f"cw_number_text(c.{f}) AS {f}_text" for f in COUNT_FIELDS)
-    count_numbers = ", ".join(f"TRY_CAST({f}_text AS DOUBLE) AS {f}_number" for f in COUNT_FIELDS)
-    counts = ",\n".join(
-        f"""CASE WHEN {f}_text IS NULL THEN NULL
+def _cells_sql(raw: str, lookup_table: str) -> str:
+    """One row per grid cell: the khet covering it whole, or the khet pieces to test."""
+    return f"""
+CREATE OR REPLACE TEMP TABLE {raw}_khet_cells AS
+SELECT cell_x, cell_y,
+    min(khet_code) FILTER (WHERE covers_cell) AS whole_khet,
+    list({{'khet_code': khet_code, 'geom': geom}} ORDER BY khet_code)
+        FILTER (WHERE NOT covers_cell) AS pieces
+FROM {lookup_table}
+GROUP BY cell_x, cell_y
+"""
+
+
+_COORDINATES_TEXT = """coalesce(
+    CASE WHEN cw_written(lat) OR cw_written(lon)
+         THEN concat_ws(', ', nullif(trim(lat), ''), nullif(trim(lon), '')) END,
+    nullif(trim(coordinates), ''),
+    CASE WHEN cw_written(easting) OR cw_written(northing)
+         THEN concat_ws(', ', nullif(trim(easting), ''), nullif(trim(northing), '')) END)"""
+_LOCATION_FIELDS = frozenset({"lat", "lon", "coordinates", "easting", "northing"})
+
+
+@dataclass(frozen=True)
+class WarningRule:
+    """A row warning: when ``condition`` holds, the row loads with this warning.
+
+    ``value`` and the details are SQL over the row, computed only on rows that have the
+    warning. The rule applies to a table that has all of ``needs_all`` and any of
+    ``needs_any`` (when given); otherwise it cannot fire and is left out of the query.
+    """
+
+    code: str
+    condition: str
+    field: str
+    value: str
+    detail_th: str = "NULL"
+    detail_en: str = "NULL"
+    needs_all: frozenset[str] = frozenset()
+    needs_any: frozenset[str] = frozenset()
+
+    def applies(self, present: frozenset[str]) -> bool:
+        return self.needs_all <= present and (not self.needs_any or bool(self.needs_any & present))
+
+
+_WARNING_RULES = (
+    WarningRule(
+        "coordinates_swapped",
+        "swapped",
+        "coordinates",
+        _COORDINATES_TEXT,
+        needs_any=_LOCATION_FIELDS,
+    ),
+    WarningRule(
+        "coordinates_outside_bangkok",
+        "coordinates_written AND lat_fixed IS NOT NULL AND lon_fixed IS NOT NULL "
+        "AND spatial_khet IS NULL",
+        "coordinates",
+        _COORDINATES_TEXT,
+        needs_any=_LOCATION_FIELDS,
+    ),
+    WarningRule(
+        "coordinates_unreadable",
+        "coordinates_written AND (lat_fixed IS NULL OR lon_fixed IS NULL)",
+        "coordinates",
+        _COORDINATES_TEXT,
+        needs_any=_LOCATION_FIELDS,
+    ),
+    WarningRule(
+        "khet_from_location",
+        "written_khet IS NULL AND spatial_khet IS NOT NULL",
+        "khet",
+        f"coalesce(nullif(trim(khet), ''), {_COORDINATES_TEXT})",
+        "spatial_label_th",
+        "spatial_label_en",
+    ),
+    WarningRule(
+        "khet_mismatch",
+        "written_khet IS NOT NULL AND spatial_khet IS NOT NULL AND written_khet <> spatial_khet",
+        "khet",
+        "trim(khet)",
+        "spatial_label_th",
+        "spatial_label_en",
+        needs_all=frozenset({"khet"}),
+    ),
+    WarningRule(
+        "unknown_khwaeng",
+        "khwaeng_unknown",
+        "khwaeng",
+        "trim(khwaeng)",
+        "khwaeng_message_th",
+        "khwaeng_message_en",
+        needs_all=frozenset({"khwaeng"}),
+    ),
+    WarningRule(
+        "unreadable_date",
+        "survey_date_unreadable",
+        "survey_date",
+        "trim(survey_date)",
+        needs_all=frozenset({"survey_date"}),
+    ),
+    WarningRule(
+        "population_mismatch",
+        "male_value + female_value <> population_value",
+        "population",
+        "population_value::VARCHAR",
+        "(male_value + female_value)::VARCHAR",
+        "(male_value + female_value)::VARCHAR",
+        needs_all=frozenset({"male", "female", "population"}),
+    ),
+)
+# A summary row starts with one of these words; the cheap test comes before the full pattern.
+_SUMMARY_START = r"^\s*(?i:รวม|ยอดรวม|ผลรวม|total|grand|sum|sub)"
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _warning_rules(present: frozenset[str], vocabulary: Vocabulary) -> list[WarningRule]:
+    enum_rules = [
+        WarningRule(
+            "unknown_value",
+            f"{f}_unknown",
+            f,
+            f"trim({f})",
+            detail_en=_sql_text(", ".join(vocabulary.enum_codes(f))),
+            needs_all=frozenset({f}),
+        )
+        for f in ENUM_FIELDS
+    ]
+    return [rule for rule in (*_WARNING_RULES, *enum_rules) if rule.applies(present)]
+
+
+def _looks_like_summary(expression: str) -> str:
+    return (
+        f"(CASE WHEN regexp_matches({expression}, {_sql_text(_SUMMARY_START)}) "
+        f"THEN regexp_matches(lower(trim({expression})), {_sql_text(SUMMARY_PATTERN)}) "
+        "ELSE false END)"
+    )
+
+
+def _staged_sql(
+    raw: str, present: frozenset[str], has_geometry: bool, vocabulary: Vocabulary
+) -> str:
+    """One query from the raw table to the staged rows; each CTE is one step.
+
+    Columns a file does not have become typed NULL constants here, so the query spends nothing
+    on them.
+    """
+
+    def given(field: str, expression: str, sql_type: str) -> str:
+        return expression if field in present else f"NULL::{sql_type}"
+
+    joins = []
+    if "khet" in present:
+        joins.append(f"LEFT JOIN {raw}_khet_map k ON k.text = b.khet")
+    khet = {
+        "written_khet": given("khet", "k.code", "VARCHAR"),
+        "khet_written": given("khet", "coalesce(k.written, false)", "BOOLEAN"),
+        "khet_method": given("khet", "k.method", "VARCHAR"),
+        "khet_message_th": given("khet", "k.message_th", "VARCHAR"),
+        "khet_message_en": given("khet", "k.message_en", "VARCHAR"),
+    }
+    dates = []
+    for alias, field in (("d1", "survey_date"), ("d2", "submission_time")):
+        if field in present:
+            joins.append(f"LEFT JOIN {raw}_date_map {alias} ON {alias}.text = b.{field}")
+            dates.append(f"{alias}.parsed")
+    enums = {}
+    for field in ENUM_FIELDS:
+        if field in present:
+            joins.append(f"LEFT JOIN {raw}_enum_{field} e_{field} ON e_{field}.text = b.{field}")
+        enums[f"{field}_code"] = given(field, f"e_{field}.code", "VARCHAR")
+        enums[f"{field}_unknown"] = given(
+            field, f"coalesce(e_{field}.written, false) AND e_{field}.code IS NULL", "BOOLEAN"
+        )
+    located = [f for f in ("lat", "lon", "coordinates", "easting", "northing") if f in present]
+    parsed = {
+        "name_text": given("community_name", "cw_text(b.community_name)", "VARCHAR"),
+        "code_value": given("community_code", "cw_code(cw_text(b.community_code))", "VARCHAR"),
+        "uuid_text": given("record_uuid", "cw_text(b.record_uuid)", "VARCHAR"),
+        **{f"{f}_fast": given(f, f"cw_whole_number(b.{f})", "BIGINT") for f in COUNT_FIELDS},
+        **{
+            f"{f}_number": given(f, f"cw_number(b.{f})", "DOUBLE")
+            for f in ("lat", "lon", "easting", "northing")
+        },
+        "coordinate_parts": given(
+            "coordinates",
+            r"regexp_extract_all(cw_digits(b.coordinates), '-?\d+(?:\.\d+)?')",
+            "VARCHAR[]",
+        ),
+        "coordinates_written": " OR ".join(f"cw_written(b.{f})" for f in located) or "false",
+        **khet,
+        "survey_date_value": f"coalesce({', '.join(dates)})::DATE" if dates else "NULL::DATE",
+        "survey_date_unreadable": given(
+            "survey_date", "coalesce(d1.written, false) AND d1.parsed IS NULL", "BOOLEAN"
+        ),
+        **enums,
+    }
+    counts_text = {
+        f"{f}_text": given(f, f"CASE WHEN {f}_fast IS NULL THEN cw_number_text({f}) END", "VARCHAR")
+        for f in COUNT_FIELDS
+    }
+    counts_number = {
+        f"{f}_number": given(f, f"cw_decimal({f}_text)", "DOUBLE") for f in COUNT_FIELDS
+    }
+    counts_checked: dict[str, str] = {}
+    for f in COUNT_FIELDS:
+        counts_checked[f"{f}_problem"] = given(
+            f,
+            f"""CASE WHEN {f}_text IS NULL THEN NULL
                  WHEN {f}_number IS NULL THEN 'non_numeric_count'
                  WHEN {f}_number < 0 THEN 'negative_count'
-                 WHEN {f}_number <> floor({f}_number) THEN 'non_integer_count' END AS {f}_problem,
-            TRY_CAST({f}_number AS BIGINT) AS {f}_value"""
-        for f in COUNT_FIELDS
+                 WHEN {f}_number <> floor({f}_number) THEN 'non_integer_count' END""",
+            "VARCHAR",
+        )
+        counts_checked[f"{f}_value"] = given(
+            f, f"coalesce({f}_fast, TRY_CAST({f}_number AS BIGINT))", "BIGINT"
+        )
+    utm = (
+        "ST_Transform(ST_Point(easting_number, northing_number), 'EPSG:32647', 'EPSG:4326', "
+        "always_xy := true)"
     )
-    enums = ",\n".join(
-        f"(SELECT code FROM {clean}_enum_map m WHERE m.field = '{f}' AND m.text = c.{f}) AS {f}_code"
-        if f in present
-        else f"NULL::VARCHAR AS {f}_code"
-        for f in ENUM_FIELDS
+    has_utm = {"easting", "northing"} <= present
+    lat_sources = ["lat_number", "TRY_CAST(coordinate_parts[1] AS DOUBLE)"]
+    lon_sources = ["lon_number", "TRY_CAST(coordinate_parts[2] AS DOUBLE)"]
+    if has_utm:
+        lat_sources.append(f"ST_Y({utm})")
+        lon_sources.append(f"ST_X({utm})")
+    if has_geometry:
+        lat_sources.append("TRY_CAST(geom_lat AS DOUBLE)")
+        lon_sources.append("TRY_CAST(geom_lon AS DOUBLE)")
+    khwaeng = {
+        "khwaeng_code": given("khwaeng", "w.code", "VARCHAR"),
+        "khwaeng_message_th": given("khwaeng", "w.message_th", "VARCHAR"),
+        "khwaeng_message_en": given("khwaeng", "w.message_en", "VARCHAR"),
+        "khwaeng_unknown": given(
+            "khwaeng",
+            "coalesce(w.written, false) AND x.khet_code IS NOT NULL AND w.code IS NULL",
+            "BOOLEAN",
+        ),
+    }
+    khwaeng_join = (
+        f"LEFT JOIN {raw}_khwaeng_map w ON w.khet_code = x.khet_code AND w.text = x.khwaeng"
+        if "khwaeng" in present
+        else ""
+    )
+    uuid_occurrence = (
+        "row_number() OVER (PARTITION BY uuid_text ORDER BY source_row)"
+        if "record_uuid" in present
+        else "1"
+    )
+    rules = _warning_rules(present, vocabulary)
+    flags = {f"warn_{i}": f"coalesce({rule.condition}, false)" for i, rule in enumerate(rules)}
+    structs = ",\n            ".join(
+        f"CASE WHEN warn_{i} THEN {{'code': '{rule.code}', 'field': '{rule.field}', "
+        f"'value': {rule.value}, 'detail_th': {rule.detail_th}::VARCHAR, "
+        f"'detail_en': {rule.detail_en}::VARCHAR}} END"
+        for i, rule in enumerate(rules)
+    )
+    warnings = (
+        f"CASE WHEN {' OR '.join(flags)} THEN list_filter([\n            {structs}\n        ], "
+        "lambda w: w IS NOT NULL) END"
+        if rules
+        else "NULL::STRUCT(code VARCHAR, field VARCHAR, value VARCHAR, detail_th VARCHAR, "
+        "detail_en VARCHAR)[]"
+    )
+    rejection = _rejection_case(present)
+    area_fields = [f for f in ("area_rai", "area_ngan", "area_wa") if f in present]
+    area = (
+        f"CASE WHEN {' OR '.join(f'cw_written({f})' for f in area_fields)} "
+        "THEN coalesce(cw_number(area_rai), 0) + coalesce(cw_number(area_ngan), 0) / 4 "
+        "+ coalesce(cw_number(area_wa), 0) / 400 END"
+        if area_fields
+        else "NULL::DOUBLE"
+    )
+    written = " OR ".join(f"cw_written({name})" for name in sorted(present)) or "false"
+    base_columns = [
+        name if name in present else f"NULL::VARCHAR AS {name}" for name in vocabulary.fields
+    ]
+    geo = (
+        "geom_lat::VARCHAR AS geom_lat, geom_lon::VARCHAR AS geom_lon, "
+        "footprint_wkb::BLOB AS footprint_wkb"
+        if has_geometry
+        else "NULL::BLOB AS footprint_wkb"
     )
     lat_lo, lat_hi = LAT_RANGE
     lon_lo, lon_hi = LON_RANGE
+    in_box = f"lat_fixed BETWEEN {lat_lo} AND {lat_hi} AND lon_fixed BETWEEN {lon_lo} AND {lon_hi}"
+    cells = LOOKUP_CELLS_PER_DEGREE
+    other_enums = ", ".join(f"{f}_code AS {f}" for f in ENUM_FIELDS if f != "community_type")
     return f"""
-CREATE OR REPLACE TEMP TABLE {clean}_typed AS
-WITH count_texts AS (
-    SELECT c.*, {count_texts} FROM {clean} c
+CREATE OR REPLACE TEMP TABLE {raw}_staged AS
+WITH base AS (
+    SELECT source_row, first_cell, {", ".join(base_columns)}, {geo}
+    FROM {raw}
+    WHERE {written}
 ),
-count_numbers AS (
-    SELECT *, {count_numbers} FROM count_texts
+parsed AS (
+    SELECT b.*, {_select(parsed)}
+    FROM base b
+    {chr(10).join(joins)}
 ),
-numbers AS (
-    SELECT c.*,
-        {counts},
-        regexp_extract_all(cw_digits(c.coordinates), '-?\\d+(?:\\.\\d+)?') AS coordinate_parts,
-        TRY_CAST(cw_number_text(c.lat) AS DOUBLE) AS lat_number,
-        TRY_CAST(cw_number_text(c.lon) AS DOUBLE) AS lon_number,
-        TRY_CAST(cw_number_text(c.easting) AS DOUBLE) AS easting_number,
-        TRY_CAST(cw_number_text(c.northing) AS DOUBLE) AS northing_number,
-        {enums},
-        k.code AS written_khet, k.method AS khet_method, k.message_th AS khet_message_th,
-        k.message_en AS khet_message_en,
-        coalesce(d1.parsed, d2.parsed)::DATE AS survey_date_value,
-        (c.survey_date IS NOT NULL AND d1.parsed IS NULL) AS survey_date_unreadable,
-        nullif(regexp_replace(cw_digits(c.community_code), '\\s', '', 'g'), '') AS code_value
-    FROM count_numbers c
-    LEFT JOIN {clean}_khet_map k ON k.text = c.khet
-    LEFT JOIN {clean}_date_map d1 ON d1.text = c.survey_date
-    LEFT JOIN {clean}_date_map d2 ON d2.text = c.submission_time
-),
+counted AS (SELECT *, {_select(counts_text)} FROM parsed),
+measured AS (SELECT *, {_select(counts_number)} FROM counted),
+checked AS (SELECT *, {_select(counts_checked)} FROM measured),
 located AS (
     SELECT *,
-        coalesce(lat_number, TRY_CAST(coordinate_parts[1] AS DOUBLE),
-                 CASE WHEN easting_number IS NOT NULL AND northing_number IS NOT NULL THEN
-                     ST_Y(ST_Transform(ST_Point(easting_number, northing_number), 'EPSG:32647', 'EPSG:4326', always_xy := true)) END,
-                 TRY_CAST(geom_lat AS DOUBLE)) AS lat_in,
-        coalesce(lon_number, TRY_CAST(coordinate_parts[2] AS DOUBLE),
-                 CASE WHEN easting_number IS NOT NULL AND northing_number IS NOT NULL THEN
-                     ST_X(ST_Transform(ST_Point(easting_number, northing_number), 'EPSG:32647', 'EPSG:4326', always_xy := true)) END,
-                 TRY_CAST(geom_lon AS DOUBLE)) AS lon_in,
-        coalesce(CASE WHEN lat IS NOT NULL OR lon IS NOT NULL THEN concat_ws(', ', lat, lon) END,
-                 coordinates,
-                 CASE WHEN easting IS NOT NULL OR northing IS NOT NULL THEN concat_ws(', ', easting, northing) END)
-            AS coordinates_written
-    FROM numbers
+        coalesce({", ".join(lat_sources)}) AS lat_in,
+        coalesce({", ".join(lon_sources)}) AS lon_in
+    FROM checked
 ),
 repaired AS (
     SELECT *,
         (lat_in IS NOT NULL AND lon_in IS NOT NULL
             AND NOT (lat_in BETWEEN {lat_lo} AND {lat_hi} AND lon_in BETWEEN {lon_lo} AND {lon_hi})
-            AND lon_in BETWEEN {lat_lo} AND {lat_hi} AND lat_in BETWEEN {lon_lo} AND {lon_hi}) AS swapped
+            AND lon_in BETWEEN {lat_lo} AND {lat_hi} AND lat_in BETWEEN {lon_lo} AND {lon_hi})
+            AS swapped
     FROM located
 ),
 bounded AS (
@@ -371,174 +626,96 @@ bounded AS (
         CASE WHEN swapped THEN lat_in ELSE lon_in END AS lon_fixed
     FROM repaired
 ),
-inside AS (
+celled AS (
     SELECT *,
-        lat_fixed BETWEEN {lat_lo} AND {lat_hi} AND lon_fixed BETWEEN {lon_lo} AND {lon_hi} AS in_box
+        CASE WHEN {in_box} THEN floor(lon_fixed * {cells})::INTEGER END AS cell_x,
+        CASE WHEN {in_box} THEN floor(lat_fixed * {cells})::INTEGER END AS cell_y
     FROM bounded
 ),
-spatial AS (
-    SELECT i.source_row, min(p.khet_code) AS spatial_khet
-    FROM inside i JOIN {context.lookup_table} p
-      ON ST_Intersects(p.geom, ST_Point(i.lon_fixed, i.lat_fixed))
-    WHERE i.in_box
-    GROUP BY i.source_row
-)
-SELECT i.*, s.spatial_khet,
-    s.spatial_khet IS NOT NULL AS usable_point,
-    coalesce(i.written_khet, s.spatial_khet) AS khet_code
-FROM inside i LEFT JOIN spatial s USING (source_row)
-"""
-
-
-# (code, condition, field, value, detail_th, detail_en): one row warning each.
-_WARNING_RULES: tuple[tuple[str, str, str, str, str, str], ...] = (
-    ("coordinates_swapped", "swapped", "coordinates", "coordinates_written", "NULL", "NULL"),
-    (
-        "coordinates_outside_bangkok",
-        "coordinates_written IS NOT NULL AND lat_fixed IS NOT NULL AND lon_fixed IS NOT NULL AND NOT usable_point",
-        "coordinates",
-        "coordinates_written",
-        "NULL",
-        "NULL",
-    ),
-    (
-        "coordinates_unreadable",
-        "coordinates_written IS NOT NULL AND (lat_fixed IS NULL OR lon_fixed IS NULL)",
-        "coordinates",
-        "coordinates_written",
-        "NULL",
-        "NULL",
-    ),
-    (
-        "khet_from_location",
-        "written_khet IS NULL AND spatial_khet IS NOT NULL",
-        "khet",
-        "coalesce(khet, coordinates_written)",
-        "spatial_khet_th",
-        "spatial_khet_en",
-    ),
-    (
-        "khet_mismatch",
-        "written_khet IS NOT NULL AND spatial_khet IS NOT NULL AND written_khet <> spatial_khet",
-        "khet",
-        "khet",
-        "spatial_khet_th",
-        "spatial_khet_en",
-    ),
-    (
-        "unknown_khwaeng",
-        "khwaeng IS NOT NULL AND khet_code IS NOT NULL AND khwaeng_code IS NULL",
-        "khwaeng",
-        "khwaeng",
-        "khwaeng_message_th",
-        "khwaeng_message_en",
-    ),
-    ("unreadable_date", "survey_date_unreadable", "survey_date", "survey_date", "NULL", "NULL"),
-    (
-        "population_mismatch",
-        "male_value IS NOT NULL AND female_value IS NOT NULL AND population_value IS NOT NULL "
-        "AND male_value + female_value <> population_value",
-        "population",
-        "population",
-        "(male_value + female_value)::VARCHAR",
-        "(male_value + female_value)::VARCHAR",
-    ),
-)
-# A cheap test before the summary-row pattern: most rows start with none of these.
-_SUMMARY_PREFIXES = ("รวม", "ยอดรวม", "ผลรวม", "total", "grand", "sum", "subtotal")
-
-
-def _warning_rules(clean: str, present: set[str]) -> list[tuple[str, str, str, str, str, str]]:
-    enum_rules = [
-        (
-            "unknown_value",
-            f"{f} IS NOT NULL AND {f}_code IS NULL",
-            f,
-            f,
-            "NULL",
-            f"(SELECT codes FROM {clean}_enum_expected e WHERE e.field = '{f}')",
-        )
-        for f in ENUM_FIELDS
-        if f in present
-    ]
-    return [*_WARNING_RULES, *enum_rules]
-
-
-def _looks_like_summary(expression: str) -> str:
-    prefixes = " OR ".join(f"starts_with({expression}, '{p}')" for p in _SUMMARY_PREFIXES)
-    return f"(CASE WHEN {prefixes} THEN regexp_matches({expression}, '{SUMMARY_PATTERN}') ELSE false END)"
-
-
-def _outcome_sql(clean: str, context: StageContext, present: set[str]) -> str:
-    count_checks = " ".join(
-        f"WHEN {f}_problem IS NOT NULL THEN {{'reason': {f}_problem, 'field': '{f}', 'value': {f}}}"
-        for f in COUNT_FIELDS
-    )
-    rules = _warning_rules(clean, present)
-    flags = ",\n        ".join(
-        f"coalesce({condition}, false) AS warn_{i}" for i, (_, condition, *_) in enumerate(rules)
-    )
-    any_flag = " OR ".join(f"warn_{i}" for i in range(len(rules)))
-    structs = ",\n            ".join(
-        f"CASE WHEN warn_{i} THEN {{'code': '{code}', 'field': '{field}', 'value': {value}, "
-        f"'detail_th': {detail_th}::VARCHAR, 'detail_en': {detail_en}::VARCHAR}} END"
-        for i, (code, _, field, value, detail_th, detail_en) in enumerate(rules)
-    )
-    uuid_occurrence = (
-        "row_number() OVER (PARTITION BY t.record_uuid ORDER BY t.source_row)"
-        if "record_uuid" in present
-        else "1"
-    )
-    name_summary = _looks_like_summary("lower(coalesce(community_name, community_code, khet, ''))")
-    return f"""
-CREATE OR REPLACE TEMP TABLE {clean}_staged AS
-WITH rows AS (
-    SELECT t.*, w.code AS khwaeng_code, w.message_th AS khwaeng_message_th, w.message_en AS khwaeng_message_en,
-        n.label_th AS spatial_khet_th, n.label_en AS spatial_khet_en,
+placed AS (
+    SELECT c.*,
+        CASE WHEN g.whole_khet IS NOT NULL THEN g.whole_khet
+             WHEN g.pieces IS NOT NULL THEN list_min(list_transform(list_filter(g.pieces,
+                 lambda p: ST_Intersects(p.geom, ST_Point(c.lon_fixed, c.lat_fixed))),
+                 lambda p: p.khet_code)) END AS spatial_khet
+    FROM celled c
+    LEFT JOIN {raw}_khet_cells g ON g.cell_x = c.cell_x AND g.cell_y = c.cell_y
+),
+khet_found AS (
+    SELECT *, coalesce(written_khet, spatial_khet) AS khet_code FROM placed
+),
+named AS (
+    SELECT x.*, {_select(khwaeng)},
         {uuid_occurrence} AS uuid_occurrence,
-        CASE WHEN t.usable_point THEN t.lat_fixed END AS lat_value,
-        CASE WHEN t.usable_point THEN t.lon_fixed END AS lon_value,
-        cw_name_key(t.community_name) AS name_key_value
-    FROM {clean}_typed t
-    LEFT JOIN {clean}_khwaeng_map w ON w.khet_code = t.khet_code AND w.text = t.khwaeng
-    LEFT JOIN {clean}_khet_name n ON n.khet_code = t.spatial_khet
-    WHERE NOT t.is_blank
+        n.label_th AS spatial_label_th, n.label_en AS spatial_label_en
+    FROM khet_found x
+    LEFT JOIN {raw}_khet_name n ON n.khet_code = x.spatial_khet
+    {khwaeng_join}
 ),
-flagged AS (
-    SELECT *,
-        {flags}
-    FROM rows
-),
+flagged AS (SELECT *, {_select(flags)} FROM named),
 judged AS (
     SELECT *,
-        CASE
-            WHEN {_looks_like_summary("coalesce(first_cell, '')")}
-                THEN {{'reason': 'summary_row', 'field': NULL, 'value': first_cell}}
-            WHEN {name_summary}
-                THEN {{'reason': 'summary_row', 'field': NULL, 'value': coalesce(community_name, community_code, khet)}}
-            WHEN community_name IS NULL AND code_value IS NULL
-                THEN {{'reason': 'missing_community', 'field': 'community_name', 'value': NULL}}
-            {count_checks}
-            WHEN khet_code IS NULL AND khet IS NULL
-                THEN {{'reason': 'missing_khet', 'field': 'khet', 'value': NULL}}
-            WHEN khet_code IS NULL AND khet_method = 'ambiguous'
-                THEN {{'reason': 'ambiguous_khet', 'field': 'khet', 'value': khet}}
-            WHEN khet_code IS NULL
-                THEN {{'reason': 'unknown_khet', 'field': 'khet', 'value': khet}}
-            WHEN record_uuid IS NOT NULL AND uuid_occurrence > 1
-                THEN {{'reason': 'duplicate_submission', 'field': 'record_uuid', 'value': record_uuid}}
-        END AS rejection,
-        CASE WHEN {any_flag} THEN list_filter([
-            {structs}
-        ], w -> w IS NOT NULL) ELSE [] END AS warnings
+        {rejection} AS rejection,
+        {warnings} AS warnings
     FROM flagged
 )
-SELECT *,
+SELECT source_row, rejection, warnings,
     CASE WHEN code_value IS NOT NULL THEN khet_code || ':' || code_value
-         ELSE khet_code || ':name:' || name_key_value END AS community_key,
-    CASE WHEN area_rai IS NOT NULL OR area_ngan IS NOT NULL OR area_wa IS NOT NULL
-         THEN coalesce(TRY_CAST(cw_number_text(area_rai) AS DOUBLE), 0)
-              + coalesce(TRY_CAST(cw_number_text(area_ngan) AS DOUBLE), 0) / 4
-              + coalesce(TRY_CAST(cw_number_text(area_wa) AS DOUBLE), 0) / 400 END AS area_rai_value
+         ELSE khet_code || ':name:' || cw_name_key(name_text) END AS community_key,
+    khet_code, khwaeng_code, code_value AS community_code, name_text AS community_name,
+    community_type_code AS community_type,
+    houses_value AS houses, households_value AS households, population_value AS population,
+    male_value AS male, female_value AS female, {area} AS area_rai,
+    CASE WHEN spatial_khet IS NOT NULL THEN lat_fixed END AS lat,
+    CASE WHEN spatial_khet IS NOT NULL THEN lon_fixed END AS lon,
+    survey_date_value AS survey_date, uuid_text AS record_uuid, {other_enums}, footprint_wkb
 FROM judged
 """
+
+
+def _select(columns: dict[str, str]) -> str:
+    return ",\n        ".join(f"{expression} AS {name}" for name, expression in columns.items())
+
+
+def _struct(reason: str, field: str, value: str, detail: str = "NULL") -> str:
+    return (
+        f"{{'reason': {reason}, 'field': {field}, 'value': {value}, "
+        f"'detail_th': {detail.format(lang='th')}, 'detail_en': {detail.format(lang='en')}}}"
+    )
+
+
+def _rejection_case(present: frozenset[str]) -> str:
+    """The first reason, in this order, that rejects the row; NULL when it loads."""
+    counts = [
+        f"WHEN {f}_problem IS NOT NULL THEN " + _struct(f"{f}_problem", f"'{f}'", f"trim({f})")
+        for f in COUNT_FIELDS
+        if f in present
+    ]
+    duplicate = (
+        [
+            "WHEN uuid_text IS NOT NULL AND uuid_occurrence > 1 THEN "
+            + _struct("'duplicate_submission'", "'record_uuid'", "uuid_text")
+        ]
+        if "record_uuid" in present
+        else []
+    )
+    identity = "coalesce(name_text, code_value, trim(khet))"
+    whens = [
+        f"WHEN {_looks_like_summary('first_cell')} THEN "
+        + _struct("'summary_row'", "NULL", "trim(first_cell)"),
+        f"WHEN {_looks_like_summary(identity)} THEN " + _struct("'summary_row'", "NULL", identity),
+        "WHEN name_text IS NULL AND code_value IS NULL THEN "
+        + _struct("'missing_community'", "'community_name'", "NULL"),
+        *counts,
+        "WHEN khet_code IS NULL AND NOT khet_written THEN "
+        + _struct("'missing_khet'", "'khet'", "NULL"),
+        "WHEN khet_code IS NULL THEN "
+        + _struct(
+            "CASE WHEN khet_method = 'ambiguous' THEN 'ambiguous_khet' ELSE 'unknown_khet' END",
+            "'khet'",
+            "trim(khet)",
+            "khet_message_{lang}",
+        ),
+        *duplicate,
+    ]
+    return "CASE\n            " + "\n            ".join(whens) + "\n        END"

@@ -104,11 +104,17 @@ def date_table(texts: Iterable[str], today: dt.date) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "text": pd.Series(distinct, dtype="string"),
+            "written": _written(distinct),
             "parsed": pd.Series([parse_date(t, today) for t in distinct], dtype="object").astype(
                 "datetime64[s]"
             ),
         }
     )
+
+
+def _written(texts: list[str]) -> pd.Series:
+    """Whether each text holds anything once normalised (blank cells are not values)."""
+    return pd.Series([bool(normalise_text(t)) for t in texts], dtype="bool")
 
 
 def enum_table(field: str, texts: Iterable[str], vocabulary: Vocabulary) -> pd.DataFrame:
@@ -117,6 +123,7 @@ def enum_table(field: str, texts: Iterable[str], vocabulary: Vocabulary) -> pd.D
     return pd.DataFrame(
         {
             "text": pd.Series(distinct, dtype="string"),
+            "written": _written(distinct),
             "code": pd.Series([vocabulary.enum_value(field, t) for t in distinct], dtype="string"),
         }
     )
@@ -129,7 +136,9 @@ def khet_table(texts: Iterable[str], gazetteer: Gazetteer) -> pd.DataFrame:
         answer = gazetteer.resolve_khet(text)
         rows.append((text, answer.code, answer.method, answer.message_th(), answer.message_en()))
     columns = ["text", "code", "method", "message_th", "message_en"]
-    return pd.DataFrame(rows, columns=columns).astype("string")
+    frame = pd.DataFrame(rows, columns=columns).astype("string")
+    frame.insert(1, "written", _written(frame["text"].tolist()))
+    return frame
 
 
 def khwaeng_table(pairs: Iterable[tuple[str, str]], gazetteer: Gazetteer) -> pd.DataFrame:
@@ -139,4 +148,6 @@ def khwaeng_table(pairs: Iterable[tuple[str, str]], gazetteer: Gazetteer) -> pd.
         answer = gazetteer.resolve_khwaeng(text, khet_code)
         rows.append((khet_code, text, answer.code, answer.message_th(), answer.message_en()))
     columns = ["khet_code", "text", "code", "message_th", "message_en"]
-    return pd.DataFrame(rows, columns=columns).astype("string")
+    frame = pd.DataFrame(rows, columns=columns).astype("string")
+    frame.insert(2, "written", _written(frame["text"].tolist()))
+    return frame
