@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 
 from citywide import db
 from citywide.cli import app
+from citywide.errors import DatabaseError
+from citywide.ingest import load
 from citywide.ingest.files import survey_files
 from citywide.ingest.load import check_file, ingest_file
 from citywide.sources import COMMUNITY_REGISTRY
@@ -312,3 +314,28 @@ def test_utm_coordinates_geopackage_layers_and_unicode_forms(
         "SELECT khet_code, households FROM community WHERE community_name = 'ชุมชนห้วยขวางใหม่'",
     ) == [("1026", 75)]
     assert rows(survey_db, "SELECT count(*) FROM community_footprint") == [(1,)]
+
+
+def test_a_fresh_round_goes_straight_in_with_the_same_result_as_a_merge(
+    survey_db: Path, district_returns: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ingest_all(survey_db, district_returns, "straight")
+    with db.connect(survey_db) as connection:
+        connection.execute("DELETE FROM source_file")  # the same files again, as new files
+    monkeypatch.setattr(load, "_is_fresh", lambda *_: False)
+    ingest_all(survey_db, district_returns, "merged")
+    columns = "* EXCLUDE (survey_round, geom, source_file_id)"
+    straight, merged = (
+        rows(survey_db, f"SELECT {columns} FROM community WHERE survey_round = ? ORDER BY ALL", [r])
+        for r in ("straight", "merged")
+    )
+    assert straight == merged
+    assert len(straight) == sum(returns.EXPECTED_PER_KHET.values())
+
+
+def test_a_round_never_holds_a_community_twice(survey_db: Path, district_returns: Path) -> None:
+    ingest_all(survey_db, district_returns)
+    with db.connect(survey_db) as connection:
+        connection.execute("INSERT INTO community SELECT * FROM community LIMIT 1")
+        with pytest.raises(DatabaseError, match="would hold a community twice"):
+            load._require_one_record_per_community(connection, "2568-1", district_returns)

@@ -122,3 +122,26 @@ def test_unreadable_files_say_what_and_how_to_fix(
         read_tables(path)
     assert "fix:" in str(caught.value)
     assert name in str(caught.value)
+
+
+def test_title_rows_blank_lines_and_a_header_cell_over_two_lines(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(
+        'รายงานชุมชน\n\n\nเขต,"ชื่อ\nชุมชน",ครัวเรือน\nบางรัก,A,1\nบางรัก,B,2\n', encoding="utf-8"
+    )
+    assert materialised(path) == [(6, "บางรัก", "A", "1"), (7, "บางรัก", "B", "2")]
+
+
+def test_thai_encoding_found_beyond_an_ascii_head(tmp_path: Path) -> None:
+    # an English header and 300 KB of ASCII rows before the first Thai name: the head
+    # looks like UTF-8, DuckDB finds otherwise, and the whole file is judged again
+    path = tmp_path / "r.csv"
+    rows = "".join(f"Bang Rak,Community {i},{i}\n" for i in range(12_000))
+    path.write_bytes(("District,Community,Households\n" + rows + "บางรัก,วัดแขก,7\n").encode("cp874"))
+    (table,) = read_tables(path)
+    connection = duckdb.connect()
+    table.materialise(connection, "raw")
+    assert table.encoding == "windows-874"
+    assert connection.execute(
+        "SELECT source_row, community_name FROM raw ORDER BY source_row DESC LIMIT 1"
+    ).fetchall() == [(12_002, "วัดแขก")]

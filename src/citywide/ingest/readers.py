@@ -11,6 +11,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import re
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ _HEAD_BYTES = 256 * 1024
 _DELIMITERS = ",;\t|"
 _KOBO_MARKERS = ("_uuid", "_submission_time", "_id", "_index", "meta/instanceid")
 _REPEAT_GROUP_MARKERS = ("_parent_index", "_parent_table_name")
+_THAI = re.compile("[\u0e01-\u0e5b]")
 
 
 class FileUnreadable(CitywideError):
@@ -134,8 +136,7 @@ def detect_encoding(data: bytes, *, complete: bool = True) -> str:
         text = data.decode("cp874")
     except UnicodeDecodeError:
         return "unknown"
-    has_thai = any("\u0e00" <= char <= "\u0e7f" for char in text[:200_000])
-    return "windows-874" if has_thai else "unknown"
+    return "windows-874" if _THAI.search(text) else "unknown"
 
 
 _CODEC = {"utf-8-sig": "utf-8-sig", "utf-16": "utf-16", "windows-874": "cp874", "utf-8": "utf-8"}
