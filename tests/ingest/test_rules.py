@@ -178,3 +178,11 @@ def test_blank_rows_are_not_read_and_summary_rows_are_rejected(
         (5, True),
     ]
     assert {row["rejection"]["reason"] for row in rows[1:]} == {"summary_row"}
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [("1004-012", "1004-012"), (" 12 ", "12"), ("C 12", "C12"), ("๑๒๓", "123"), ("\u200b7", "7")],
+)
+def test_community_codes(connection: duckdb.DuckDBPyConnection, written: str, code: str) -> None:
+    assert connection.execute("SELECT cw_code(?)", [written]).fetchone() == (code,)

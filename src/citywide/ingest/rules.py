@@ -185,7 +185,7 @@ CREATE OR REPLACE TEMP MACRO cw_number(x) AS
     coalesce(TRY_CAST(x AS DOUBLE), TRY_CAST(cw_number_text(x) AS DOUBLE));
 CREATE OR REPLACE TEMP MACRO cw_code(x) AS CASE
     WHEN regexp_full_match(x, '[!-~]+') THEN x
-    ELSE nullif(regexp_replace(cw_digits(x), '\\s', '', 'g'), '') END;
+    ELSE nullif(regexp_replace(cw_digits(cw_text(x)), '\\s', '', 'g'), '') END;
 CREATE OR REPLACE TEMP MACRO cw_name_key(x) AS nullif(regexp_replace(regexp_replace(
     lower(x), '[\\s_\\-.:,;''`"()\\[\\]/\\\\]+', '', 'g'), '^(ชุมชน|community)', ''), '');
 CREATE OR REPLACE TEMP MACRO cw_written(x) AS x IS NOT NULL AND NOT regexp_full_match(x, '\\s*');
@@ -479,7 +479,7 @@ def _staged_sql(
     located = [f for f in ("lat", "lon", "coordinates", "easting", "northing") if f in present]
     parsed = {
         "name_text": given("community_name", "cw_text(b.community_name)", "VARCHAR"),
-        "code_value": given("community_code", "cw_code(cw_text(b.community_code))", "VARCHAR"),
+        "code_value": given("community_code", "cw_code(b.community_code)", "VARCHAR"),
         "uuid_text": given("record_uuid", "cw_text(b.record_uuid)", "VARCHAR"),
         **{f"{f}_fast": given(f, f"cw_whole_number(b.{f})", "BIGINT") for f in COUNT_FIELDS},
         **{
