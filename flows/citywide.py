@@ -1,7 +1,8 @@
 """The top-level flow: the whole pipeline, as `citywide run` and `make demo` run it.
 
 Stages so far: fetch the reference sources -> build the geography -> ingest the BMA community
-registry as the survey round ``bma_registry``. Indicators and publication join as they are built.
+registry as the survey round ``bma_registry`` -> need indicators. Maps and exports join as they
+are built.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from citywide.sources import COMMUNITY_REGISTRY, raw_path
 from flows import tasks
 from flows.geography import build_geography
 from flows.ingest import ingest_returns
+from flows.publish import publish
 
 REGISTRY_ROUND = "bma_registry"
 
@@ -23,4 +25,5 @@ def citywide(settings: Settings | None = None) -> dict[str, object]:
     tasks.fetch_all(settings)
     tables = build_geography(settings)
     registry = ingest_returns([raw_path(COMMUNITY_REGISTRY, settings)], REGISTRY_ROUND, settings)
-    return {"tables": tables, "ingested": registry}
+    published = publish(settings)
+    return {"tables": tables, "ingested": registry, "published": published}

@@ -16,7 +16,7 @@ from prefect import Task, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
 
-from citywide import db, geography
+from citywide import db, geography, indicators
 from citywide.errors import DownloadFailed, SourcesFailed
 from citywide.gazetteer import load_gazetteer
 from citywide.ingest import load as ingest_load
@@ -109,3 +109,15 @@ def publish_tables(
     with db.connect(settings.duckdb_path) as connection:
         db.replace_tables(connection, {**tables, "reference_source": lineage})
     return {name: len(frame) for name, frame in tables.items()}
+
+
+@task(cache_policy=NO_CACHE)
+def build_indicators(settings: Settings) -> dict[str, int]:
+    """khet_need and its views from the communities in the database; rows per round."""
+    with db.connect(settings.duckdb_path) as connection:
+        counts = indicators.khet_counts(connection)
+        need = indicators.khet_need(counts, settings.need_weights)
+        db.replace_tables(
+            connection, {"khet_need": need}, views=indicators.views(settings.suppression_k)
+        )
+    return {str(k): int(v) for k, v in need.groupby("survey_round").size().items()}

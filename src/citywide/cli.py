@@ -108,7 +108,8 @@ def show_settings(ctx: typer.Context) -> None:
 
 @app.command()
 def run(ctx: typer.Context) -> None:
-    """Run the whole pipeline (Prefect flow `citywide`): sources -> geography -> registry."""
+    """Run the whole pipeline (Prefect flow `citywide`): sources -> geography -> registry ->
+    need indicators."""
     from flows.citywide import citywide  # Prefect is slow to import: only when needed
 
     try:
@@ -121,6 +122,28 @@ def run(ctx: typer.Context) -> None:
     assert isinstance(ingested, list)
     _print_counts(tables, _settings(ctx))
     _print_ingested(ingested)
+    published = result["published"]
+    assert isinstance(published, dict)
+    _print_published(published)
+
+
+@app.command()
+def publish(ctx: typer.Context) -> None:
+    """Build the need indicators from the database (Prefect flow `publish`)."""
+    from flows.publish import publish as publish_flow
+
+    try:
+        result = publish_flow(_settings(ctx))
+    except CitywideError as error:
+        raise _fail(error) from error
+    _print_published(result)
+
+
+def _print_published(result: dict[str, object]) -> None:
+    rounds = result["khet_need"]
+    assert isinstance(rounds, dict)
+    for survey_round, khets in rounds.items():
+        typer.echo(f"khet_need: round {survey_round}, {khets} khets")
 
 
 @app.command()

@@ -81,18 +81,23 @@ def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyC
 
 
 def replace_tables(
-    connection: duckdb.DuckDBPyConnection, tables: Mapping[str, pd.DataFrame]
+    connection: duckdb.DuckDBPyConnection,
+    tables: Mapping[str, pd.DataFrame],
+    views: Mapping[str, str] | None = None,
 ) -> None:
-    """Replace each named table with the frame's rows, all in one transaction.
+    """Replace each named table with the frame's rows, and the views over them, in one transaction.
 
     Frames carry the spec's columns; geometry columns hold shapely geometries (already in
-    EPSG:4326). Every geometry must be valid, or nothing is replaced.
+    EPSG:4326). Every geometry must be valid, or nothing is replaced. ``views`` maps a view name
+    to its SELECT (SQL built by the library, never from input).
     """
     specs = [_spec(name) for name in tables]
     connection.execute("BEGIN TRANSACTION")
     try:
         for spec in specs:
             _write_table(connection, spec, tables[spec.name])
+        for name, sql in (views or {}).items():
+            connection.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
         connection.execute("COMMIT")
     except BaseException:
         connection.execute("ROLLBACK")

@@ -299,6 +299,76 @@ COMMUNITY_FOOTPRINT = TableSpec(
     primary_key=("source_file_id", "source_row"),
 )
 
+KHET_NEED = TableSpec(
+    name="khet_need",
+    meaning=(
+        "Need indicators per survey round and khet: all 50 khets in every round, zeros where a "
+        "khet has no community. Built by `citywide publish`; docs/indicators.md defines each. "
+        "Holds every value; the view khet_need_published hides values built from too few "
+        "communities, and khet_need_latest holds the most recent round."
+    ),
+    columns=(
+        Column("survey_round", "VARCHAR", "Survey round label"),
+        Column("round_order", "BIGINT", "Order of the round (1 = first ingested)"),
+        Column("khet_code", "VARCHAR", "Khet (khet.khet_code)"),
+        Column("name_th", "VARCHAR", "Khet name in Thai"),
+        Column("name_en", "VARCHAR", "Khet name in English (RTGS)"),
+        Column("area_km2", "DOUBLE", "Khet area in km2"),
+        Column("registered_population", "BIGINT", "Registered population of the khet"),
+        Column("communities", "BIGINT", "Surveyed communities"),
+        Column("households", "BIGINT", "Households in surveyed communities"),
+        Column("population", "BIGINT", "Population of surveyed communities"),
+        Column("slum_communities", "BIGINT", "Slum communities (ชุมชนแออัด)"),
+        Column("slum_households", "BIGINT", "Households in slum communities"),
+        Column("slum_population", "BIGINT", "Population of slum communities"),
+        Column("tenure_communities", "BIGINT", "Communities that reported tenure"),
+        Column(
+            "insecure_tenure_households",
+            "BIGINT",
+            "Households in communities of squatters or renters without contract",
+            nullable=True,
+        ),
+        Column("eviction_communities", "BIGINT", "Communities that reported eviction threat"),
+        Column(
+            "eviction_threat_households",
+            "BIGINT",
+            "Households in communities threatened, in court or evicted",
+            nullable=True,
+        ),
+        Column("condition_communities", "BIGINT", "Communities that reported housing condition"),
+        Column(
+            "poor_housing_households",
+            "BIGINT",
+            "Households in communities in poor housing condition",
+            nullable=True,
+        ),
+        Column(
+            "services_communities", "BIGINT", "Communities that reported water, power or drainage"
+        ),
+        Column(
+            "lacking_services_households",
+            "BIGINT",
+            "Households in communities lacking (no or partial) water, electricity or drainage",
+            nullable=True,
+        ),
+        Column("slum_population_share", "DOUBLE", "Slum population / registered population, %"),
+        Column("slum_households_per_km2", "DOUBLE", "Slum households per km2 of the khet"),
+        Column("need_index", "DOUBLE", "Composite need index, 0-100 within the round"),
+        Column("need_rank", "BIGINT", "Rank by need index within the round (1 = greatest need)"),
+        Column("previous_round", "VARCHAR", "The round before this one", nullable=True),
+        Column(
+            "slum_households_change",
+            "BIGINT",
+            "Slum households minus the previous round's",
+            nullable=True,
+        ),
+        Column(
+            "need_index_change", "DOUBLE", "Need index minus the previous round's", nullable=True
+        ),
+    ),
+    primary_key=("survey_round", "khet_code"),
+)
+
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
     for spec in (
@@ -312,6 +382,7 @@ TABLES: dict[str, TableSpec] = {
         REJECTED_ROW,
         ROW_WARNING,
         COMMUNITY_FOOTPRINT,
+        KHET_NEED,
     )
 }
 INGEST_TABLES = (

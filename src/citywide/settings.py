@@ -13,8 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from citywide.indicators import DEFAULT_WEIGHTS, validate_weights
 
 
 class Settings(BaseSettings):
@@ -53,6 +55,25 @@ class Settings(BaseSettings):
     download_timeout_s: float = Field(
         default=60.0, gt=0, description="Seconds before a source download is abandoned."
     )
+    need_weights: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_WEIGHTS),
+        description=(
+            "Weights of the need index, as JSON (see docs/indicators.md); indicators left out "
+            "weigh nothing."
+        ),
+    )
+    suppression_k: int = Field(
+        default=3,
+        ge=1,
+        description=(
+            "Published values built from fewer communities than this are hidden (1 hides none)."
+        ),
+    )
+
+    @field_validator("need_weights")
+    @classmethod
+    def _usable_weights(cls, weights: dict[str, float]) -> dict[str, float]:
+        return validate_weights(weights)
 
     @model_validator(mode="before")
     @classmethod

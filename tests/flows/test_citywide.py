@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pyogrio
 import pytest
 from typer.testing import CliRunner
 
@@ -13,6 +14,7 @@ from citywide import db
 from citywide.cli import app
 from citywide.errors import SourcesFailed
 from citywide.settings import Settings
+from citywide.sources import COMMUNITY_REGISTRY
 from flows.citywide import citywide
 from flows.geography import build_geography
 
@@ -78,6 +80,34 @@ def test_pipeline_builds_bangkoks_geography(real_settings: Settings) -> None:
     ) == [("104702", "บางนาเหนือ"), ("104703", "บางนาใต้")]
     assert query(real_settings, "SELECT count(*) FROM reference_source") == [(7,)]
     assert not list(real_settings.raw_dir.glob(".fetch-*"))
+    assert result["published"] == {"khet_need": {"bma_registry": 50}}
+    assert_need_matches_an_independent_count(real_settings)
+
+
+def assert_need_matches_an_independent_count(settings: Settings) -> None:
+    """Slum communities and households per khet, counted from the registry file directly."""
+    registry = pyogrio.read_dataframe(
+        settings.raw_dir / COMMUNITY_REGISTRY.main_path, read_geometry=False
+    )
+    slum = registry[registry["CMT_TYPE"] == "ชุมชนแออัด"].drop_duplicates(["DNAME", "COMMU_ADMI"])
+    expected = slum.groupby("DNAME").agg(n=("COMMU_ADMI", "size"), hh=("HOUSEHOLD", "sum"))
+    found = query(
+        settings,
+        "SELECT name_th, slum_communities, slum_households FROM khet_need_latest ORDER BY 1",
+    )
+    assert len(found) == 50
+    assert {name: (n, hh) for name, n, hh in found if n} == {
+        str(name): (int(row.n), int(row.hh)) for name, row in expected.iterrows()
+    }
+    hidden = query(
+        settings,
+        "SELECT count(*) FROM khet_need_published n JOIN khet_need k USING (survey_round, khet_code) "
+        "WHERE k.slum_communities BETWEEN 1 AND 2 AND n.slum_households IS NULL "
+        "AND n.need_index IS NULL AND n.need_rank IS NULL",
+    )
+    thin = query(settings, "SELECT count(*) FROM khet_need WHERE slum_communities BETWEEN 1 AND 2")
+    assert hidden == thin
+    assert thin[0][0] > 0
 
 
 def test_rerun_replaces_and_a_failed_run_changes_nothing(

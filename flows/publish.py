@@ -1,0 +1,15 @@
+"""Flow: the database's communities -> need indicators (maps and exports join as they are built)."""
+
+from __future__ import annotations
+
+from prefect import flow
+
+from citywide.settings import Settings
+from flows import tasks
+
+
+@flow(name="publish")
+def publish(settings: Settings | None = None) -> dict[str, object]:
+    settings = settings or Settings()
+    rounds = tasks.build_indicators(settings)
+    return {"khet_need": rounds}

@@ -1,0 +1,262 @@
+"""Need indicators per khet and survey round, the composite need index and its rank.
+
+:func:`khet_counts` reads ``community`` and ``khet`` (one row for each of the 50 khets in every
+round, zeros where a khet has no community); :func:`khet_need` is a pure transform of that frame:
+shares, densities, the index, the rank, the change since the previous round and which values are
+too thin to publish. docs/indicators.md defines every indicator and the method.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import duckdb
+import numpy
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A published indicator: what it is, in Thai and English, and what it is built from."""
+
+    name: str
+    label_th: str
+    label_en: str
+    unit_th: str
+    unit_en: str
+    basis: str  # the count of communities the value is built from (for suppression)
+    source_fields: str
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("slum_communities", "ชุมชนแออัด", "Slum communities", "ชุมชน", "communities",
+              "slum_communities", "community_type"),
+    Indicator("slum_households", "ครัวเรือนในชุมชนแออัด", "Slum households", "ครัวเรือน",
+              "households", "slum_communities", "community_type, households"),
+    Indicator("slum_population", "ประชากรในชุมชนแออัด", "Slum population", "คน", "people",
+              "slum_communities", "community_type, population"),
+    Indicator("communities", "ชุมชนที่สำรวจ", "Surveyed communities", "ชุมชน", "communities",
+              "communities", "(every community)"),
+    Indicator("households", "ครัวเรือนที่สำรวจ", "Surveyed households", "ครัวเรือน",
+              "households", "communities", "households"),
+    Indicator("population", "ประชากรที่สำรวจ", "Surveyed population", "คน", "people",
+              "communities", "population"),
+    Indicator("slum_population_share", "สัดส่วนประชากรในชุมชนแออัด",
+              "Share of registered population in slum communities", "%", "%",
+              "slum_communities", "community_type, population; khet.population"),
+    Indicator("slum_households_per_km2", "ครัวเรือนชุมชนแออัดต่อ ตร.กม.",
+              "Slum households per km²", "ครัวเรือน/ตร.กม.", "households/km²",
+              "slum_communities", "community_type, households; khet.area_km2"),
+    Indicator("insecure_tenure_households", "ครัวเรือนที่ไม่มีความมั่นคงในที่อยู่อาศัย",
+              "Households with insecure tenure", "ครัวเรือน", "households",
+              "tenure_communities", "tenure (squatter, rent_no_contract), households"),
+    Indicator("eviction_threat_households", "ครัวเรือนที่ถูกคุกคามการไล่รื้อ",
+              "Households under eviction threat", "ครัวเรือน", "households",
+              "eviction_communities",
+              "eviction_threat (threatened, in_court, evicted), households"),
+    Indicator("poor_housing_households", "ครัวเรือนที่สภาพบ้านทรุดโทรม",
+              "Households in poor housing", "ครัวเรือน", "households",
+              "condition_communities", "housing_condition (poor), households"),
+    Indicator("lacking_services_households", "ครัวเรือนที่ขาดน้ำ ไฟฟ้า หรือการระบายน้ำ",
+              "Households lacking water, electricity or drainage", "ครัวเรือน", "households",
+              "services_communities", "water, electricity, drainage (no, partial), households"),
+    Indicator("need_index", "ดัชนีความต้องการ", "Need index", "0-100", "0-100",
+              "slum_communities", "weighted indicators, see docs/indicators.md"),
+)  # fmt: skip
+INDICATOR_BY_NAME = {indicator.name: indicator for indicator in INDICATORS}
+
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "slum_households_per_km2": 0.25,
+    "slum_population_share": 0.25,
+    "slum_households": 0.20,
+    "insecure_tenure_households": 0.10,
+    "eviction_threat_households": 0.10,
+    "poor_housing_households": 0.05,
+    "lacking_services_households": 0.05,
+}
+INDEX_INDICATORS = frozenset(DEFAULT_WEIGHTS)
+
+_COUNTS_SQL = """
+WITH rounds AS (
+    SELECT survey_round, min(source_file_id) AS first_file FROM source_file
+    WHERE status = 'loaded' GROUP BY survey_round
+),
+ordered AS (
+    SELECT survey_round, row_number() OVER (ORDER BY first_file) AS round_order FROM rounds
+),
+counts AS (
+    SELECT survey_round, khet_code,
+        count(*) AS communities,
+        coalesce(sum(households), 0) AS households,
+        coalesce(sum(population), 0) AS population,
+        count(*) FILTER (WHERE community_type = 'slum') AS slum_communities,
+        coalesce(sum(households) FILTER (WHERE community_type = 'slum'), 0) AS slum_households,
+        coalesce(sum(population) FILTER (WHERE community_type = 'slum'), 0) AS slum_population,
+        count(tenure) AS tenure_communities,
+        coalesce(sum(households) FILTER (WHERE tenure IN ('squatter', 'rent_no_contract')), 0)
+            AS insecure_tenure_households,
+        count(eviction_threat) AS eviction_communities,
+        coalesce(sum(households) FILTER (
+            WHERE eviction_threat IN ('threatened', 'in_court', 'evicted')), 0)
+            AS eviction_threat_households,
+        count(housing_condition) AS condition_communities,
+        coalesce(sum(households) FILTER (WHERE housing_condition = 'poor'), 0)
+            AS poor_housing_households,
+        count(*) FILTER (WHERE water IS NOT NULL OR electricity IS NOT NULL
+                         OR drainage IS NOT NULL) AS services_communities,
+        coalesce(sum(households) FILTER (WHERE water IN ('no', 'partial')
+            OR electricity IN ('no', 'partial') OR drainage IN ('no', 'partial')), 0)
+            AS lacking_services_households
+    FROM community GROUP BY survey_round, khet_code
+)
+SELECT o.survey_round, o.round_order, k.khet_code, k.name_th, k.name_en, k.area_km2,
+    k.population AS registered_population, c.* EXCLUDE (survey_round, khet_code)
+FROM ordered o CROSS JOIN khet k
+LEFT JOIN counts c ON c.survey_round = o.survey_round AND c.khet_code = k.khet_code
+ORDER BY o.round_order, k.khet_code
+"""
+_DEPRIVATIONS = {
+    "insecure_tenure_households": "tenure_communities",
+    "eviction_threat_households": "eviction_communities",
+    "poor_housing_households": "condition_communities",
+    "lacking_services_households": "services_communities",
+}
+
+
+def khet_counts(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Community counts per round and khet, every khet in every round (zeros where none)."""
+    frame = connection.execute(_COUNTS_SQL).df()
+    counted = [c for c in frame.columns if c.endswith(("communities", "households", "population"))]
+    counted.remove("registered_population")
+    frame[counted] = frame[counted].fillna(0).astype("int64")
+    return frame
+
+
+def khet_need(counts: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
+    """Indicators, need index (0-100), rank and change since the previous round.
+
+    A deprivation is NULL where no community of the khet reported the field it needs. Every
+    value is kept here; :func:`published_view_sql` hides the thin ones.
+    """
+    frame = counts.copy()
+    for deprivation, reported in _DEPRIVATIONS.items():
+        frame[deprivation] = frame[deprivation].where(frame[reported] > 0).astype("Int64")
+    frame["slum_population_share"] = (
+        100 * frame["slum_population"] / frame["registered_population"]
+    ).round(3)
+    frame["slum_households_per_km2"] = (frame["slum_households"] / frame["area_km2"]).round(3)
+    frame["need_index"] = _need_index(frame, weights)
+    frame["need_rank"] = (
+        frame.groupby("survey_round")["need_index"]
+        .rank(method="min", ascending=False)
+        .astype("int64")
+    )
+    return _with_previous_round(frame)
+
+
+def _need_index(frame: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series:
+    """Weighted mean of min-max scaled indicators within the round, scaled to 0-100.
+
+    An indicator with no data anywhere in the round is left out; a khet's index averages over
+    the indicators it has, so a khet is not ranked down for a field nobody surveyed there.
+    """
+    parts = []
+    for name, weight in weights.items():
+        values = frame[name].astype("float64")
+        by_round = values.groupby(frame["survey_round"])
+        low, high = by_round.transform("min"), by_round.transform("max")
+        scaled = ((values - low) / (high - low)).where(high > low, 0.0).where(values.notna())
+        parts.append((scaled, weight))
+    zero = pd.Series(0.0, index=frame.index)
+    weighted = sum((scaled.fillna(0) * weight for scaled, weight in parts), zero)
+    present = sum((scaled.notna() * weight for scaled, weight in parts), zero)
+    index = 100 * weighted / present.where(present > 0)
+    return pd.Series(numpy.round(index.fillna(0).to_numpy(dtype="float64"), 2), frame.index)
+
+
+def _with_previous_round(frame: pd.DataFrame) -> pd.DataFrame:
+    previous = frame[["round_order", "khet_code", "survey_round", "slum_households", "need_index"]]
+    previous = previous.assign(round_order=previous["round_order"] + 1).rename(
+        columns={
+            "survey_round": "previous_round",
+            "slum_households": "previous_slum_households",
+            "need_index": "previous_need_index",
+        }
+    )
+    joined = frame.merge(previous, on=["round_order", "khet_code"], how="left")
+    joined["slum_households_change"] = (
+        joined["slum_households"] - joined.pop("previous_slum_households")
+    ).astype("Int64")
+    joined["need_index_change"] = (joined["need_index"] - joined.pop("previous_need_index")).round(
+        2
+    )
+    return joined
+
+
+def validate_weights(weights: Mapping[str, float]) -> dict[str, float]:
+    """The weights, checked: known indicators, none negative, some positive (ValueError)."""
+    unknown = sorted(set(weights) - INDEX_INDICATORS)
+    if unknown or any(w < 0 for w in weights.values()) or not any(weights.values()):
+        raise ValueError(
+            f"need index weights {dict(weights)} are not usable"
+            + (f" (unknown: {', '.join(unknown)})" if unknown else "")
+            + f"; expected weights >= 0, some above 0, for: {', '.join(sorted(INDEX_INDICATORS))}"
+            + """; e.g. CITYWIDE_NEED_WEIGHTS='{"slum_households_per_km2": 1}'"""
+        )
+    return dict(weights)
+
+
+_HIDDEN_WITH = {
+    "need_rank": "need_index",
+    "need_index_change": "need_index",
+    "slum_households_change": "slum_households",
+}
+
+
+def published_view_sql(min_communities: int) -> str:
+    """``khet_need_published``: khet_need without the values built from too few communities.
+
+    A value built from 1 to ``min_communities - 1`` communities (its indicator's ``basis``) is
+    NULL here, and ``suppressed_indicators`` names it; zero communities is a true zero.
+    """
+    k = int(min_communities)
+
+    def thin(basis: str) -> str:
+        return f"({basis} BETWEEN 1 AND {k - 1})"
+
+    shown = [
+        f"CASE WHEN {thin(i.basis)} THEN NULL ELSE {i.name} END AS {i.name}" for i in INDICATORS
+    ]
+    shown += [
+        f"CASE WHEN {thin(INDICATOR_BY_NAME[source].basis)} THEN NULL ELSE {name} END AS {name}"
+        for name, source in _HIDDEN_WITH.items()
+    ]
+    hidden = ", ".join(f"CASE WHEN {thin(i.basis)} THEN '{i.name}' END" for i in INDICATORS)
+    reason_th = f"ไม่แสดงค่าที่คำนวณจากชุมชนน้อยกว่า {k} แห่ง (คุ้มครองข้อมูลส่วนบุคคล)"
+    reason_en = f"values built from fewer than {k} communities are not shown (privacy)"
+    return f"""
+        SELECT * EXCLUDE (hidden),
+            CASE WHEN len(hidden) > 0 THEN '{reason_th}' END AS suppressed_reason_th,
+            CASE WHEN len(hidden) > 0 THEN '{reason_en}' END AS suppressed_reason_en,
+            hidden AS suppressed_indicators
+        FROM (
+            SELECT survey_round, round_order, khet_code, name_th, name_en, area_km2,
+                registered_population, {", ".join(shown)}, previous_round,
+                list_filter([{hidden}], lambda x: x IS NOT NULL) AS hidden
+            FROM khet_need
+        )
+    """  # noqa: S608 (indicator names are constants; k is an int)
+
+
+LATEST_VIEW_SQL = """
+    SELECT * FROM khet_need WHERE round_order = (SELECT max(round_order) FROM khet_need)
+"""
+
+
+def views(min_communities: int) -> dict[str, str]:
+    """The views published with khet_need, by name."""
+    return {
+        "khet_need_published": published_view_sql(min_communities),
+        "khet_need_latest": LATEST_VIEW_SQL,
+    }
