@@ -1,4 +1,4 @@
-"""Flow: the database's communities -> need indicators (maps and exports join as they are built)."""
+"""Flow: the database's communities -> need indicators -> exports (maps join as they are built)."""
 
 from __future__ import annotations
 
@@ -12,4 +12,5 @@ from flows import tasks
 def publish(settings: Settings | None = None) -> dict[str, object]:
     settings = settings or Settings()
     rounds = tasks.build_indicators(settings)
-    return {"khet_need": rounds}
+    exported = tasks.write_exports(settings)
+    return {"khet_need": rounds, "exports": exported}

@@ -16,7 +16,7 @@ from prefect import Task, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
 
-from citywide import db, geography, indicators
+from citywide import db, exports, geography, indicators
 from citywide.errors import DownloadFailed, SourcesFailed
 from citywide.gazetteer import load_gazetteer
 from citywide.ingest import load as ingest_load
@@ -121,3 +121,13 @@ def build_indicators(settings: Settings) -> dict[str, int]:
             connection, {"khet_need": need}, views=indicators.views(settings.suppression_k)
         )
     return {str(k): int(v) for k, v in need.groupby("survey_round").size().items()}
+
+
+@task(retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def write_exports(settings: Settings) -> list[str]:
+    """GeoPackage, GeoParquet and CSV of the published khet_need in PROCESSED_DIR/exports."""
+    with db.connect(settings.duckdb_path, read_only=True) as connection:
+        latest = exports.published_need(connection, latest_only=True)
+        every_round = exports.published_need(connection, latest_only=False)
+    paths = exports.write_exports(latest, every_round, settings.processed_dir / "exports")
+    return [str(path) for path in paths]

@@ -129,7 +129,7 @@ def run(ctx: typer.Context) -> None:
 
 @app.command()
 def publish(ctx: typer.Context) -> None:
-    """Build the need indicators from the database (Prefect flow `publish`)."""
+    """Build the need indicators and their exports from the database (Prefect flow `publish`)."""
     from flows.publish import publish as publish_flow
 
     try:
@@ -144,6 +144,10 @@ def _print_published(result: dict[str, object]) -> None:
     assert isinstance(rounds, dict)
     for survey_round, khets in rounds.items():
         typer.echo(f"khet_need: round {survey_round}, {khets} khets")
+    exported = result["exports"]
+    assert isinstance(exported, list)
+    for path in exported:
+        typer.echo(f"export: {path}")
 
 
 @app.command()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
 import shutil
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
+import pyarrow.parquet as pq
 import pyogrio
 import pytest
 from typer.testing import CliRunner
@@ -80,8 +83,27 @@ def test_pipeline_builds_bangkoks_geography(real_settings: Settings) -> None:
     ) == [("104702", "บางนาเหนือ"), ("104703", "บางนาใต้")]
     assert query(real_settings, "SELECT count(*) FROM reference_source") == [(7,)]
     assert not list(real_settings.raw_dir.glob(".fetch-*"))
-    assert result["published"] == {"khet_need": {"bma_registry": 50}}
+    published = result["published"]
+    assert isinstance(published, dict)
+    assert published["khet_need"] == {"bma_registry": 50}
     assert_need_matches_an_independent_count(real_settings)
+    assert_exports_open_in_gdal_and_excel(real_settings)
+
+
+def assert_exports_open_in_gdal_and_excel(settings: Settings) -> None:
+    folder = settings.processed_dir / "exports"
+    info = pyogrio.read_info(folder / "khet_need.gpkg", layer="khet_need")
+    assert (info["features"], info["crs"]) == (50, "EPSG:4326")
+    frame = pyogrio.read_dataframe(folder / "khet_need.gpkg", layer="khet_need")
+    assert "slum_households" in frame.columns
+    assert not {"CHAIRMAN", "chairman", "community_name"} & set(frame.columns)
+    csv = (folder / "khet_need.csv").read_bytes()
+    assert csv.startswith(codecs.BOM_UTF8)
+    assert "บางกอกน้อย" in csv.decode("utf-8-sig")
+    parquet = gpd.read_parquet(folder / "khet_need.parquet")
+    assert (len(parquet), parquet.crs.to_epsg()) == (50, 4326)
+    assert b'"crs"' in pq.read_metadata(folder / "khet_need.parquet").metadata[b"geo"]
+    assert not list(folder.glob(".*"))  # no half-written files left behind
 
 
 def assert_need_matches_an_independent_count(settings: Settings) -> None:
