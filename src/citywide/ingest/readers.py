@@ -225,13 +225,14 @@ class _CsvSource:
             except duckdb.InvalidInputException as error:
                 if "unicode" not in str(error).casefold():
                     raise
-            # valid UTF-8 at the head only: judge the whole file
-            self.encoding = detect_encoding(self.path.read_bytes())
+        data = self.path.read_bytes()
+        if self.encoding in _UTF8:  # valid UTF-8 at the head only: judge the whole file
+            self.encoding = detect_encoding(data)
             if self.encoding in _UTF8 or self.encoding == "unknown":
                 raise _unknown_encoding(self.path)
             if self.table is not None:
                 self.table.encoding = self.encoding
-        text = self.path.read_bytes().decode(_CODEC[self.encoding])
+        text = data.decode(_CODEC[self.encoding])
         with tempfile.TemporaryDirectory(prefix="citywide-csv-") as folder:
             utf8_copy = Path(folder) / "utf8.csv"
             utf8_copy.write_text(text.removeprefix("\ufeff"), encoding="utf-8")

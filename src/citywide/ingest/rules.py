@@ -45,7 +45,6 @@ ENUM_FIELDS = (
     "savings_group",
 )
 DATE_FIELDS = ("survey_date", "submission_time")
-GEO_COLUMNS = ("geom_lat", "geom_lon", "footprint_wkb")
 # A summary row starts with one of these words, alone or followed by a space or colon
 # ("รวม", "รวม 6 ชุมชน", "Total:"), so a community named รวมใจ is not one.
 SUMMARY_PATTERN = (
@@ -239,9 +238,8 @@ def _register_value_tables(
         ).fetchall()
         return [row[0] for row in rows]
 
-    khet = values.khet_table(distinct("khet"), context.gazetteer)
     tables: dict[str, pd.DataFrame] = {
-        "khet_map": khet,
+        "khet_map": values.khet_table(distinct("khet"), context.gazetteer),
         "date_map": values.date_table(
             [text for column in DATE_FIELDS for text in distinct(column)], context.today
         ),
@@ -256,10 +254,11 @@ def _register_value_tables(
     for field in ENUM_FIELDS:
         if field in present:
             tables[f"enum_{field}"] = values.enum_table(field, distinct(field), context.vocabulary)
-    if "khwaeng" in present:
-        tables["khwaeng_map"] = _khwaeng_map(connection, raw, khet, context.gazetteer, present)
     for name, frame in tables.items():
         connection.register(f"{raw}_{name}", frame)
+    if "khwaeng" in present:  # needs the khet map registered above
+        khwaeng = _khwaeng_map(connection, raw, context.gazetteer, present)
+        connection.register(f"{raw}_khwaeng_map", khwaeng)
 
 
 def _khet_names(gazetteer: Gazetteer) -> pd.DataFrame:
@@ -276,7 +275,6 @@ def _khet_names(gazetteer: Gazetteer) -> pd.DataFrame:
 def _khwaeng_map(
     connection: duckdb.DuckDBPyConnection,
     raw: str,
-    khet: pd.DataFrame,
     gazetteer: Gazetteer,
     present: frozenset[str],
 ) -> pd.DataFrame:
@@ -286,14 +284,12 @@ def _khwaeng_map(
     known later in the same query: a khwaeng written on a row without a known khet is resolved
     within every khet.
     """
-    connection.register(f"{raw}_khet_texts", khet[["text", "code"]])
-    khet_join = f"LEFT JOIN {raw}_khet_texts k ON k.text = r.khet" if "khet" in present else ""
+    khet_join = f"LEFT JOIN {raw}_khet_map k ON k.text = r.khet" if "khet" in present else ""
     khet_code = "k.code" if "khet" in present else "NULL::VARCHAR"
     pairs = connection.execute(
         f"SELECT DISTINCT {khet_code}, r.khwaeng FROM {raw} r {khet_join} "
         "WHERE r.khwaeng IS NOT NULL"
     ).fetchall()
-    connection.unregister(f"{raw}_khet_texts")
     every_khet = gazetteer.khets["khet_code"].tolist()
     resolved = [(code, text) for code, text in pairs if code is not None]
     resolved += [(code, text) for known, text in pairs if known is None for code in every_khet]
