@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Prefect must never phone home, and a fresh machine has no network but the package registries.
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: venv demo test lint typecheck check bench clean
+.PHONY: venv system-deps demo test lint typecheck check bench clean
 
 venv: $(STAMP)
 
@@ -18,12 +18,25 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
 
+## Debian packages: a Thai font for the PNG map; Chromium and its driver for the map tests.
+## Installs only what is missing (as root, or through sudo); elsewhere says what to install.
+SYSTEM_PACKAGES := fonts-thai-tlwg chromium chromium-driver
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then \
+		echo "citywide needs these packages (or your system's equivalents): $$missing" >&2; exit 0; fi; \
+	sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	echo "installing Debian packages: $$missing"; \
+	$$sudo apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null
+
 ## The main job: fetch the reference sources and build the whole pipeline's outputs.
-demo: venv
+demo: venv system-deps
 	$(BIN)/citywide run
 
 ## The test suite (real-data tests need CITYWIDE_SOURCES_DIR; CI sets it).
-test: venv
+test: venv system-deps
 	$(BIN)/pytest
 
 lint: venv

@@ -1,8 +1,7 @@
 """The top-level flow: the whole pipeline, as `citywide run` and `make demo` run it.
 
-Stages so far: fetch the reference sources -> build the geography -> ingest the BMA community
-registry as the survey round ``bma_registry`` -> need indicators. Maps and exports join as they
-are built.
+Fetch the reference sources -> build the geography -> ingest the BMA community registry as the
+survey round ``bma_registry`` -> publish (need indicators, exports, maps in MAPS_DIR).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Flow: the database's communities -> need indicators -> exports (maps join as they are built)."""
+"""Flow: the database's communities -> need indicators -> exports -> maps."""
 
 from __future__ import annotations
 
@@ -13,4 +13,5 @@ def publish(settings: Settings | None = None) -> dict[str, object]:
     settings = settings or Settings()
     rounds = tasks.build_indicators(settings)
     exported = tasks.write_exports(settings)
-    return {"khet_need": rounds, "exports": exported}
+    maps = tasks.write_maps(settings)
+    return {"khet_need": rounds, "exports": exported, "maps": maps}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import pandas as pd
@@ -16,12 +17,16 @@ from prefect import Task, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
 
-from citywide import db, exports, geography, indicators
+from citywide import db, exports, files, geography, indicators
 from citywide.errors import DownloadFailed, SourcesFailed
 from citywide.gazetteer import load_gazetteer
 from citywide.ingest import load as ingest_load
+from citywide.mapping.build import MapOptions, map_files, stale_pages
+from citywide.mapping.page import Tiles
 from citywide.settings import Settings
 from citywide.sources import FetchResult, fetch_source, fetch_sources, source_by_id
+
+BANGKOK = ZoneInfo("Asia/Bangkok")
 
 
 def _only_download_failures(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
@@ -131,3 +136,28 @@ def write_exports(settings: Settings) -> list[str]:
         every_round = exports.published_need(connection, latest_only=False)
     paths = exports.write_exports(latest, every_round, settings.processed_dir / "exports")
     return [str(path) for path in paths]
+
+
+@task(retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def write_maps(settings: Settings) -> list[str]:
+    """The latest round's map pages, index.html and PNG in MAPS_DIR, each written atomically.
+
+    Pages of indicators that have no published value this round are removed, so index.html and
+    the folder agree.
+    """
+    with db.connect(settings.duckdb_path, read_only=True) as connection:
+        latest = exports.published_need(connection, latest_only=True)
+    options = MapOptions(
+        classification=settings.map_classification,
+        classes=settings.map_classes,
+        simplify_m=settings.map_simplify_m,
+        tiles=Tiles(settings.map_tiles, settings.map_tiles_attribution)
+        if settings.map_tiles
+        else None,
+        suppression_k=settings.suppression_k,
+    )
+    contents = map_files(latest, options, datetime.now(BANGKOK))
+    written = files.write_files(settings.maps_dir, contents)
+    for stale in stale_pages(settings.maps_dir, contents):
+        stale.unlink()
+    return [str(path) for path in written]

@@ -109,7 +109,7 @@ def show_settings(ctx: typer.Context) -> None:
 @app.command()
 def run(ctx: typer.Context) -> None:
     """Run the whole pipeline (Prefect flow `citywide`): sources -> geography -> registry ->
-    need indicators."""
+    need indicators, exports and maps."""
     from flows.citywide import citywide  # Prefect is slow to import: only when needed
 
     try:
@@ -129,7 +129,7 @@ def run(ctx: typer.Context) -> None:
 
 @app.command()
 def publish(ctx: typer.Context) -> None:
-    """Build the need indicators and their exports from the database (Prefect flow `publish`)."""
+    """Build the need indicators, exports and maps from the database (Prefect flow `publish`)."""
     from flows.publish import publish as publish_flow
 
     try:
@@ -148,6 +148,10 @@ def _print_published(result: dict[str, object]) -> None:
     assert isinstance(exported, list)
     for path in exported:
         typer.echo(f"export: {path}")
+    maps = result["maps"]
+    assert isinstance(maps, list)
+    for path in maps:
+        typer.echo(f"map: {path}")
 
 
 @app.command()

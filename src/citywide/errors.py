@@ -70,3 +70,7 @@ class GeographyError(CitywideError):
 
 class DatabaseError(CitywideError):
     """The DuckDB database or its spatial extension cannot be used."""
+
+
+class PublishError(CitywideError):
+    """Maps or exports cannot be made (a missing library or font, or nothing to publish)."""

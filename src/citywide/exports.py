@@ -7,15 +7,13 @@ hidden) with the khet outlines; :func:`write_exports` writes the three files, ea
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import geopandas as gpd
 import shapely
 
+from citywide.files import write_atomically
 from citywide.geography import STORAGE_CRS
 
 LAYER = "khet_need"
@@ -24,13 +22,14 @@ CSV_ENCODING = "utf-8-sig"
 
 
 def published_need(connection: duckdb.DuckDBPyConnection, latest_only: bool) -> gpd.GeoDataFrame:
-    """khet_need_published joined to the khet outlines, in round and khet order."""
+    """khet_need_published joined to the khet outlines, in round and khet order.
+
+    ``suppressed_indicators`` is a list of indicator names per khet (empty when none is hidden).
+    """
     where = "WHERE n.round_order = (SELECT max(round_order) FROM khet_need)" if latest_only else ""
     frame = connection.execute(
         f"""
-        SELECT n.* EXCLUDE (suppressed_indicators),
-            array_to_string(n.suppressed_indicators, ', ') AS suppressed_indicators,
-            ST_AsWKB(k.geom) AS wkb
+        SELECT n.*, ST_AsWKB(k.geom) AS wkb
         FROM khet_need_published n JOIN khet k USING (khet_code)
         {where}
         ORDER BY n.round_order, n.khet_code
@@ -44,11 +43,13 @@ def write_exports(
     latest: gpd.GeoDataFrame, every_round: gpd.GeoDataFrame, folder: Path
 ) -> list[Path]:
     """khet_need.gpkg and khet_need.parquet (latest round), khet_need.csv (every round)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    latest, every_round = _flat(latest), _flat(every_round)
     return [
-        _atomic(folder / "khet_need.gpkg", lambda p: latest.to_file(p, layer=LAYER, driver="GPKG")),
-        _atomic(folder / "khet_need.parquet", lambda p: latest.to_parquet(p, index=False)),
-        _atomic(
+        write_atomically(
+            folder / "khet_need.gpkg", lambda p: latest.to_file(p, layer=LAYER, driver="GPKG")
+        ),
+        write_atomically(folder / "khet_need.parquet", lambda p: latest.to_parquet(p, index=False)),
+        write_atomically(
             folder / "khet_need.csv",
             lambda p: every_round.drop(columns="geometry").to_csv(
                 p, index=False, encoding=CSV_ENCODING
@@ -57,16 +58,6 @@ def write_exports(
     ]
 
 
-def _atomic(target: Path, write: Callable[[Path], object]) -> Path:
-    handle, name = tempfile.mkstemp(
-        prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent
-    )
-    os.close(handle)
-    staging = Path(name)
-    staging.unlink()  # the writers create the file themselves (GDAL will not open an empty one)
-    try:
-        write(staging)
-        staging.replace(target)
-    finally:
-        staging.unlink(missing_ok=True)
-    return target
+def _flat(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """GeoPackage and CSV hold no lists: the hidden indicators as one comma-separated text."""
+    return frame.assign(suppressed_indicators=frame["suppressed_indicators"].map(", ".join))

@@ -27,6 +27,7 @@ class Indicator:
     unit_en: str
     basis: str  # the count of communities the value is built from (for suppression)
     source_fields: str
+    decimals: int = 0  # shown in maps
 
 
 INDICATORS: tuple[Indicator, ...] = (
@@ -44,10 +45,10 @@ INDICATORS: tuple[Indicator, ...] = (
               "communities", "population"),
     Indicator("slum_population_share", "สัดส่วนประชากรในชุมชนแออัด",
               "Share of registered population in slum communities", "%", "%",
-              "slum_communities", "community_type, population; khet.population"),
+              "slum_communities", "community_type, population; khet.population", decimals=1),
     Indicator("slum_households_per_km2", "ครัวเรือนชุมชนแออัดต่อ ตร.กม.",
               "Slum households per km²", "ครัวเรือน/ตร.กม.", "households/km²",
-              "slum_communities", "community_type, households; khet.area_km2"),
+              "slum_communities", "community_type, households; khet.area_km2", decimals=1),
     Indicator("insecure_tenure_households", "ครัวเรือนที่ไม่มีความมั่นคงในที่อยู่อาศัย",
               "Households with insecure tenure", "ครัวเรือน", "households",
               "tenure_communities", "tenure (squatter, rent_no_contract), households"),
@@ -62,7 +63,7 @@ INDICATORS: tuple[Indicator, ...] = (
               "Households lacking water, electricity or drainage", "ครัวเรือน", "households",
               "services_communities", "water, electricity, drainage (no, partial), households"),
     Indicator("need_index", "ดัชนีความต้องการ", "Need index", "0-100", "0-100",
-              "slum_communities", "weighted indicators, see docs/indicators.md"),
+              "slum_communities", "weighted indicators, see docs/indicators.md", decimals=1),
 )  # fmt: skip
 INDICATOR_BY_NAME = {indicator.name: indicator for indicator in INDICATORS}
 

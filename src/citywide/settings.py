@@ -11,7 +11,7 @@ The folders under ``data_dir`` follow it unless set on their own: moving ``data_
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -68,6 +68,32 @@ class Settings(BaseSettings):
         description=(
             "Published values built from fewer communities than this are hidden (1 hides none)."
         ),
+    )
+
+    map_classification: Literal["fisher_jenks", "quantiles"] = Field(
+        default="fisher_jenks",
+        description="How map class breaks are chosen (mapclassify): fisher_jenks or quantiles.",
+    )
+    map_classes: int = Field(
+        default=5, ge=2, le=9, description="Number of colour classes in each map (2-9)."
+    )
+    map_simplify_m: float = Field(
+        default=30.0,
+        ge=0,
+        description=(
+            "Khet outlines in the web maps are simplified to this tolerance in metres, keeping "
+            "shared borders shared (0 keeps every vertex)."
+        ),
+    )
+    map_tiles: str | None = Field(
+        default=None,
+        description=(
+            "Base-map tile URL template (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png). "
+            "Unset: no tiles, the maps open fully offline."
+        ),
+    )
+    map_tiles_attribution: str = Field(
+        default="", description="Attribution shown for MAP_TILES (required by most tile services)."
     )
 
     @field_validator("need_weights")

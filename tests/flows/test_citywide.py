@@ -11,15 +11,19 @@ import geopandas as gpd
 import pyarrow.parquet as pq
 import pyogrio
 import pytest
+import shapely
 from typer.testing import CliRunner
 
-from citywide import db
+from citywide import db, exports
 from citywide.cli import app
 from citywide.errors import SourcesFailed
+from citywide.mapping.layers import web_geometry
 from citywide.settings import Settings
 from citywide.sources import COMMUNITY_REGISTRY
 from flows.citywide import citywide
 from flows.geography import build_geography
+from tests.browser import chromium
+from tests.mapping.conftest import foreign_addresses
 
 pytestmark = [pytest.mark.real_data, pytest.mark.usefixtures("prefect_harness")]
 
@@ -88,6 +92,87 @@ def test_pipeline_builds_bangkoks_geography(real_settings: Settings) -> None:
     assert published["khet_need"] == {"bma_registry": 50}
     assert_need_matches_an_independent_count(real_settings)
     assert_exports_open_in_gdal_and_excel(real_settings)
+    assert sorted(Path(p).name for p in published["maps"]) == sorted(MAPPED_FILES)
+    assert_maps_are_offline_small_and_private(real_settings)
+    assert_chromium_draws_every_khet(real_settings)
+    assert_web_outlines_leave_no_gap(real_settings)
+
+
+# The registry has no tenure, eviction, housing-condition or services fields: those four
+# indicators have no data, so no page (index.html says so).
+MAPPED_FILES = [
+    "all_indicators.html", "communities.html", "households.html", "index.html",
+    "need_index.html", "need_index.png", "population.html", "slum_communities.html",
+    "slum_households.html", "slum_households_per_km2.html", "slum_population.html",
+    "slum_population_share.html",
+]  # fmt: skip
+
+
+def assert_maps_are_offline_small_and_private(settings: Settings) -> None:
+    pages = {
+        path.name: path.read_text(encoding="utf-8") for path in settings.maps_dir.glob("*.html")
+    }
+    assert len(pages) == 11
+    for name, html in pages.items():
+        assert (settings.maps_dir / name).stat().st_size <= 1_000_000, name
+        assert foreign_addresses(html) == set(), name
+    assert pages["index.html"].count("no data in this round") == 4
+    assert not list(settings.maps_dir.glob(".*"))  # no half-written pages left behind
+    registry = pyogrio.read_dataframe(
+        settings.raw_dir / COMMUNITY_REGISTRY.main_path, read_geometry=False
+    )
+    khet_names = [name for (name,) in query(settings, "SELECT name_th FROM khet")]
+    personal = {
+        text.strip()
+        for text in (*registry["COMMU_AD_1"].dropna(), *registry["CHAIRMAN"].dropna())
+        if len(text.strip()) >= 4 and not any(text.strip() in khet for khet in khet_names)
+    }
+    assert len(personal) > 3000
+    leaked = {text for text in personal for html in pages.values() if text in html}
+    assert leaked == set()
+
+
+def assert_chromium_draws_every_khet(settings: Settings) -> None:
+    with chromium() as browser:
+        for page in sorted(settings.maps_dir.glob("*.html")):
+            drawn = browser.render(page)
+            assert drawn.console_errors == [], page.name
+            assert [r for r in drawn.requests if not r.startswith(("file:", "data:"))] == []
+            if page.name == "index.html":
+                continue
+            assert (drawn.shapes, drawn.filled, len(drawn.labels)) == (50, 50, 50), page.name
+            assert drawn.legend is not None, page.name
+            assert "suppressed / no data" in drawn.legend, page.name
+        composite = browser.render(settings.maps_dir / "all_indicators.html")
+        assert len(composite.layers) == 9
+        legends = []
+        for position in range(len(composite.layers)):
+            browser.run(
+                "document.querySelectorAll('.leaflet-control-layers-base input')"
+                f"[{position}].click()"
+            )
+            legends.append(
+                browser.run("return document.querySelector('.citywide-legend').innerText")
+            )
+            assert browser.run("return document.querySelectorAll('path.khet-shape').length") == 50
+        assert [legend.splitlines()[0] for legend in legends] == [
+            layer.split(" · ")[0] for layer in composite.layers
+        ]
+
+
+def assert_web_outlines_leave_no_gap(settings: Settings) -> None:
+    with db.connect(settings.duckdb_path, read_only=True) as connection:
+        khets = exports.published_need(connection, latest_only=True)
+    simple = web_geometry(khets, settings.map_simplify_m).geometry.to_numpy()
+    assert bool(shapely.coverage_is_valid(simple))
+    union, original = shapely.union_all(simple), shapely.union_all(khets.geometry.to_numpy())
+    assert shapely.area(simple).sum() == pytest.approx(union.area, rel=1e-6)  # no overlap
+    assert union.area == pytest.approx(original.area, rel=2e-3)
+    assert holes(union) == holes(original)  # no sliver opened between khets
+
+
+def holes(geometry: shapely.Geometry) -> int:
+    return sum(len(part.interiors) for part in getattr(geometry, "geoms", [geometry]))
 
 
 def assert_exports_open_in_gdal_and_excel(settings: Settings) -> None:

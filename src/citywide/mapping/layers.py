@@ -1,0 +1,276 @@
+"""Choropleth layers as data: web geometry, class breaks, colours and each khet's texts.
+
+Pure functions of the published khet_need of one round (a GeoDataFrame, one row per khet, as
+:func:`citywide.exports.published_need` returns it). Every text that will reach a page is
+HTML-escaped here, where it is made, so the page only places fragments that are already safe.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from dataclasses import dataclass
+from html import escape
+from typing import Any, Literal
+
+import geopandas as gpd
+import mapclassify
+import numpy
+import pandas as pd
+import shapely
+from branca.utilities import color_brewer
+
+from citywide.indicators import Indicator
+
+Classification = Literal["fisher_jenks", "quantiles"]
+
+# ColorBrewer's YlOrRd: sequential, readable by the common colour-vision deficiencies and in
+# greyscale print; darker = more need. "Suppressed / no data" is a neutral grey, drawn with a
+# dashed outline too, so it never reads as a low value.
+PALETTE = "YlOrRd"
+NO_DATA_COLOUR = "#bdbdbd"
+NO_DATA_TH = "ปกปิด / ไม่มีข้อมูล"
+NO_DATA_EN = "suppressed / no data"
+METHOD_NAMES = {
+    "fisher_jenks": ("แบ่งช่วงแบบ Fisher-Jenks", "Fisher-Jenks natural breaks"),
+    "quantiles": ("แบ่งช่วงแบบควอนไทล์", "quantile breaks"),
+}
+# Web maps need metre-scale outlines, not survey-grade ones; UTM 47N measures Bangkok in metres.
+METRIC_CRS = "EPSG:32647"
+COORDINATE_DECIMALS = 5  # ~1 m at Bangkok's latitude
+SMALL_KHET_KM2 = 12.0
+
+
+@dataclass(frozen=True)
+class Classes:
+    """Colour classes of one indicator's values: the value range and colour of each class."""
+
+    method: Classification
+    lows: tuple[float, ...]
+    highs: tuple[float, ...]
+    colours: tuple[str, ...]
+    counts: tuple[int, ...]
+
+    def __len__(self) -> int:
+        return len(self.colours)
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One indicator ready to draw: per-khet fills and tooltips (khet order), legend, title."""
+
+    indicator: Indicator
+    title_html: str
+    legend_html: str
+    fills: tuple[str | None, ...]  # None = suppressed or no data
+    tooltips: tuple[str, ...]
+    classes: Classes
+
+
+def web_geometry(khets: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoDataFrame:
+    """Khet outlines simplified as one coverage (shared borders stay shared), in EPSG:4326.
+
+    Coordinates are rounded to 5 decimals after simplifying; neighbours hold the same vertices
+    on their common border, so rounding moves both alike and opens no gap.
+    """
+    metric = khets.geometry.to_crs(METRIC_CRS)
+    simplified = (
+        shapely.coverage_simplify(metric.to_numpy(), tolerance_m)
+        if tolerance_m > 0
+        else metric.to_numpy()
+    )
+    geographic = gpd.GeoSeries(simplified, index=khets.index, crs=METRIC_CRS).to_crs("EPSG:4326")
+    rounded = shapely.transform(
+        geographic.to_numpy(), lambda xy: numpy.round(xy, COORDINATE_DECIMALS)
+    )
+    return khets.set_geometry(gpd.GeoSeries(rounded, index=khets.index, crs="EPSG:4326"))
+
+
+def feature_collection(khets: gpd.GeoDataFrame) -> dict[str, Any]:
+    """GeoJSON of the outlines with only the khet's position ``i`` as property (no texts)."""
+    geometries = [json.loads(text) for text in shapely.to_geojson(khets.geometry.to_numpy())]
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"i": i}, "geometry": geometry}
+            for i, geometry in enumerate(geometries)
+        ],
+    }
+
+
+def label_points(khets: gpd.GeoDataFrame) -> list[dict[str, object]]:
+    """A point inside each khet with its name, Thai above English, escaped.
+
+    ``small`` marks khets under SMALL_KHET_KM2, whose labels the page shows only when zoomed in
+    (the inner-city khets are too close together at the city-wide zoom).
+    """
+    points = shapely.point_on_surface(khets.geometry.to_numpy())
+    return [
+        {
+            "lat": round(float(y), COORDINATE_DECIMALS),
+            "lon": round(float(x), COORDINATE_DECIMALS),
+            "html": f'<span lang="th">{escape(th)}</span><span lang="en">{escape(en)}</span>',
+            "small": bool(area < SMALL_KHET_KM2),
+        }
+        for x, y, th, en, area in zip(
+            shapely.get_x(points),
+            shapely.get_y(points),
+            khets["name_th"],
+            khets["name_en"],
+            khets["area_km2"],
+            strict=True,
+        )
+    ]
+
+
+def classify(
+    values: pd.Series, method: Classification, classes: int
+) -> tuple[Classes, numpy.ndarray]:
+    """Class breaks from mapclassify; returns the classes and each value's class (-1 = none).
+
+    Fewer classes are made when the values have fewer distinct levels; the legend shows what was
+    made, so nothing is hidden by asking for more classes than the data hold.
+    """
+    present = values.dropna().astype("float64")
+    position = numpy.full(len(values), -1)
+    if present.empty:
+        return Classes(method, (), (), (), ()), position
+    wanted = min(classes, present.nunique())
+    with warnings.catch_warnings():
+        # For 50 khets the pure-Python Fisher-Jenks takes milliseconds; numba is not needed.
+        warnings.filterwarnings("ignore", message="Numba not installed", category=UserWarning)
+        # Quantiles merge equal cut points (many zero khets) and say so; the legend shows it.
+        warnings.filterwarnings("ignore", message="Not enough unique values", category=UserWarning)
+        if wanted < 2:
+            bins = numpy.array([present.max()])
+        elif method == "quantiles":
+            bins = mapclassify.Quantiles(present.to_numpy(), k=wanted).bins
+        else:
+            bins = mapclassify.FisherJenks(present.to_numpy(), k=wanted).bins
+    # mapclassify's bins are inclusive upper bounds
+    which = numpy.searchsorted(bins, present.to_numpy(), side="left").clip(max=len(bins) - 1)
+    kept = numpy.unique(which)  # a class no value falls in is dropped
+    which = numpy.searchsorted(kept, which)
+    position[values.notna().to_numpy()] = which
+    grouped = present.groupby(which)
+    colours = _colours(len(kept))
+    return (
+        Classes(
+            method=method,
+            lows=tuple(float(v) for v in grouped.min()),
+            highs=tuple(float(v) for v in grouped.max()),
+            colours=colours,
+            counts=tuple(int(v) for v in grouped.size()),
+        ),
+        position,
+    )
+
+
+def _colours(count: int) -> tuple[str, ...]:
+    """``count`` colours of the palette, light to dark (ColorBrewer's series start at 3)."""
+    if count >= 3:
+        return tuple(color_brewer(PALETTE, count))
+    light, _, dark = color_brewer(PALETTE, 3)
+    return (dark,) if count == 1 else (light, dark)
+
+
+def format_value(value: float, indicator: Indicator) -> str:
+    """A value as shown in maps: thousands separators, the indicator's decimals."""
+    return f"{value:,.{indicator.decimals}f}"
+
+
+def value_range(low: float, high: float, indicator: Indicator) -> str:
+    """A class's span as shown in legends: "12 – 30", or one value when the class holds one."""
+    text = format_value(low, indicator)
+    return text if high == low else f"{text} – {format_value(high, indicator)}"
+
+
+def unit_label(indicator: Indicator) -> str:
+    """The unit, Thai then English, once when both are the same (%, 0-100). Not escaped."""
+    if indicator.unit_th == indicator.unit_en:
+        return indicator.unit_th
+    return f"{indicator.unit_th} · {indicator.unit_en}"
+
+
+def _unit(indicator: Indicator) -> str:
+    return escape(unit_label(indicator))
+
+
+def title_html(indicator: Indicator) -> str:
+    return f"{escape(indicator.label_th)} · {escape(indicator.label_en)}"
+
+
+def choropleth_layer(
+    khets: gpd.GeoDataFrame, indicator: Indicator, method: Classification, classes: int
+) -> Layer:
+    """One indicator's layer over the khets of one round (published values only)."""
+    values = pd.to_numeric(khets[indicator.name], errors="coerce").astype("float64")
+    found, position = classify(values, method, classes)
+    fills = tuple(found.colours[p] if p >= 0 else None for p in position)
+    ranks, ranked = _ranks(khets, values, indicator)
+    hidden = khets["suppressed_indicators"].map(lambda names: indicator.name in set(names))
+    tooltips = tuple(
+        _tooltip(indicator, row, value, rank, ranked, is_hidden)
+        for row, value, rank, is_hidden in zip(
+            khets.itertuples(index=False), values, ranks, hidden, strict=True
+        )
+    )
+    return Layer(
+        indicator=indicator,
+        title_html=title_html(indicator),
+        legend_html=_legend(indicator, found, int((position < 0).sum()), khets),
+        fills=fills,
+        tooltips=tooltips,
+        classes=found,
+    )
+
+
+def _ranks(
+    khets: gpd.GeoDataFrame, values: pd.Series, indicator: Indicator
+) -> tuple[pd.Series, int]:
+    """Rank 1 = the largest value. The need index uses its official rank among all khets."""
+    if indicator.name == "need_index":
+        return pd.to_numeric(khets["need_rank"], errors="coerce"), len(khets)
+    return values.rank(ascending=False, method="min"), int(values.notna().sum())
+
+
+def _tooltip(
+    indicator: Indicator, row: Any, value: float, rank: float, ranked: int, hidden: bool
+) -> str:
+    lines = [f"<b>เขต{escape(row.name_th)}</b> · {escape(row.name_en)}"]
+    label = f"{escape(indicator.label_th)} · {escape(indicator.label_en)}"
+    if hidden:
+        lines.append(f"{label}: <i>ไม่แสดง · not shown</i>")
+        lines.append(f"{escape(row.suppressed_reason_th)} · {escape(row.suppressed_reason_en)}")
+    elif math.isnan(value):
+        lines.append(f"{label}: <i>ไม่มีข้อมูล · no data</i>")
+    else:
+        lines.append(f"{label}: <b>{format_value(value, indicator)}</b> {_unit(indicator)}")
+        if not pd.isna(rank):
+            lines.append(f"อันดับ {int(rank)} จาก {ranked} · rank {int(rank)} of {ranked}")
+    return "<br>".join(lines)
+
+
+def _legend(indicator: Indicator, found: Classes, missing: int, khets: gpd.GeoDataFrame) -> str:
+    method_th, method_en = METHOD_NAMES[found.method]
+    rounds = ", ".join(sorted(set(khets["survey_round"].astype(str))))
+    rows = [
+        f'<div class="cw-legend-title">{escape(indicator.label_th)}<br>'
+        f"<small>{escape(indicator.label_en)}</small></div>",
+        f'<div class="cw-legend-note">หน่วย · unit: {_unit(indicator)}</div>',
+    ]
+    for low, high, colour, count in zip(
+        found.lows, found.highs, found.colours, found.counts, strict=True
+    ):
+        rows.append(
+            f'<div class="cw-legend-row"><i style="background:{escape(colour)}"></i>'
+            f"{value_range(low, high, indicator)} <small>({count} เขต · khets)</small></div>"
+        )
+    rows.append(
+        f'<div class="cw-legend-row"><i class="cw-no-data" style="background:{NO_DATA_COLOUR}">'
+        f"</i>{NO_DATA_TH} · {NO_DATA_EN} <small>({missing} เขต · khets)</small></div>"
+    )
+    rows.append(f'<div class="cw-legend-note">{method_th} · {method_en}</div>')
+    rows.append(f'<div class="cw-legend-note">รอบสำรวจ · survey round: {escape(rounds)}</div>')
+    return "".join(rows)

@@ -1,0 +1,267 @@
+"""HTML pages: folium maps with Leaflet inlined, and the index page linking them.
+
+A map page holds the khet outlines once and one choropleth layer per indicator (switchable when
+there are several); the legend follows the layer shown, the khet names are drawn as labels, and
+base tiles are added only when configured. Nothing on a page is fetched from the network.
+
+Why not ``folium.Choropleth``/``GeoJsonTooltip``: they link d3 and jQuery from CDNs, write
+property values into tooltips unescaped, and embed the geometry again for every layer (one page
+with thirteen layers would pass 1 MB). The page is still a folium ``Map``; the layers are one
+small folium element (:class:`ChoroplethLayers`) fed with the data of :mod:`layers`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+from typing import Any, cast
+
+import folium
+import jinja2
+from branca.element import Element, Figure, MacroElement
+from jinja2 import Template
+
+from citywide.mapping.assets import leaflet_css, leaflet_js
+from citywide.mapping.layers import NO_DATA_COLOUR, Layer
+
+NAMES_LAYER = "ชื่อเขต · Khet names"
+TILES_LAYER = "แผนที่ฐาน · Base map"
+
+_STYLE = """
+body, .leaflet-container { font-family: "Noto Sans Thai", "Sarabun", "Garuda", "Loma", "Tahoma",
+  sans-serif; }
+.leaflet-container { background: #f4f6f8; }
+.leaflet-control-layers { font-size: 13px; line-height: 18px; }
+.cw-zoomed-out .khet-label.small { display: none; }
+.cw-header { position: absolute; top: 10px; left: 54px; z-index: 1000; background: #fff;
+  padding: 6px 12px; border-radius: 4px; box-shadow: 0 1px 5px rgba(0,0,0,.4); max-width: 60%; }
+.cw-header h1 { font-size: 17px; margin: 0; }
+.cw-header p { font-size: 13px; margin: 2px 0 0; }
+.citywide-legend { background: #fff; padding: 8px 10px; border-radius: 4px; font-size: 12px;
+  line-height: 18px; box-shadow: 0 1px 5px rgba(0,0,0,.4); max-width: 290px; }
+.cw-legend-title { font-weight: bold; font-size: 13px; margin-bottom: 4px; }
+.cw-legend-row i { display: inline-block; width: 18px; height: 12px; margin-right: 6px;
+  vertical-align: middle; border: 1px solid #555; }
+.cw-legend-row i.cw-no-data { border-style: dashed; }
+.cw-legend-note { color: #444; font-size: 11px; }
+.khet-label { pointer-events: none; }
+.khet-label span { display: block; transform: translate(-50%, -50%); white-space: nowrap;
+  text-align: center; color: #222; font-size: 10px; line-height: 11px;
+  text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
+.khet-label span[lang="en"] { font-size: 9px; color: #444; }
+.khet-tip { font-size: 13px; line-height: 18px; }
+"""
+
+_LAYERS_JS = """
+{% macro script(this, kwargs) %}
+(function () {
+    var map = {{ this._parent.get_name() }};
+    var data = {{ this.payload }};
+    var choices = {};
+    var shapes = data.layers.map(function (layer) {
+        var group = L.geoJSON(data.features, {
+            style: function (feature) {
+                var fill = layer.fills[feature.properties.i];
+                return {fillColor: fill === null ? data.noData : fill, fillOpacity: 0.85,
+                        color: "#3a3a3a", weight: 1, opacity: 1,
+                        dashArray: fill === null ? "4 3" : null, className: "khet-shape"};
+            },
+            onEachFeature: function (feature, shape) {
+                shape.bindTooltip(layer.tooltips[feature.properties.i],
+                                  {sticky: true, className: "khet-tip"});
+            }
+        });
+        choices[layer.title] = group;
+        return group;
+    });
+    var legend = L.control({position: "bottomright"});
+    legend.onAdd = function () {
+        var box = L.DomUtil.create("div", "citywide-legend");
+        L.DomEvent.disableClickPropagation(box);
+        return box;
+    };
+    legend.addTo(map);
+    function showLegend(layer) {
+        legend.getContainer().innerHTML = data.layers[shapes.indexOf(layer)].legend;
+    }
+    shapes[0].addTo(map);
+    showLegend(shapes[0]);
+    map.on("baselayerchange", function (event) { showLegend(event.layer); });
+    var names = L.layerGroup(data.labels.map(function (label) {
+        return L.marker([label.lat, label.lon], {interactive: false, keyboard: false,
+            icon: L.divIcon({className: label.small ? "khet-label small" : "khet-label",
+                             html: label.html, iconSize: null})});
+    })).addTo(map);
+    function labelsForZoom() {
+        var change = map.getZoom() < 12 ? "addClass" : "removeClass";
+        L.DomUtil[change](map.getContainer(), "cw-zoomed-out");
+    }
+    map.on("zoomend", labelsForZoom);
+    var overlays = {};
+    overlays[data.namesTitle] = names;
+    if (data.tiles !== null) {
+        overlays[data.tilesTitle] = L.tileLayer(data.tiles.url,
+            {attribution: data.tiles.attribution, maxZoom: 18}).addTo(map);
+    }
+    L.control.layers(shapes.length > 1 ? choices : {}, overlays,
+                     {collapsed: false, position: "topright"}).addTo(map);
+    map.fitBounds(data.bounds);
+    labelsForZoom();
+})();
+{% endmacro %}
+"""
+
+
+@dataclass(frozen=True)
+class Tiles:
+    url: str
+    attribution: str
+
+
+class ChoroplethLayers(MacroElement):
+    """The khet outlines once, a switchable layer per indicator, legend, labels, tiles."""
+
+    _template = Template(_LAYERS_JS)
+
+    def __init__(self, payload: dict[str, Any]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "ChoroplethLayers"
+        self.payload = script_json(payload)
+
+
+def script_json(value: object) -> str:
+    """JSON safe inside a <script> element: no '<', '>' or '&' can end it or open a tag."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for character, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(character, code)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """What every map page of a round shares: outlines, labels, extent, tiles, subtitle."""
+
+    features: dict[str, Any]
+    labels: Sequence[dict[str, object]]
+    bounds: tuple[float, float, float, float]  # west, south, east, north
+    tiles: Tiles | None
+    subtitle_html: str  # already escaped
+
+
+def map_page(base: Basemap, title_th: str, title_en: str, layers: Sequence[Layer]) -> str:
+    """A self-contained HTML page: the map with every given layer (the first one shown)."""
+    if not layers:
+        raise ValueError("a map page needs at least one layer")
+    west, south, east, north = base.bounds
+    tiles = base.tiles
+    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_snap=0.25)
+    fmap.default_js = []  # Leaflet is inlined below; folium's CDN links are dropped
+    fmap.default_css = []
+    root = cast(Figure, fmap.get_root())
+    root.title = escape(f"{title_th} · {title_en}")  # branca's template does not escape
+    root.header.add_child(Element(f"<style>{leaflet_css()}</style>"), name="leaflet_css")
+    root.header.add_child(Element(f"<script>{leaflet_js()}</script>"), name="leaflet_js")
+    root.header.add_child(Element(f"<style>{_STYLE}</style>"), name="citywide_css")
+    root.html.add_child(
+        Element(
+            f'<div class="cw-header"><h1>{escape(title_th)}</h1>'
+            f"<p>{escape(title_en)}</p><p>{base.subtitle_html}</p></div>"
+        ),
+        name="citywide_header",
+    )
+    fmap.add_child(
+        ChoroplethLayers(
+            {
+                "features": base.features,
+                "labels": list(base.labels),
+                "layers": [
+                    {
+                        "title": layer.title_html,
+                        "legend": layer.legend_html,
+                        "fills": list(layer.fills),
+                        "tooltips": list(layer.tooltips),
+                    }
+                    for layer in layers
+                ],
+                "noData": NO_DATA_COLOUR,
+                "namesTitle": NAMES_LAYER,
+                "tilesTitle": TILES_LAYER,
+                "tiles": None
+                if tiles is None
+                else {"url": tiles.url, "attribution": escape(tiles.attribution)},
+                "bounds": [[south, west], [north, east]],
+            }
+        )
+    )
+    return str(root.render())
+
+
+_INDEX = jinja2.Environment(autoescape=True).from_string(
+    """<!DOCTYPE html>
+<html lang="th">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ title_th }} · {{ title_en }}</title>
+<style>
+body { font-family: "Noto Sans Thai", "Sarabun", "Garuda", "Loma", "Tahoma", sans-serif;
+  margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #222; line-height: 1.5; }
+h1 { font-size: 1.6rem; margin-bottom: 0; } h1 + p { margin-top: 0; color: #444; }
+table { border-collapse: collapse; width: 100%; } td, th { border-bottom: 1px solid #ddd;
+  padding: .4rem .5rem; text-align: left; vertical-align: top; }
+.en { color: #555; } .none { color: #777; font-style: italic; }
+img { max-width: 100%; border: 1px solid #ddd; }
+</style>
+</head>
+<body>
+<h1>{{ title_th }}</h1>
+<p>{{ title_en }}</p>
+<p>รอบสำรวจ · survey round: <b>{{ survey_round }}</b> · สร้างเมื่อ · built {{ built_at }}</p>
+<p><a href="{{ composite }}">แผนที่รวมทุกตัวชี้วัด (เลือกชั้นข้อมูลได้)</a>
+  · <span class="en">all indicators on one map (switchable layers)</span></p>
+<table>
+<tr><th>ตัวชี้วัด · indicator</th><th>หน่วย · unit</th><th>แผนที่ · map</th></tr>
+{% for item in indicators %}
+<tr><td>{{ item.label_th }}<br><span class="en">{{ item.label_en }}</span></td>
+<td>{{ item.unit }}</td>
+<td>{% if item.page %}<a href="{{ item.page }}">เปิด · open</a>{% else %}
+<span class="none">ไม่มีข้อมูลในรอบนี้ · no data in this round</span>{% endif %}</td></tr>
+{% endfor %}
+</table>
+<h2>ดัชนีความต้องการ · Need index</h2>
+<p><a href="{{ png }}"><img src="{{ png }}" alt="{{ title_th }} · {{ title_en }}"></a></p>
+<p>{{ privacy_th }}<br><span class="en">{{ privacy_en }}</span></p>
+<p class="en">Indicators and method: docs/indicators.md in the citywide repository. Figures for
+QGIS and Excel: data/processed/exports/ (GeoPackage, GeoParquet, CSV).</p>
+</body>
+</html>
+"""
+)
+
+
+def index_page(
+    *,
+    title_th: str,
+    title_en: str,
+    survey_round: str,
+    built_at: str,
+    composite: str,
+    png: str,
+    indicators: Sequence[dict[str, str | None]],
+    privacy_th: str,
+    privacy_en: str,
+) -> str:
+    """maps/index.html: every indicator with its page (or why it has none) and the PNG."""
+    return _INDEX.render(
+        title_th=title_th,
+        title_en=title_en,
+        survey_round=survey_round,
+        built_at=built_at,
+        composite=composite,
+        png=png,
+        indicators=indicators,
+        privacy_th=privacy_th,
+        privacy_en=privacy_en,
+    )
