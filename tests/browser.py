@@ -48,6 +48,11 @@ class Rendered:
     console_errors: list[str]
     pwned: str | None
 
+    @property
+    def network_requests(self) -> list[str]:
+        """Requests for anything but the page's own file and inline data (must be none)."""
+        return [r for r in self.requests if not r.startswith(("file:", "data:"))]
+
 
 class Browser:
     def __init__(self, driver: Any) -> None:

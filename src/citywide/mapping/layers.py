@@ -15,7 +15,6 @@ from html import escape
 from typing import Any, Literal
 
 import geopandas as gpd
-import mapclassify
 import numpy
 import pandas as pd
 import shapely
@@ -136,6 +135,10 @@ def classify(
     position = numpy.full(len(values), -1)
     if present.empty:
         return Classes(method, (), (), (), ()), position
+    # mapclassify brings scipy (~1.7 s to import): loaded when a map is classified, not whenever
+    # a flow imports the tasks module.
+    import mapclassify
+
     wanted = min(classes, present.nunique())
     with warnings.catch_warnings():
         # For 50 khets the pure-Python Fisher-Jenks takes milliseconds; numba is not needed.

@@ -155,7 +155,6 @@ def map_page(base: Basemap, title_th: str, title_en: str, layers: Sequence[Layer
     if not layers:
         raise ValueError("a map page needs at least one layer")
     west, south, east, north = base.bounds
-    tiles = base.tiles
     fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_snap=0.25)
     fmap.default_js = []  # Leaflet is inlined below; folium's CDN links are dropped
     fmap.default_css = []
@@ -189,8 +188,8 @@ def map_page(base: Basemap, title_th: str, title_en: str, layers: Sequence[Layer
                 "namesTitle": NAMES_LAYER,
                 "tilesTitle": TILES_LAYER,
                 "tiles": None
-                if tiles is None
-                else {"url": tiles.url, "attribution": escape(tiles.attribution)},
+                if base.tiles is None
+                else {"url": base.tiles.url, "attribution": escape(base.tiles.attribution)},
                 "bounds": [[south, west], [north, east]],
             }
         )

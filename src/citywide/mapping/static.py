@@ -1,9 +1,10 @@
 """A static PNG of a choropleth layer, for reports and slides.
 
-matplotlib (3.11 shapes complex scripts, so Thai vowels and tone marks stack correctly) draws the
-khets with the same classes and colours as the web map. The Thai font comes from a system
-package (Debian ``fonts-thai-tlwg``, or Noto Sans Thai from ``fonts-noto-core``), never from
-this repository; without one the PNG is refused with the package to install.
+matplotlib draws the khets with the same classes and colours as the web map (with matplotlib 3.11
+the Thai vowels and tone marks of the real map's texts stack correctly, checked by eye). The Thai
+font comes from a system package (Debian ``fonts-thai-tlwg``, or Noto Sans Thai from
+``fonts-noto-core``), never from this repository; without one the PNG is refused with the
+package to install.
 """
 
 from __future__ import annotations
