@@ -1,28 +1,57 @@
-"""The top-level flow: the whole pipeline, as `citywide run` and `make demo` run it.
+"""The top-level flow: the whole pipeline (`citywide run`, `citywide serve`, `make demo`).
 
-Fetch the reference sources -> build the geography -> ingest the BMA community registry as the
-survey round ``bma_registry`` -> publish (need indicators, exports, maps in MAPS_DIR).
+Fetch the reference sources -> plan from what changed -> (geography -> ingest the new survey
+files -> need indicators, in a working copy that replaces the database at the end) -> exports and
+maps -> run report. Each step runs only when its inputs changed (citywide.plan); one run writes
+at a time (citywide.db.writer_lock).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from prefect import flow
 
+from citywide import db
 from citywide.settings import Settings
-from citywide.sources import COMMUNITY_REGISTRY, raw_path
 from flows import tasks
 from flows.geography import build_geography
-from flows.ingest import ingest_returns
-from flows.publish import publish
-
-REGISTRY_ROUND = "bma_registry"
+from flows.ingest import ingest_surveys
+from flows.publish import write_outputs
+from flows.runners import task_runner
 
 
 @flow(name="citywide")
-def citywide(settings: Settings | None = None) -> dict[str, object]:
+def citywide(settings: Settings | None = None) -> dict[str, Any]:
     settings = settings or Settings()
-    tasks.fetch_all(settings)
-    tables = build_geography(settings)
-    registry = ingest_returns([raw_path(COMMUNITY_REGISTRY, settings)], REGISTRY_ROUND, settings)
-    published = publish(settings)
-    return {"tables": tables, "ingested": registry, "published": published}
+    started = datetime.now(tasks.BANGKOK)
+    tables: dict[str, int] | None = None
+    ingested: list[dict[str, object]] = []
+    rounds: dict[str, int] = {}
+    outputs: dict[str, list[str]] = {"exports": [], "maps": []}
+    with db.writer_lock(settings.duckdb_path, settings.lock_timeout_s):
+        fetched = tasks.fetch_all(settings)
+        before = tasks.read_published_state(settings)
+        plan = tasks.plan_run(fetched, tasks.find_survey_files(settings), before, settings)
+        if plan.writes_database:
+            with db.new_version(settings.duckdb_path) as work:
+                if plan.geography:
+                    tables = build_geography(fetched, work)
+                if plan.new_files:
+                    ingest = ingest_surveys.with_options(task_runner=task_runner(settings))
+                    ingested = ingest(list(plan.new_files), work)
+                rounds = tasks.build_indicators(work, settings)
+        if plan.outputs:
+            outputs = write_outputs(settings)
+        after = tasks.read_published_state(settings)
+    written = outputs["exports"] + outputs["maps"]
+    run = tasks.report_run(started, plan, before, after, ingested, tables, written, settings)
+    result: dict[str, object] = {
+        "plan": plan,
+        "tables": tables,
+        "ingested": ingested,
+        "published": {"khet_need": rounds, **outputs},
+        "report": run,
+    }
+    return tasks.final_state(run, result)  # type: ignore[no-any-return] (a State, for Prefect)

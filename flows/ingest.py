@@ -1,4 +1,9 @@
-"""Flow: survey returns (files or folders) -> community tables in DuckDB, one task per file."""
+"""Flows: survey returns (files or folders) -> community tables in DuckDB.
+
+Files are prepared in parallel on the task runner (threads, or Dask workers), each into Parquet
+beside the database, then merged one at a time, in file order, by this process: DuckDB has one
+writer, and the order decides ties between records of the same community.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +11,42 @@ from pathlib import Path
 
 from prefect import flow
 
+from citywide import db
 from citywide.ingest.files import survey_files, survey_round
+from citywide.plan import SurveyFile
 from citywide.settings import Settings
+from citywide.sources import file_sha256
 from flows import tasks
+from flows.runners import task_runner
+
+
+@flow(name="ingest-surveys")
+def ingest_surveys(surveys: list[SurveyFile], database: Path) -> list[dict[str, object]]:
+    """Prepare every file at once on the task runner, then merge each in order."""
+    tasks.prepare_survey_tables(database)
+    # all prepared before the first merge: the merge opens the database for writing, which
+    # DuckDB refuses while a preparing task still reads it
+    futures = [tasks.prepare_file.submit(survey, database) for survey in surveys]
+    prepared = [future.result() for future in futures]
+    reports: list[dict[str, object]] = []
+    for survey, tables in zip(surveys, prepared, strict=True):
+        reports += tasks.merge_file(survey, tables, database)
+    return reports
 
 
 @flow(name="ingest")
 def ingest_returns(
     paths: list[Path], round_label: str | None = None, settings: Settings | None = None
 ) -> list[dict[str, object]]:
-    """Ingest each file in order; a file that cannot be read is recorded and the rest go on."""
+    """`citywide ingest`: the given files; one that cannot be read is recorded, the rest go on."""
     settings = settings or Settings()
-    files = survey_files(paths)
-    rounds = [survey_round(path, settings.raw_dir, round_label) for path in files]
-    tasks.prepare_survey_tables(settings)
-    reports: list[dict[str, object]] = []
-    for path, label in zip(files, rounds, strict=True):
-        reports += tasks.ingest_file(path, label, settings)
-    return reports
+    surveys = [
+        SurveyFile(path, survey_round(path, settings.raw_dir, round_label), file_sha256(path))
+        for path in survey_files(paths)
+    ]
+    ingest = ingest_surveys.with_options(task_runner=task_runner(settings))
+    with (
+        db.writer_lock(settings.duckdb_path, settings.lock_timeout_s),
+        db.new_version(settings.duckdb_path) as work,
+    ):
+        return ingest(surveys, work)

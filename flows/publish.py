@@ -1,17 +1,28 @@
-"""Flow: the database's communities -> need indicators -> exports -> maps."""
+"""Flows: the database's communities -> need indicators -> exports -> maps."""
 
 from __future__ import annotations
 
 from prefect import flow
 
+from citywide import db
 from citywide.settings import Settings
 from flows import tasks
 
 
-@flow(name="publish")
-def publish(settings: Settings | None = None) -> dict[str, object]:
-    settings = settings or Settings()
-    rounds = tasks.build_indicators(settings)
+@flow(name="write-outputs")
+def write_outputs(settings: Settings) -> dict[str, list[str]]:
+    """Exports and maps from the published database, then the record of what they show."""
     exported = tasks.write_exports(settings)
     maps = tasks.write_maps(settings)
-    return {"khet_need": rounds, "exports": exported, "maps": maps}
+    tasks.record_outputs(exported, maps, settings)
+    return {"exports": exported, "maps": maps}
+
+
+@flow(name="publish")
+def publish(settings: Settings | None = None) -> dict[str, object]:
+    """`citywide publish`: rebuild the need indicators, then the exports and maps."""
+    settings = settings or Settings()
+    with db.writer_lock(settings.duckdb_path, settings.lock_timeout_s):
+        with db.new_version(settings.duckdb_path) as work:
+            rounds = tasks.build_indicators(work, settings)
+        return {"khet_need": rounds, **write_outputs(settings)}

@@ -1,11 +1,19 @@
 """Prefect tasks: the only steps that touch files or the database.
 
-Tasks hand frames to each other in memory; none is cached (NO_CACHE), so no DataFrame or
-connection ever reaches Prefect's cache or result storage.
+No task is cached by Prefect (NO_CACHE), so no DataFrame or connection ever reaches Prefect's
+cache or result storage. Incremental runs are keyed instead by file sha256 and settings
+(citywide.plan): the keys live in the database (``pipeline_state``, ``source_file``), in
+PROCESSED_DIR/published.json and in the names of prepared-file folders.
+
+Tasks that write take the path of the run's working copy of the database (``database``), never
+the published file: see citywide.db.new_version.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -14,19 +22,35 @@ from zoneinfo import ZoneInfo
 import geopandas as gpd
 import pandas as pd
 from prefect import Task, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
+from prefect.runtime import flow_run
+from prefect.states import Completed
 
-from citywide import db, exports, files, geography, indicators
+from citywide import db, exports, files, geography, indicators, plan, report
 from citywide.errors import DownloadFailed, SourcesFailed
 from citywide.gazetteer import load_gazetteer
 from citywide.ingest import load as ingest_load
-from citywide.mapping.build import MapOptions, map_files, stale_pages
-from citywide.mapping.page import Tiles
+from citywide.ingest.files import SURVEYS_FOLDER, survey_files, survey_round
 from citywide.settings import Settings
-from citywide.sources import FetchResult, fetch_source, fetch_sources, source_by_id
+from citywide.sources import (
+    COMMUNITY_REGISTRY,
+    FetchResult,
+    fetch_source,
+    fetch_sources,
+    file_sha256,
+    raw_path,
+    source_by_id,
+)
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
+REGISTRY_ROUND = "bma_registry"
+PUBLISHED_MANIFEST = "published.json"
+EXPORTS_FOLDER = "exports"
+PREPARED_FOLDER = "prepared"
+FILE_RETRIES = 2
+FILE_RETRY_DELAYS: list[float] = [2, 10]
 
 
 def _only_download_failures(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
@@ -35,6 +59,11 @@ def _only_download_failures(task: Task[Any, Any], task_run: TaskRun, state: Stat
     if isinstance(error, SourcesFailed):
         return any(isinstance(failure, DownloadFailed) for failure in error.failures)
     return isinstance(error, DownloadFailed)
+
+
+def _only_os_errors(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
+    """Retry file steps on I/O errors (a share that dropped, a full disk freed), not on bad data."""
+    return isinstance(state.result(raise_on_failure=False), OSError)
 
 
 @task(
@@ -59,6 +88,95 @@ def fetch(source_id: str, settings: Settings) -> FetchResult:
     return fetch_source(source_by_id(source_id), settings)
 
 
+# --- what to do --------------------------------------------------------------------------------
+
+
+@task(
+    retries=FILE_RETRIES,
+    retry_delay_seconds=FILE_RETRY_DELAYS,
+    retry_condition_fn=_only_os_errors,
+    cache_policy=NO_CACHE,
+)
+def find_survey_files(settings: Settings) -> list[plan.SurveyFile]:
+    """The registry (round bma_registry) and every file in RAW_DIR/surveys/<round>/, hashed."""
+    found = [(raw_path(COMMUNITY_REGISTRY, settings), REGISTRY_ROUND)]
+    surveys = settings.raw_dir / SURVEYS_FOLDER
+    if surveys.is_dir() and any(p.is_file() for p in surveys.rglob("*")):
+        found += [
+            (path, survey_round(path, settings.raw_dir, None)) for path in survey_files([surveys])
+        ]
+    return [plan.SurveyFile(path, label, file_sha256(path)) for path, label in found]
+
+
+@task(
+    retries=FILE_RETRIES,
+    retry_delay_seconds=FILE_RETRY_DELAYS,
+    retry_condition_fn=_only_os_errors,
+    cache_policy=NO_CACHE,
+)
+def read_published_state(settings: Settings) -> plan.PublishedState:
+    """The keys, files and need index of the published database, and published.json."""
+    manifest = settings.processed_dir / PUBLISHED_MANIFEST
+    outputs = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
+    if not settings.duckdb_path.is_file():
+        return plan.PublishedState(outputs=outputs)
+    with db.connect(settings.duckdb_path, read_only=True) as connection:
+        steps = db.step_keys(connection)
+        tables = db.table_names(connection)
+        known = (
+            connection.execute(
+                "SELECT sha256, path, sheet, survey_round, status, rows_read, rows_loaded, "
+                "rows_rejected, rows_superseded, warnings, message FROM source_file "
+                "ORDER BY source_file_id"
+            ).fetchall()
+            if "source_file" in tables
+            else []
+        )
+        need = (
+            connection.execute(
+                "SELECT survey_round, khet_code, need_index FROM khet_need "
+                "WHERE need_index IS NOT NULL"
+            ).fetchall()
+            if "khet_need" in tables
+            else []
+        )
+    version = steps.get("version")
+    return plan.PublishedState(
+        version_id=version[0] if version else None,
+        committed_at=version[1].isoformat() if version else None,
+        keys={step: key for step, (key, _) in steps.items()},
+        known_files=tuple(plan.KnownFile(*row) for row in known),
+        need_index={(r, k): float(v) for r, k, v in need},
+        outputs=outputs,
+    )
+
+
+@task(cache_policy=NO_CACHE)
+def plan_run(
+    fetched: list[FetchResult],
+    surveys: list[plan.SurveyFile],
+    state: plan.PublishedState,
+    settings: Settings,
+) -> plan.Plan:
+    folders = {"maps": settings.maps_dir, "exports": settings.processed_dir / EXPORTS_FOLDER}
+    outputs_present = all(
+        isinstance(names, list) and names and all((folder / str(n)).is_file() for n in names)
+        for folder, names in ((folders[kind], state.outputs.get(kind)) for kind in folders)
+    )
+    return plan.plan_run(_source_files(fetched), surveys, state, settings, outputs_present)
+
+
+def _source_files(fetched: list[FetchResult]) -> list[tuple[str, str, str]]:
+    return [
+        (result.source.id, declared.path, declared.sha256)
+        for result in fetched
+        for declared in result.source.files
+    ]
+
+
+# --- geography ---------------------------------------------------------------------------------
+
+
 @task(cache_policy=NO_CACHE)
 def build_khet(boundaries: FetchResult, population: FetchResult) -> gpd.GeoDataFrame:
     return geography.build_khet(
@@ -79,28 +197,13 @@ def build_khwaeng(boundaries: FetchResult, khet: gpd.GeoDataFrame) -> gpd.GeoDat
 
 
 @task(cache_policy=NO_CACHE)
-def prepare_survey_tables(settings: Settings) -> None:
-    with db.connect(settings.duckdb_path) as connection:
-        ingest_load.require_geography(connection, str(settings.duckdb_path))
-        ingest_load.ensure_tables(connection)
-
-
-@task(task_run_name="ingest {path.name}", cache_policy=NO_CACHE)
-def ingest_file(path: Path, survey_round: str, settings: Settings) -> list[dict[str, object]]:
-    """One file: every table in it loaded, or recorded as failed; never raises for bad data."""
-    with db.connect(settings.duckdb_path) as connection:
-        reports = ingest_load.ingest_file(connection, path, survey_round, date.today())
-    return [report.summary() for report in reports]
-
-
-@task(cache_policy=NO_CACHE)
 def build_khet_lookup(khet: gpd.GeoDataFrame) -> pd.DataFrame:
     return geography.build_khet_lookup(khet)
 
 
 @task(cache_policy=NO_CACHE)
 def publish_tables(
-    tables: dict[str, pd.DataFrame], fetched: list[FetchResult], settings: Settings
+    tables: dict[str, pd.DataFrame], fetched: list[FetchResult], database: Path
 ) -> dict[str, int]:
     """Replace the tables and their lineage rows in one transaction; return row counts."""
     lineage = pd.DataFrame(
@@ -111,40 +214,135 @@ def publish_tables(
         ],
         columns=["source_id", "path", "origin_url", "sha256"],
     ).assign(loaded_at=datetime.now(UTC))
-    with db.connect(settings.duckdb_path) as connection:
+    with db.connect(database) as connection:
         db.replace_tables(connection, {**tables, "reference_source": lineage})
+        db.record_step(connection, "geography", plan.geography_key(_source_files(fetched)))
     return {name: len(frame) for name, frame in tables.items()}
 
 
+# --- survey files ------------------------------------------------------------------------------
+
+
 @task(cache_policy=NO_CACHE)
-def build_indicators(settings: Settings) -> dict[str, int]:
+def prepare_survey_tables(database: Path) -> None:
+    """The ingest tables in the working copy; prepared folders left by killed runs of other days
+    are removed (their "future date" check was made against another day)."""
+    for stale in (database.parent / PREPARED_FOLDER).glob("*"):
+        if not stale.name.endswith(f"-{date.today():%Y%m%d}"):
+            shutil.rmtree(stale, ignore_errors=True)
+    with db.connect(database) as connection:
+        ingest_load.require_geography(connection, str(database))
+        ingest_load.ensure_tables(connection)
+
+
+@task(
+    task_run_name="prepare {survey.path.name}",
+    retries=FILE_RETRIES,
+    retry_delay_seconds=FILE_RETRY_DELAYS,
+    retry_condition_fn=_only_os_errors,
+    cache_policy=NO_CACHE,
+)
+def prepare_file(survey: plan.SurveyFile, database: Path) -> list[ingest_load.PreparedTable]:
+    """Read and check one file into Parquet beside the database; write nothing to it.
+
+    Runs anywhere the files are visible (a thread, a Dask worker): it opens the working copy
+    read-only, which any number of processes may do at once. The folder is named by the file's
+    sha256 and today's date (the rules' "future date" check depends on it), so a run killed
+    before merging finds the work done.
+    """
+    folder = _prepared_folder(database, survey)
+    manifest = folder / "manifest.json"
+    if manifest.is_file():
+        return _read_manifest(manifest)
+    shutil.rmtree(folder, ignore_errors=True)
+    with db.connect(database, read_only=True) as connection, connection.cursor() as cursor:
+        prepared = [
+            ingest_load.save_prepared(cursor, table, folder)
+            for table in ingest_load.prepare_file(cursor, survey.path, survey.sha256, date.today())
+        ]
+    files.write_files(folder, {manifest.name: _manifest_json(prepared)})
+    return prepared
+
+
+def _prepared_folder(database: Path, survey: plan.SurveyFile) -> Path:
+    return database.parent / PREPARED_FOLDER / f"{survey.sha256[:32]}-{date.today():%Y%m%d}"
+
+
+def _manifest_json(prepared: list[ingest_load.PreparedTable]) -> str:
+    return json.dumps([table.to_json() for table in prepared], ensure_ascii=False, indent=1)
+
+
+def _read_manifest(manifest: Path) -> list[ingest_load.PreparedTable]:
+    entries = json.loads(manifest.read_text(encoding="utf-8"))
+    return [ingest_load.PreparedTable.from_json(entry) for entry in entries]
+
+
+@task(task_run_name="merge {survey.path.name}", cache_policy=NO_CACHE)
+def merge_file(
+    survey: plan.SurveyFile, prepared: list[ingest_load.PreparedTable], database: Path
+) -> list[dict[str, object]]:
+    """Add a prepared file to the working copy: one transaction per table of it."""
+    with db.connect(database) as connection, connection.cursor() as cursor:
+        reports = ingest_load.already_ingested(cursor, survey.path, survey.sha256) or [
+            ingest_load.merge_prepared(
+                cursor, ingest_load.open_prepared(cursor, table), survey.survey_round
+            )
+            for table in prepared
+        ]
+    folder = _prepared_folder(database, survey)
+    shutil.rmtree(folder, ignore_errors=True)
+    with contextlib.suppress(OSError):  # the last one out removes the parent
+        folder.parent.rmdir()
+    return [{**report.summary(), "survey_round": survey.survey_round} for report in reports]
+
+
+# --- indicators and outputs --------------------------------------------------------------------
+
+
+@task(cache_policy=NO_CACHE)
+def build_indicators(database: Path, settings: Settings) -> dict[str, int]:
     """khet_need and its views from the communities in the database; rows per round."""
-    with db.connect(settings.duckdb_path) as connection:
+    with db.connect(database) as connection:
         counts = indicators.khet_counts(connection)
         need = indicators.khet_need(counts, settings.need_weights)
         db.replace_tables(
             connection, {"khet_need": need}, views=indicators.views(settings.suppression_k)
         )
+        db.record_step(connection, "indicators", plan.indicators_key(settings))
     return {str(k): int(v) for k, v in need.groupby("survey_round").size().items()}
 
 
-@task(retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
+@task(
+    retries=FILE_RETRIES,
+    retry_delay_seconds=FILE_RETRY_DELAYS,
+    retry_condition_fn=_only_os_errors,
+    cache_policy=NO_CACHE,
+)
 def write_exports(settings: Settings) -> list[str]:
     """GeoPackage, GeoParquet and CSV of the published khet_need in PROCESSED_DIR/exports."""
     with db.connect(settings.duckdb_path, read_only=True) as connection:
         latest = exports.published_need(connection, latest_only=True)
         every_round = exports.published_need(connection, latest_only=False)
-    paths = exports.write_exports(latest, every_round, settings.processed_dir / "exports")
+    paths = exports.write_exports(latest, every_round, settings.processed_dir / EXPORTS_FOLDER)
     return [str(path) for path in paths]
 
 
-@task(retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
+@task(
+    retries=FILE_RETRIES,
+    retry_delay_seconds=FILE_RETRY_DELAYS,
+    retry_condition_fn=_only_os_errors,
+    cache_policy=NO_CACHE,
+)
 def write_maps(settings: Settings) -> list[str]:
     """The latest round's map pages, index.html and PNG in MAPS_DIR, each written atomically.
 
     Pages of indicators that have no published value this round are removed, so index.html and
     the folder agree.
     """
+    # the mapping modules bring matplotlib and mapclassify: only a run that draws pays for them
+    from citywide.mapping.build import MapOptions, map_files, stale_pages
+    from citywide.mapping.page import Tiles
+
     with db.connect(settings.duckdb_path, read_only=True) as connection:
         latest = exports.published_need(connection, latest_only=True)
     options = MapOptions(
@@ -161,3 +359,88 @@ def write_maps(settings: Settings) -> list[str]:
     for stale in stale_pages(settings.maps_dir, contents):
         stale.unlink()
     return [str(path) for path in written]
+
+
+@task(
+    retries=FILE_RETRIES,
+    retry_delay_seconds=FILE_RETRY_DELAYS,
+    retry_condition_fn=_only_os_errors,
+    cache_policy=NO_CACHE,
+)
+def record_outputs(exported: list[str], maps: list[str], settings: Settings) -> None:
+    """published.json: which database version and map settings the outputs were made from."""
+    with db.connect(settings.duckdb_path, read_only=True) as connection:
+        version = db.step_keys(connection).get("version")
+    manifest = {
+        "version_id": version[0] if version else None,
+        "key": plan.outputs_key(settings),
+        "exports": [Path(path).name for path in exported],
+        "maps": [Path(path).name for path in maps],
+        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    files.write_files(settings.processed_dir, {PUBLISHED_MANIFEST: json.dumps(manifest, indent=1)})
+
+
+# --- the run report ----------------------------------------------------------------------------
+
+REPORT_PAGE = "report.html"
+
+
+@task(
+    retries=FILE_RETRIES,
+    retry_delay_seconds=FILE_RETRY_DELAYS,
+    retry_condition_fn=_only_os_errors,
+    cache_policy=NO_CACHE,
+)
+def report_run(
+    started_at: datetime,
+    run_plan: plan.Plan,
+    before: plan.PublishedState,
+    after: plan.PublishedState,
+    ingested: list[dict[str, object]],
+    geography_counts: dict[str, int] | None,
+    written: list[str],
+    settings: Settings,
+) -> report.RunReport:
+    """The run's table and markdown artifacts in Prefect, and MAPS_DIR/report.html."""
+    khets = load_gazetteer().khets
+    run = report.run_report(
+        run_name=str(flow_run.get_name() or "local"),
+        started_at=started_at,
+        finished_at=datetime.now(BANGKOK),
+        plan=run_plan,
+        before=before,
+        ingested=ingested,
+        geography=geography_counts,
+        need_after=after.need_index if run_plan.indicators else {},
+        khet_names=dict(zip(khets["khet_code"], khets["name_en"], strict=True)),
+        maps=[_link(Path(path), settings) for path in written],
+    )
+    create_table_artifact(
+        key="citywide-files",
+        table=report.file_table(run),
+        description=f"Every survey file of this run: {run.outcome}",
+    )
+    create_markdown_artifact(
+        key="citywide-run-summary", markdown=report.markdown(run), description=run.outcome
+    )
+    files.write_files(settings.maps_dir, {REPORT_PAGE: report.html(run)})
+    return run
+
+
+def _link(path: Path, settings: Settings) -> str:
+    if settings.maps_url and path.parent.resolve() == settings.maps_dir.resolve():
+        return f"{settings.maps_url.rstrip('/')}/{path.name}"
+    return str(path.resolve())
+
+
+def final_state(run: report.RunReport, result: dict[str, object]) -> Any:
+    """The flow's result, in a state named "Completed with problems" when a file failed."""
+    if run.problems:
+        names = ", ".join(sorted({row.file for row in run.problems}))
+        return Completed(
+            name="Completed with problems",
+            message=f"{len(run.problems)} file table(s) could not be ingested: {names}",
+            data=result,
+        )
+    return result

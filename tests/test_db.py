@@ -8,7 +8,7 @@ import pytest
 import shapely
 
 from citywide import db
-from citywide.errors import DatabaseError
+from citywide.errors import DatabaseBusy, DatabaseError
 
 
 def khet_frame(names: list[str], *, geometry: shapely.Geometry | None = None) -> gpd.GeoDataFrame:
@@ -117,3 +117,116 @@ def test_unknown_table_is_refused(tmp_path: Path) -> None:
         pytest.raises(KeyError, match="no table spec"),
     ):
         db.replace_tables(connection, {"khet; DROP TABLE khet": khet_frame(["a"])})
+
+
+# --- one writer, readers never blocked -----------------------------------------------------------
+
+
+def khet_names_elsewhere(path: Path) -> list[str]:
+    """khet names as a new process (an analyst's) reads them."""
+    import json
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, json; from pathlib import Path; from tests.test_db import khet_names; "
+        "print(json.dumps(khet_names(Path(sys.argv[1]))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parents[1],
+    )
+    names = json.loads(done.stdout)
+    assert isinstance(names, list)
+    return names
+
+
+HOLD_LOCK = """
+import sys, time
+from pathlib import Path
+from citywide import db
+with db.writer_lock(Path(sys.argv[1]), timeout_s=0):
+    print("holding", flush=True)
+    time.sleep(60)
+"""
+
+
+def published_with(path: Path, names: list[str]) -> None:
+    with (
+        db.writer_lock(path, timeout_s=5),
+        db.new_version(path) as work,
+        db.connect(work) as connection,
+    ):
+        db.replace_tables(connection, {"khet": khet_frame(names)})
+
+
+def test_a_second_writer_waits_a_bounded_time_then_says_who_writes(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    database = tmp_path / "citywide.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(database)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "holding"
+        started = time.monotonic()
+        with pytest.raises(DatabaseBusy) as caught, db.writer_lock(database, timeout_s=1.0):
+            pass
+        waited = time.monotonic() - started
+        assert 1.0 <= waited < 3.0
+        assert f"process {holder.pid} has been writing it since" in str(caught.value)
+        assert "CITYWIDE_LOCK_TIMEOUT_S" in str(caught.value)
+    finally:
+        holder.kill()  # kill -9: the kernel drops its lock with it
+        holder.wait()
+        if holder.stdout:
+            holder.stdout.close()
+    with db.writer_lock(database, timeout_s=1.0):
+        pass
+
+
+def fail_half_way(database: Path) -> None:
+    with db.writer_lock(database, timeout_s=5), db.new_version(database) as work:
+        with db.connect(work) as connection:
+            db.replace_tables(connection, {"khet": khet_frame(["half"])})
+        raise RuntimeError("step failed")
+
+
+def test_a_new_version_replaces_the_database_only_when_it_succeeds(tmp_path: Path) -> None:
+    database = tmp_path / "citywide.duckdb"
+    published_with(database, ["old"])
+    with db.connect(database, read_only=True) as connection:
+        first_version = db.step_keys(connection)["version"][0]
+    reader = db.connect(database, read_only=True)
+    old_reader = reader.__enter__()
+    try:
+        with pytest.raises(RuntimeError, match="step failed"):
+            fail_half_way(database)
+        assert khet_names(database) == ["old"]
+        assert not db.work_path(database).exists()
+
+        published_with(database, ["new"])  # while old_reader is still open: never blocked
+        # (in this process DuckDB hands new connections the open instance: ask another one)
+        assert khet_names_elsewhere(database) == ["new"]
+        old_names = old_reader.execute("SELECT name_th FROM khet").fetchall()
+        assert old_names == [("old",)]  # an open reader keeps its consistent snapshot
+    finally:
+        reader.__exit__(None, None, None)
+    with db.connect(database, read_only=True) as connection:
+        assert db.step_keys(connection)["version"][0] != first_version
+    assert not database.with_name(database.name + ".wal").exists()
+
+
+def test_a_copy_left_by_a_killed_run_is_discarded(tmp_path: Path) -> None:
+    database = tmp_path / "citywide.duckdb"
+    published_with(database, ["old"])
+    db.work_path(database).write_bytes(b"half a database")
+    published_with(database, ["new"])
+    assert khet_names(database) == ["new"]
+    assert not db.work_path(database).exists()

@@ -1,7 +1,8 @@
 """The ``citywide`` command. Holds no logic: it reads options, calls the library or a flow, prints.
 
 Exit codes: 0 done; 1 a problem in the data or sources (the message says what to fix);
-2 bad options or settings.
+2 bad options or settings; 3 the run published, but some file could not be ingested (see the run
+report); 75 another run is writing the database (try again later).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import typer
 from pydantic import ValidationError
 
 from citywide import __version__, db
-from citywide.errors import CitywideError, SourcesFailed
+from citywide.errors import CitywideError, DatabaseBusy, SourcesFailed
 from citywide.gazetteer import Resolution, load_gazetteer
 from citywide.ingest.load import TableReport
 from citywide.settings import Settings
@@ -40,8 +41,14 @@ def _settings(ctx: typer.Context) -> Settings:
     return settings
 
 
+EXIT_PROBLEMS = 3
+EXIT_BUSY = 75  # EX_TEMPFAIL: schedulers and shells know it means "try again later"
+
+
 def _fail(error: CitywideError) -> typer.Exit:
     typer.secho(str(error), err=True, fg=typer.colors.RED)
+    if isinstance(error, DatabaseBusy):
+        return typer.Exit(EXIT_BUSY)
     if isinstance(error, SourcesFailed):
         for failure in error.failures:
             typer.secho(f"\n{failure}", err=True, fg=typer.colors.RED)
@@ -107,29 +114,83 @@ def show_settings(ctx: typer.Context) -> None:
 
 
 @app.command()
-def run(ctx: typer.Context) -> None:
-    """Run the whole pipeline (Prefect flow `citywide`): sources -> geography -> registry ->
-    need indicators, exports and maps."""
+def run(
+    ctx: typer.Context,
+    task_runner: Annotated[
+        str | None,
+        typer.Option(
+            "--task-runner",
+            help="[env CITYWIDE_TASK_RUNNER] threads (default) or dask: where survey files are "
+            "prepared in parallel.",
+        ),
+    ] = None,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(
+            help="[env CITYWIDE_DASK_ADDRESS] scheduler of a running Dask cluster; "
+            "unset: a local cluster."
+        ),
+    ] = None,
+) -> None:
+    """Run the whole pipeline once (Prefect flow `citywide`): sources -> geography -> survey
+    files -> need indicators -> exports, maps and the run report (MAPS_DIR/report.html).
+
+    Only what changed since the last run is redone. Exit 3 when some file could not be ingested
+    (the rest was published), 75 when another run is writing the database.
+    """
     from flows.citywide import citywide  # Prefect is slow to import: only when needed
 
+    settings = _with_options(ctx, task_runner=task_runner, dask_address=dask_address)
+    from prefect.client.schemas.objects import State
+
+    state = citywide(settings, return_state=True)
+    assert isinstance(state, State), "a synchronous flow returns its state"
+    if state.is_failed():
+        error = state.result(raise_on_failure=False)
+        if isinstance(error, CitywideError):
+            raise _fail(error) from error
+        raise typer.Exit(1)
+    result = state.result()
+    assert isinstance(result, dict)
+    for reason in result["plan"].reasons or ["nothing new or changed: nothing to redo"]:
+        typer.echo(f"plan: {reason}")
+    if result["tables"]:
+        _print_counts(result["tables"], settings)
+    _print_ingested(result["ingested"])
+    _print_published(result["published"])
+    report = result["report"]
+    typer.echo(f"report: {settings.maps_dir / 'report.html'} ({report.outcome})")
+    if report.problems:
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    cron: Annotated[
+        str | None, typer.Option(help="[env CITYWIDE_SCHEDULE_CRON] default: 0 6 * * *")
+    ] = None,
+    timezone: Annotated[
+        str | None, typer.Option(help="[env CITYWIDE_SCHEDULE_TIMEZONE] default: Asia/Bangkok")
+    ] = None,
+) -> None:
+    """Serve the `citywide` flow on its schedule (default 06:00 Asia/Bangkok, every day).
+
+    Runs until stopped, executing scheduled runs (and runs started from the Prefect UI) in this
+    process. Needs a Prefect server: set PREFECT_API_URL (see the README, "Scheduled runs").
+    """
+    from flows.deployment import serve as serve_flow
+
+    settings = _with_options(ctx, schedule_cron=cron, schedule_timezone=timezone)
     try:
-        result = citywide(_settings(ctx))
+        serve_flow(settings)
     except CitywideError as error:
         raise _fail(error) from error
-    tables = result["tables"]
-    ingested = result["ingested"]
-    assert isinstance(tables, dict)
-    assert isinstance(ingested, list)
-    _print_counts(tables, _settings(ctx))
-    _print_ingested(ingested)
-    published = result["published"]
-    assert isinstance(published, dict)
-    _print_published(published)
 
 
 @app.command()
 def publish(ctx: typer.Context) -> None:
-    """Build the need indicators, exports and maps from the database (Prefect flow `publish`)."""
+    """Rebuild the need indicators, exports and maps from the database (Prefect flow `publish`)."""
     from flows.publish import publish as publish_flow
 
     try:
@@ -137,6 +198,19 @@ def publish(ctx: typer.Context) -> None:
     except CitywideError as error:
         raise _fail(error) from error
     _print_published(result)
+
+
+def _with_options(ctx: typer.Context, **options: str | None) -> Settings:
+    """The settings with the command's own options applied (those given)."""
+    given = {name: value for name, value in options.items() if value is not None}
+    settings = _settings(ctx)
+    if not given:
+        return settings
+    try:
+        return Settings.model_validate({**settings.model_dump(), **given})
+    except ValidationError as error:
+        typer.secho(f"invalid settings:\n{error}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(2) from error
 
 
 def _print_published(result: dict[str, object]) -> None:
@@ -265,10 +339,10 @@ def fetch(
 @geography_app.command("build")
 def build_geography_command(ctx: typer.Context) -> None:
     """Build the khet and khwaeng tables (the Prefect flow `geography`)."""
-    from flows.geography import build_geography
+    from flows.geography import geography
 
     try:
-        counts = build_geography(_settings(ctx))
+        counts = geography(_settings(ctx))
     except CitywideError as error:
         raise _fail(error) from error
     _print_counts(counts, _settings(ctx))

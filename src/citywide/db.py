@@ -1,5 +1,11 @@
 """The one place that opens DuckDB.
 
+Writers never change the published file in place. A run takes the writer lock
+(:func:`writer_lock`, a bounded wait), works on a copy (:func:`new_version`) and, when every step
+has succeeded, renames the copy over the published file. So analysts' read-only connections are
+never blocked and never see half-written tables (DuckDB refuses read-only opens while another
+process writes a file), and a run killed at any point leaves the published file as it was.
+
 Connections load the spatial extension from the ``duckdb-extension-spatial`` package file (never
 from the network: autoinstall and autoload are off). Tables are published with
 :func:`replace_tables`, which swaps a set of tables in one transaction: readers see either all the
@@ -8,8 +14,15 @@ old tables or all the new ones, and a failure leaves the old ones untouched.
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
+import shutil
+import time
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -17,8 +30,8 @@ import duckdb_extension_spatial
 import pandas as pd
 import shapely
 
-from citywide.errors import DatabaseError
-from citywide.schema import TABLES, TableSpec
+from citywide.errors import DatabaseBusy, DatabaseError
+from citywide.schema import PIPELINE_STATE, TABLES, TableSpec
 
 ConfigValue = str | bool | int | float | list[str]
 _SAFE_CONFIG: dict[str, ConfigValue] = {
@@ -78,6 +91,129 @@ def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyC
         yield connection
     finally:
         connection.close()
+
+
+@contextmanager
+def scratch() -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory database with spatial loaded, for work that writes nothing lasting."""
+    connection = duckdb.connect(":memory:", config=dict(_SAFE_CONFIG))
+    try:
+        connection.load_extension(str(spatial_extension_file()))
+        yield connection
+    finally:
+        connection.close()
+
+
+def lock_path(database: Path) -> Path:
+    return database.with_name(database.name + ".lock")
+
+
+def work_path(database: Path) -> Path:
+    """Where a run builds the next version of ``database``."""
+    return database.with_name(database.name + ".next")
+
+
+@contextmanager
+def writer_lock(database: Path, timeout_s: float) -> Iterator[None]:
+    """Hold the one writer's lock on ``database``, waiting at most ``timeout_s`` for it.
+
+    An advisory lock (flock) on a file beside the database: the kernel drops it when the
+    holder exits, however it exits (kill -9 included), so a stale lock cannot outlive its run.
+    """
+    path = lock_path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+", encoding="utf-8") as handle:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise _busy(database, path, timeout_s) from None
+                time.sleep(min(0.2, max(deadline - time.monotonic(), 0.01)))
+        holder = {"pid": os.getpid(), "since": datetime.now(UTC).isoformat(timespec="seconds")}
+        handle.seek(0)
+        handle.truncate()
+        handle.write(json.dumps(holder))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _busy(database: Path, lock: Path, timeout_s: float) -> DatabaseBusy:
+    try:
+        holder = json.loads(lock.read_text(encoding="utf-8"))
+        found = f"process {holder['pid']} has been writing it since {holder['since']}"
+    except (OSError, ValueError, KeyError, TypeError):
+        found = "another process holds the writer lock"
+    return DatabaseBusy(
+        "another citywide run is writing the database",
+        expected=f"the writer lock on {database} free within {timeout_s:g} s",
+        found=found,
+        where=str(lock),
+        fix="let that run finish and start again (a scheduled run picks up the work next time), "
+        "or raise CITYWIDE_LOCK_TIMEOUT_S; readers are not affected",
+    )
+
+
+@contextmanager
+def new_version(database: Path) -> Iterator[Path]:
+    """A working copy of ``database`` that replaces it when the block ends without error.
+
+    The caller holds :func:`writer_lock`. A copy left by a killed run is discarded first. On
+    success the copy is checkpointed (no WAL left beside it), stamped with a new version id,
+    flushed to disk and renamed over ``database`` in one step; on error it is deleted and the
+    published file is untouched.
+    """
+    work = work_path(database)
+    _remove_database_file(work)
+    _settle_wal(database)
+    if database.is_file():
+        shutil.copyfile(database, work)
+    try:
+        yield work
+        with connect(work) as connection:
+            record_step(connection, "version", uuid.uuid4().hex)
+            connection.execute("CHECKPOINT")
+        with work.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        work.replace(database)
+        directory = os.open(database.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+    finally:
+        _remove_database_file(work)
+
+
+def record_step(connection: duckdb.DuckDBPyConnection, step: str, key: str) -> None:
+    """Remember the key a step was built with (see citywide.plan)."""
+    connection.execute(PIPELINE_STATE.create_sql(replace=False))
+    connection.execute("INSERT OR REPLACE INTO pipeline_state VALUES (?, ?, now())", [step, key])
+
+
+def step_keys(connection: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, datetime]]:
+    """Each step's last key and time; empty for a database built before pipeline_state."""
+    if PIPELINE_STATE.name not in table_names(connection):
+        return {}
+    rows = connection.execute("SELECT step, key, updated_at FROM pipeline_state").fetchall()
+    return {step: (key, updated_at) for step, key, updated_at in rows}
+
+
+def _remove_database_file(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)
+
+
+def _settle_wal(database: Path) -> None:
+    """Fold a WAL left beside the published file (by an older in-place writer) into it."""
+    if database.with_name(database.name + ".wal").is_file():
+        with connect(database) as connection:
+            connection.execute("CHECKPOINT")
 
 
 def replace_tables(

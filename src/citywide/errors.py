@@ -72,5 +72,9 @@ class DatabaseError(CitywideError):
     """The DuckDB database or its spatial extension cannot be used."""
 
 
+class DatabaseBusy(DatabaseError):
+    """Another run holds the writer lock and did not release it within the wait allowed."""
+
+
 class PublishError(CitywideError):
     """Maps or exports cannot be made (a missing library or font, or nothing to publish)."""

@@ -369,6 +369,21 @@ KHET_NEED = TableSpec(
     primary_key=("survey_round", "khet_code"),
 )
 
+PIPELINE_STATE = TableSpec(
+    name="pipeline_state",
+    meaning=(
+        "Internal: the key each step was last built with (sha256 of its input files and its "
+        "settings), so that a run redoes only the steps whose inputs changed; and the version "
+        "of the database, stamped by every run that changed it."
+    ),
+    columns=(
+        Column("step", "VARCHAR", "geography, indicators or version"),
+        Column("key", "VARCHAR", "The step's key; for version, a new random id per change"),
+        Column("updated_at", "TIMESTAMPTZ", "When the step last ran"),
+    ),
+    primary_key=("step",),
+)
+
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
     for spec in (
@@ -383,6 +398,7 @@ TABLES: dict[str, TableSpec] = {
         ROW_WARNING,
         COMMUNITY_FOOTPRINT,
         KHET_NEED,
+        PIPELINE_STATE,
     )
 }
 INGEST_TABLES = (

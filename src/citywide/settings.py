@@ -10,6 +10,7 @@ The folders under ``data_dir`` follow it unless set on their own: moving ``data_
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,6 +18,8 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from citywide.indicators import DEFAULT_WEIGHTS, validate_weights
+
+_CRON_FIELDS = re.compile(r"[\w*/,\-]+(\s+[\w*/,\-]+){4}")
 
 
 class Settings(BaseSettings):
@@ -95,6 +98,68 @@ class Settings(BaseSettings):
     map_tiles_attribution: str = Field(
         default="", description="Attribution shown for MAP_TILES (required by most tile services)."
     )
+
+    maps_url: str | None = Field(
+        default=None,
+        description=(
+            "Web address where MAPS_DIR is served, for links in run reports "
+            "(unset: the reports link the files' paths)."
+        ),
+    )
+
+    lock_timeout_s: float = Field(
+        default=300.0,
+        ge=0,
+        description=(
+            "Seconds a run waits for another run that is writing the database before it gives "
+            "up with exit code 75 (readers never wait)."
+        ),
+    )
+    schedule_cron: str = Field(
+        default="0 6 * * *",
+        description="When `citywide serve` runs the pipeline: a cron expression (5 fields).",
+    )
+    schedule_timezone: str = Field(
+        default="Asia/Bangkok", description="Time zone of SCHEDULE_CRON (an IANA name)."
+    )
+    task_runner: Literal["threads", "dask"] = Field(
+        default="threads",
+        description=(
+            "Where per-file preparation runs: threads in this process, or a Dask cluster "
+            "(prefect-dask)."
+        ),
+    )
+    dask_address: str | None = Field(
+        default=None,
+        description=(
+            "Scheduler address of an existing Dask cluster (tcp://host:8786) for "
+            "TASK_RUNNER=dask; unset: a local cluster of WORKERS processes."
+        ),
+    )
+    workers: int = Field(
+        default=2, ge=1, le=64, description="Files prepared at once (threads or Dask workers)."
+    )
+
+    @field_validator("schedule_cron")
+    @classmethod
+    def _five_field_cron(cls, cron: str) -> str:
+        # the shape only: Prefect's Cron checks the values when `citywide serve` builds it
+        if not _CRON_FIELDS.fullmatch(cron.strip()):
+            raise ValueError(f"expected a 5-field cron expression like '0 6 * * *', found {cron!r}")
+        return cron
+
+    @field_validator("schedule_timezone")
+    @classmethod
+    def _known_timezone(cls, name: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"expected an IANA time zone like 'Asia/Bangkok', found {name!r}"
+            ) from None
+        return name
 
     @field_validator("need_weights")
     @classmethod

@@ -21,7 +21,7 @@ from citywide.mapping.layers import web_geometry
 from citywide.settings import Settings
 from citywide.sources import COMMUNITY_REGISTRY
 from flows.citywide import citywide
-from flows.geography import build_geography
+from flows.geography import geography
 from tests.browser import chromium
 from tests.mapping.conftest import foreign_addresses
 
@@ -220,9 +220,9 @@ def assert_need_matches_an_independent_count(settings: Settings) -> None:
 def test_rerun_replaces_and_a_failed_run_changes_nothing(
     real_settings: Settings, tmp_path: Path, real_sources_dir: Path
 ) -> None:
-    build_geography(real_settings)
+    geography(real_settings)
     (first_load,) = query(real_settings, "SELECT DISTINCT loaded_at FROM reference_source")
-    build_geography(real_settings)
+    geography(real_settings)
     (second_load,) = query(real_settings, "SELECT DISTINCT loaded_at FROM reference_source")
     assert second_load > first_load
     assert query(real_settings, "SELECT count(*) FROM khwaeng") == [(180,)]
@@ -234,7 +234,7 @@ def test_rerun_replaces_and_a_failed_run_changes_nothing(
     (broken / "boundaries/bma_khwaeng/bma_khwaeng.dbf").write_bytes(b"not a dbf")
     shutil.rmtree(real_settings.raw_dir)
     with pytest.raises(Exception, match="khwaeng_boundaries") as caught:
-        build_geography(real_settings.model_copy(update={"sources_dir": broken}))
+        geography(real_settings.model_copy(update={"sources_dir": broken}))
     assert "sha256" in str(caught.value)
     assert query(real_settings, "SELECT DISTINCT loaded_at FROM reference_source") == [second_load]
     assert query(real_settings, "SELECT count(*) FROM khet") == [(50,)]

@@ -9,11 +9,13 @@ the others move to ``community_history``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -22,7 +24,7 @@ from citywide.errors import DatabaseError
 from citywide.gazetteer import load_gazetteer
 from citywide.ingest.columns import vocabulary
 from citywide.ingest.readers import FileUnreadable, RawTable, read_tables
-from citywide.ingest.rules import StageContext, blank_rows, stage
+from citywide.ingest.rules import StageContext, blank_rows, create_macros, stage
 from citywide.schema import COMMUNITY, INGEST_TABLES
 from citywide.sources import file_sha256
 
@@ -75,6 +77,48 @@ class TableReport:
         }
 
 
+@dataclass(frozen=True)
+class PreparedTable:
+    """One table of a file, read and checked, waiting to be merged into the database.
+
+    ``relations`` names, for each of rows / rejections / warnings / footprints, a temporary view
+    of the preparing connection or (after :func:`save_prepared`) a Parquet file. Small and
+    picklable, so that preparing can run in another process (the Dask task runner).
+    """
+
+    report: TableReport
+    size_bytes: int = 0
+    header_row: int | None = None
+    column_map: dict[str, str] = field(default_factory=dict)
+    relations: dict[str, str] = field(default_factory=dict)
+    failure: str | None = None
+
+    @classmethod
+    def failed(
+        cls,
+        path: Path,
+        sha256: str,
+        sheet: str | None,
+        fmt: str,
+        encoding: str | None,
+        message: str,
+    ) -> PreparedTable:
+        return cls(TableReport(path, sha256, sheet, "failed", fmt, encoding), failure=message)
+
+    def to_json(self) -> dict[str, object]:
+        """Plain values for the manifest of a prepared file (no per-row problems)."""
+        report = dataclasses.asdict(dataclasses.replace(self.report, problems=None))
+        return {
+            **dataclasses.asdict(self),
+            "report": {**report, "path": str(self.report.path)},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PreparedTable:
+        report = TableReport(**{**data["report"], "path": Path(data["report"]["path"])})
+        return cls(**{**data, "report": report})
+
+
 def ensure_tables(connection: duckdb.DuckDBPyConnection) -> None:
     """Create the ingestion tables if this database has none yet."""
     connection.execute("CREATE SEQUENCE IF NOT EXISTS source_file_seq START 1")
@@ -100,47 +144,110 @@ def require_geography(connection: duckdb.DuckDBPyConnection, where: str) -> None
 def ingest_file(
     connection: duckdb.DuckDBPyConnection, path: Path, survey_round: str, today: dt.date
 ) -> list[TableReport]:
-    """Ingest every table of one file (or record why it cannot be read)."""
+    """Ingest every table of one file (or record why it cannot be read), in this process."""
     sha256 = file_sha256(path)
+    known = already_ingested(connection, path, sha256)
+    if known:
+        return known
+    with connection.cursor() as cursor:
+        return [
+            merge_prepared(cursor, prepared, survey_round)
+            for prepared in prepare_file(cursor, path, sha256, today)
+        ]
+
+
+def already_ingested(
+    connection: duckdb.DuckDBPyConnection, path: Path, sha256: str
+) -> list[TableReport]:
+    """Reports for a file whose sha256 is already in ``source_file`` (empty when it is new)."""
     known = connection.execute(
         "SELECT source_file_id, sheet, status FROM source_file WHERE sha256 = ? ORDER BY 1",
         [sha256],
     ).fetchall()
-    if known:
-        return [
-            TableReport(
-                path,
-                sha256,
-                sheet,
-                "already ingested",
-                source_file_id=file_id,
-                message=f"same sha256 as source_file {file_id} ({status}); nothing changed",
-            )
-            for file_id, sheet, status in known
-        ]
+    return [
+        TableReport(
+            path,
+            sha256,
+            sheet,
+            "already ingested",
+            source_file_id=file_id,
+            message=f"same sha256 as source_file {file_id} ({status}); nothing changed",
+        )
+        for file_id, sheet, status in known
+    ]
+
+
+def prepare_file(
+    cursor: duckdb.DuckDBPyConnection, path: Path, sha256: str, today: dt.date
+) -> list[PreparedTable]:
+    """Read and check every table of a file, writing nothing to the database.
+
+    Needs ``khet_lookup`` (a read-only connection will do). Each table's loaded rows, rejections,
+    warnings and footprints become temporary views of ``cursor``; :func:`save_prepared` writes
+    them to Parquet so that another process can merge them. A table that cannot be read or
+    checked becomes a failure, to be recorded by the merge: one bad table never stops the others.
+    """
     try:
         tables = read_tables(path)
     except FileUnreadable as error:
-        return [_record_failure(connection, path, sha256, survey_round, None, "", None, str(error))]
-    reports = []
+        return [PreparedTable.failed(path, sha256, None, path.suffix.lstrip(".").lower(), None,
+                                     str(error))]  # fmt: skip
+    prepared = []
     for table in tables:
         try:
-            reports.append(_ingest_table(connection, table, sha256, survey_round, today))
+            prepared.append(_prepare_table(cursor, table, sha256, today))
         except Exception as error:  # one bad table must not stop the others: record it
             message = f"could not ingest this table: {type(error).__name__}: {error}"
-            reports.append(
-                _record_failure(
-                    connection,
-                    path,
-                    sha256,
-                    survey_round,
-                    table.sheet,
-                    table.format,
-                    table.encoding,
-                    message,
+            prepared.append(
+                PreparedTable.failed(
+                    path, sha256, table.sheet, table.format, table.encoding, message
                 )
             )
-    return reports
+    return prepared
+
+
+def save_prepared(
+    cursor: duckdb.DuckDBPyConnection, prepared: PreparedTable, folder: Path
+) -> PreparedTable:
+    """Write a prepared table's relations to Parquet files in ``folder``; return their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for kind, relation in prepared.relations.items():
+        target = folder / f"{relation}.parquet"
+        cursor.table(relation).write_parquet(str(target))
+        files[kind] = str(target)
+    return dataclasses.replace(prepared, relations=files)
+
+
+def open_prepared(cursor: duckdb.DuckDBPyConnection, prepared: PreparedTable) -> PreparedTable:
+    """Views over the Parquet files of :func:`save_prepared`, ready for :func:`merge_prepared`."""
+    create_macros(cursor)
+    views = {}
+    for kind, file in prepared.relations.items():
+        view = f"prepared_{next(_table_numbers)}_{kind}"
+        cursor.read_parquet(file).create_view(view)
+        views[kind] = view
+    return dataclasses.replace(prepared, relations=views)
+
+
+def merge_prepared(
+    cursor: duckdb.DuckDBPyConnection, prepared: PreparedTable, survey_round: str
+) -> TableReport:
+    """Add a prepared table to the database in one transaction (or record its failure)."""
+    report = dataclasses.replace(prepared.report)
+    if prepared.failure is not None:
+        return _record_failure(cursor, report, survey_round, prepared.failure)
+    try:
+        file_id = _merge_table(cursor, prepared, survey_round)
+    except Exception as error:  # recorded, so that the file is not silently lost
+        message = f"could not ingest this table: {type(error).__name__}: {error}"
+        return _record_failure(cursor, report, survey_round, message)
+    superseded = cursor.execute(
+        "SELECT rows_superseded FROM source_file WHERE source_file_id = ?", [file_id]
+    ).fetchone()
+    report.source_file_id = file_id
+    report.rows_superseded = int(superseded[0]) if superseded else 0
+    return report
 
 
 def check_file(
@@ -198,48 +305,68 @@ def _report(
     )
 
 
-def _ingest_table(
-    connection: duckdb.DuckDBPyConnection,
-    table: RawTable,
-    sha256: str,
-    survey_round: str,
-    today: dt.date,
-) -> TableReport:
-    with connection.cursor() as cursor:
-        staged = _stage_table(cursor, table, today)
-        report = _report(table, sha256, "loaded", cursor, staged)
-        cursor.execute("BEGIN TRANSACTION")
-        try:
-            file_id = _insert_source_file(cursor, table, report, survey_round)
-            _insert_rejections(cursor, staged, table.fields, file_id)
-            _insert_warnings(cursor, staged, file_id)
-            _insert_footprints(cursor, staged, file_id)
-            if not _merge_communities(cursor, staged, file_id, sha256, survey_round):
-                _require_one_record_per_community(cursor, survey_round, table.path)
-            cursor.execute(
-                "UPDATE source_file SET rows_superseded = (SELECT count(*) FROM community_history h "
-                "WHERE h.source_file_id = source_file.source_file_id) WHERE survey_round = ?",
-                [survey_round],
-            )
-            cursor.execute("COMMIT")
-        except BaseException:
-            cursor.execute("ROLLBACK")
-            raise
-        superseded = cursor.execute(
-            "SELECT rows_superseded FROM source_file WHERE source_file_id = ?", [file_id]
-        ).fetchone()
-    report.source_file_id = file_id
-    report.rows_superseded = int(superseded[0]) if superseded else 0
-    return report
-
-
-def _insert_source_file(
-    cursor: duckdb.DuckDBPyConnection, table: RawTable, report: TableReport, survey_round: str
-) -> int:
+def _prepare_table(
+    cursor: duckdb.DuckDBPyConnection, table: RawTable, sha256: str, today: dt.date
+) -> PreparedTable:
+    staged = _stage_table(cursor, table, today)
+    report = _report(table, sha256, "loaded", cursor, staged)
+    relations = {
+        "rows": f"SELECT * FROM {staged} WHERE rejection IS NULL",
+        "rejections": _rejections_sql(staged, table.fields),
+        "warnings": _warnings_sql(staged),
+        "footprints": f"SELECT source_row, footprint_wkb FROM {staged} "
+        "WHERE rejection IS NULL AND footprint_wkb IS NOT NULL",
+    }
+    for kind, sql in relations.items():
+        cursor.execute(f"CREATE TEMP VIEW {staged}_{kind} AS {sql}")
     column_map = {
         name: next(c.header for c in table.layout.columns if c.index == index)
         for name, index in table.layout.mapped.items()
     }
+    return PreparedTable(
+        report=report,
+        size_bytes=table.path.stat().st_size,
+        header_row=table.layout.header_row + 1,
+        column_map=column_map,
+        relations={kind: f"{staged}_{kind}" for kind in relations},
+    )
+
+
+def _merge_table(
+    cursor: duckdb.DuckDBPyConnection, prepared: PreparedTable, survey_round: str
+) -> int:
+    relations = prepared.relations
+    cursor.execute("BEGIN TRANSACTION")
+    try:
+        file_id = _insert_source_file(cursor, prepared, survey_round)
+        cursor.execute(
+            f"INSERT INTO rejected_row SELECT ?, * FROM {relations['rejections']}",
+            [file_id],
+        )
+        cursor.execute(
+            f"INSERT INTO row_warning SELECT ?, * FROM {relations['warnings']}",
+            [file_id],
+        )
+        _insert_footprints(cursor, relations["footprints"], file_id)
+        rows = relations["rows"]
+        if not _merge_communities(cursor, rows, file_id, prepared.report.sha256, survey_round):
+            _require_one_record_per_community(cursor, survey_round, prepared.report.path)
+        cursor.execute(
+            "UPDATE source_file SET rows_superseded = (SELECT count(*) FROM community_history h "
+            "WHERE h.source_file_id = source_file.source_file_id) WHERE survey_round = ?",
+            [survey_round],
+        )
+        cursor.execute("COMMIT")
+    except BaseException:
+        cursor.execute("ROLLBACK")
+        raise
+    return file_id
+
+
+def _insert_source_file(
+    cursor: duckdb.DuckDBPyConnection, prepared: PreparedTable, survey_round: str
+) -> int:
+    report = prepared.report
     row = cursor.execute(
         """
         INSERT INTO source_file VALUES (
@@ -248,21 +375,21 @@ def _insert_source_file(
         RETURNING source_file_id
         """,
         [
-            str(table.path),
-            table.path.name,
+            str(report.path),
+            report.path.name,
             report.sha256,
-            table.path.stat().st_size,
-            table.format,
-            table.encoding,
-            table.sheet,
+            prepared.size_bytes,
+            report.format,
+            report.encoding,
+            report.sheet,
             survey_round,
             report.rows_read,
             report.rows_loaded,
             report.rows_rejected,
             report.blank_rows,
             report.warnings,
-            table.layout.header_row + 1,
-            json.dumps(column_map, ensure_ascii=False),
+            prepared.header_row,
+            json.dumps(prepared.column_map, ensure_ascii=False),
             report.dropped_columns,
             report.unmapped_columns,
             report.message,
@@ -273,16 +400,9 @@ def _insert_source_file(
 
 
 def _record_failure(
-    connection: duckdb.DuckDBPyConnection,
-    path: Path,
-    sha256: str,
-    survey_round: str,
-    sheet: str | None,
-    fmt: str,
-    encoding: str | None,
-    message: str,
+    cursor: duckdb.DuckDBPyConnection, report: TableReport, survey_round: str, message: str
 ) -> TableReport:
-    row = connection.execute(
+    row = cursor.execute(
         """
         INSERT INTO source_file VALUES (
             nextval('source_file_seq'), ?, ?, ?, ?, ?, ?, ?, ?, 'failed', 0, 0, 0, 0, 0, 0, NULL,
@@ -290,20 +410,26 @@ def _record_failure(
         RETURNING source_file_id
         """,
         [
-            str(path),
-            path.name,
-            sha256,
-            path.stat().st_size,
-            fmt or path.suffix.lstrip(".").lower(),
-            encoding,
-            sheet,
+            str(report.path),
+            report.path.name,
+            report.sha256,
+            report.path.stat().st_size,
+            report.format or report.path.suffix.lstrip(".").lower(),
+            report.encoding,
+            report.sheet,
             survey_round,
             message,
         ],
     ).fetchone()
-    file_id = int(row[0]) if row else None
     return TableReport(
-        path, sha256, sheet, "failed", fmt, encoding, message=message, source_file_id=file_id
+        report.path,
+        report.sha256,
+        report.sheet,
+        "failed",
+        report.format,
+        report.encoding,
+        message=message,
+        source_file_id=int(row[0]) if row else None,
     )
 
 
@@ -359,25 +485,12 @@ def _warnings_sql(staged: str) -> str:
     """
 
 
-def _insert_rejections(
-    cursor: duckdb.DuckDBPyConnection, staged: str, fields: list[str], file_id: int
-) -> None:
-    cursor.execute(
-        f"INSERT INTO rejected_row SELECT ?, * FROM ({_rejections_sql(staged, fields)})",
-        [file_id],
-    )
-
-
-def _insert_warnings(cursor: duckdb.DuckDBPyConnection, staged: str, file_id: int) -> None:
-    cursor.execute(f"INSERT INTO row_warning SELECT ?, * FROM ({_warnings_sql(staged)})", [file_id])
-
-
-def _insert_footprints(cursor: duckdb.DuckDBPyConnection, staged: str, file_id: int) -> None:
+def _insert_footprints(cursor: duckdb.DuckDBPyConnection, footprints: str, file_id: int) -> None:
     cursor.execute(
         f"""
         INSERT INTO community_footprint
         SELECT ?, source_row, ST_GeomFromWKB(footprint_wkb)::GEOMETRY('EPSG:4326')
-        FROM {staged} WHERE rejection IS NULL AND footprint_wkb IS NOT NULL
+        FROM {footprints}
         """,
         [file_id],
     )

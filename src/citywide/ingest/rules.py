@@ -211,12 +211,17 @@ def stage(
     context: StageContext,
 ) -> str:
     """Create ``{raw}_staged``: typed columns, reject reason and warnings per non-blank row."""
-    connection.execute(_MACROS)
+    create_macros(connection)
     present = frozenset(fields)
     _register_value_tables(connection, raw, context, present)
     connection.execute(_cells_sql(raw, context.lookup_table))
     connection.execute(_staged_sql(raw, present, has_geometry, context.vocabulary))
     return f"{raw}_staged"
+
+
+def create_macros(connection: duckdb.DuckDBPyConnection) -> None:
+    """The SQL macros the rules and the merge use (temporary: one set per connection)."""
+    connection.execute(_MACROS)
 
 
 def blank_rows(connection: duckdb.DuckDBPyConnection, raw: str) -> int:

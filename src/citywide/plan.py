@@ -1,0 +1,138 @@
+"""What a run has to do, from what changed since the last one.
+
+Each step is keyed by the sha256 of its input files and the settings it uses, never by the
+data themselves: geography by the boundary and population files, each survey file by its own
+sha256 (a file already in ``source_file`` is never read again), the indicators by their settings,
+and the maps and exports by the database version they were made from and the map settings. A
+run with nothing new does nothing but read those keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from citywide import __version__
+from citywide.settings import Settings
+
+GEOGRAPHY_SOURCES = ("khet_boundaries", "khwaeng_boundaries", "khet_population")
+
+
+@dataclass(frozen=True)
+class SurveyFile:
+    """A survey file found for this run, with its round and its content's sha256."""
+
+    path: Path
+    survey_round: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class KnownFile:
+    """A file the database already holds (one row per table of it), as the report shows it."""
+
+    sha256: str
+    path: str
+    sheet: str | None
+    survey_round: str
+    status: str
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    rows_superseded: int
+    warnings: int
+    message: str | None
+
+
+@dataclass(frozen=True)
+class PublishedState:
+    """What the published database and outputs say about the last run that changed them."""
+
+    version_id: str | None = None
+    committed_at: str | None = None
+    keys: dict[str, str] = field(default_factory=dict)  # step -> key it was last built with
+    known_files: tuple[KnownFile, ...] = ()
+    need_index: dict[tuple[str, str], float] = field(default_factory=dict)  # (round, khet)
+    outputs: dict[str, object] = field(default_factory=dict)  # published.json
+
+
+@dataclass(frozen=True)
+class Plan:
+    geography: bool
+    new_files: tuple[SurveyFile, ...]
+    unchanged_files: tuple[SurveyFile, ...]
+    indicators: bool
+    outputs: bool
+    keys: dict[str, str]
+    reasons: tuple[str, ...]
+
+    @property
+    def writes_database(self) -> bool:
+        return self.geography or bool(self.new_files) or self.indicators
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not (self.writes_database or self.outputs)
+
+
+def _key(*parts: object) -> str:
+    text = json.dumps([__version__, *parts], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def geography_key(source_files: list[tuple[str, str, str]]) -> str:
+    """From (source id, file path, sha256) of the boundary and population files."""
+    return _key(sorted(f for f in source_files if f[0] in GEOGRAPHY_SOURCES))
+
+
+def indicators_key(settings: Settings) -> str:
+    return _key(settings.need_weights, settings.suppression_k)
+
+
+def outputs_key(settings: Settings) -> str:
+    return _key(
+        settings.map_classification,
+        settings.map_classes,
+        settings.map_simplify_m,
+        settings.map_tiles,
+        settings.map_tiles_attribution,
+        settings.suppression_k,
+    )
+
+
+def plan_run(
+    source_files: list[tuple[str, str, str]],
+    surveys: list[SurveyFile],
+    state: PublishedState,
+    settings: Settings,
+    outputs_present: bool,
+) -> Plan:
+    """The steps this run needs, and why, as a pure function of keys."""
+    keys = {
+        "geography": geography_key(source_files),
+        "indicators": indicators_key(settings),
+        "outputs": outputs_key(settings),
+    }
+    ingested = {known.sha256 for known in state.known_files}
+    new = tuple(s for s in surveys if s.sha256 not in ingested)
+    unchanged = tuple(s for s in surveys if s.sha256 in ingested)
+    reasons = []
+    geography = state.keys.get("geography") != keys["geography"]
+    if geography:
+        reasons.append("geography: boundary or population files changed (or none built yet)")
+    if new:
+        reasons.append(f"surveys: {len(new)} new or changed file(s)")
+    indicators = geography or bool(new) or state.keys.get("indicators") != keys["indicators"]
+    if indicators and not (geography or new):
+        reasons.append("indicators: need-index weights or suppression changed")
+    outputs = (
+        indicators
+        or not outputs_present
+        or state.outputs.get("version_id") != state.version_id
+        or state.outputs.get("key") != keys["outputs"]
+    )
+    if outputs and not indicators:
+        reasons.append("maps and exports: missing, older than the database, or settings changed")
+    return Plan(geography, new, unchanged, indicators, outputs, keys, tuple(reasons))

@@ -1,0 +1,357 @@
+"""Unattended operation on the real Bangkok files: incremental runs, the run report, one writer at
+a time, readers never blocked, killed runs, the Dask runner and the schedule.
+
+Every test starts from a copy of one database built once per session by the full flow.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.objects import State
+from prefect.settings import PREFECT_API_URL
+from typer.testing import CliRunner
+
+from citywide import db
+from citywide.cli import EXIT_BUSY, EXIT_PROBLEMS, app
+from citywide.settings import Settings
+from flows.citywide import citywide
+
+pytestmark = [pytest.mark.real_data, pytest.mark.usefixtures("prefect_harness")]
+ROUND = "2568-1"
+
+
+def dusit_return(extra_rows: int = 0) -> str:
+    rows = [
+        "ดุสิต,ชุมชนวัดโสมนัส,120,สลัม",
+        "ดุสิต,ชุมชนบ้านพานถม,80,ชุมชนแออัด",
+        "Dusit,Chum Chon Sam Sen,45,slum",
+        *(f"ดุสิต,ชุมชนทดสอบ {i},{10 + i},ชุมชนแออัด" for i in range(extra_rows)),
+    ]
+    return "เขต,ชื่อชุมชน,ครัวเรือน,ประเภทชุมชน\n" + "\n".join(rows) + "\n"
+
+
+BANGRAK_RETURN = (
+    "District,Community name,Households,Community type\n"
+    "Bang Rak,Chum Chon Wat Hua Lamphong,95,slum\n"
+    "บางรัก,ชุมชนซอยเผือกจิตร,60,สลัม\n"
+)
+
+
+def query(settings: Settings, sql: str) -> list[tuple[Any, ...]]:
+    with db.connect(settings.duckdb_path, read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+@pytest.fixture(scope="session")
+def built(
+    tmp_path_factory: pytest.TempPathFactory, real_sources_dir: Path, prefect_harness: None
+) -> Path:
+    """A folder with data/ and maps/ after one full run on the real files."""
+    root = tmp_path_factory.mktemp("built")
+    citywide(Settings(data_dir=root / "data", maps_dir=root / "maps", sources_dir=real_sources_dir))
+    return root
+
+
+@pytest.fixture
+def copy(
+    built: Path, tmp_path: Path, clean_env: pytest.MonkeyPatch, real_sources_dir: Path
+) -> Settings:
+    for folder in ("data", "maps"):
+        shutil.copytree(built / folder, tmp_path / folder)
+    return Settings(
+        data_dir=tmp_path / "data", maps_dir=tmp_path / "maps", sources_dir=real_sources_dir
+    )
+
+
+def round_folder(settings: Settings) -> Path:
+    folder = settings.raw_dir / "surveys" / ROUND
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def cli(settings: Settings, *args: str, env: dict[str, str] | None = None) -> Any:
+    base = ["--data-dir", str(settings.data_dir), "--maps-dir", str(settings.maps_dir)]
+    base += ["--sources-dir", str(settings.sources_dir)]
+    return CliRunner().invoke(app, [*base, *args], env=env)
+
+
+def subprocess_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """A `citywide` process talking to the test's Prefect server, with these settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CITYWIDE_")}
+    return env | {
+        "PREFECT_API_URL": str(PREFECT_API_URL.value()),
+        "CITYWIDE_DATA_DIR": str(settings.data_dir),
+        "CITYWIDE_MAPS_DIR": str(settings.maps_dir),
+        "CITYWIDE_SOURCES_DIR": str(settings.sources_dir),
+        **extra,
+    }
+
+
+CITYWIDE = [str(Path(sys.executable).parent / "citywide")]
+
+
+# --- incremental ---------------------------------------------------------------------------------
+
+
+def test_a_run_with_nothing_new_redoes_nothing(copy: Settings) -> None:
+    database = copy.duckdb_path.stat()
+    maps = {
+        p.name: p.stat().st_mtime_ns for p in copy.maps_dir.iterdir() if p.name != "report.html"
+    }
+    result = citywide(copy)
+    assert result["plan"].nothing_to_do
+    assert result["ingested"] == []
+    assert copy.duckdb_path.stat().st_mtime_ns == database.st_mtime_ns
+    assert copy.duckdb_path.stat().st_ino == database.st_ino
+    assert {
+        p.name: p.stat().st_mtime_ns for p in copy.maps_dir.iterdir() if p.name != "report.html"
+    } == maps
+    page = (copy.maps_dir / "report.html").read_text(encoding="utf-8")
+    assert "Nothing new or changed since the last change" in page
+    assert "bma_communities.geojson" in page  # every file, even unchanged, is listed
+
+
+def test_one_changed_district_file_is_reingested_alone(copy: Settings) -> None:
+    folder = round_folder(copy)
+    (folder / "dusit.csv").write_text(dusit_return(), encoding="utf-8")
+    (folder / "bangrak.csv").write_text(BANGRAK_RETURN, encoding="utf-8")
+    first = citywide(copy)
+    assert first["tables"] is None  # the geography did not change: not rebuilt
+    assert sorted(r["file"] for r in first["ingested"]) == ["bangrak.csv", "dusit.csv"]
+    assert first["published"]["khet_need"] == {"bma_registry": 50, ROUND: 50}
+    assert query(copy, f"SELECT count(*) FROM community WHERE survey_round = '{ROUND}'") == [(5,)]
+
+    (folder / "dusit.csv").write_text(dusit_return(extra_rows=2), encoding="utf-8")
+    second = citywide(copy)
+    assert [(r["file"], r["status"], r["rows_loaded"]) for r in second["ingested"]] == [
+        ("dusit.csv", "loaded", 5)
+    ]
+    assert query(copy, f"SELECT count(*) FROM community WHERE survey_round = '{ROUND}'") == [(7,)]
+    assert query(copy, "SELECT count(*) FROM community_history") == [
+        (3 + 2,)
+    ]  # 3 dusit + registry's 2
+    statuses = {row.file: row.status for row in second["report"].files}
+    assert statuses == {
+        "dusit.csv": "loaded",
+        "bangrak.csv": "unchanged",
+        "bma_communities.geojson": "unchanged",
+    }
+
+
+# --- the run report ------------------------------------------------------------------------------
+
+
+def latest_artifact(key: str) -> dict[str, Any]:
+    """The newest artifact with this key, from the server's REST API (prefect 3.8's client
+    sends nulls that its own server rejects for this query)."""
+    import httpx
+
+    body = {"artifacts": {"key": {"any_": [key]}}, "sort": "CREATED_DESC", "limit": 1}
+    response = httpx.post(f"{PREFECT_API_URL.value()}/artifacts/filter", json=body, timeout=30)
+    response.raise_for_status()
+    (found,) = response.json()
+    assert isinstance(found, dict)
+    return found
+
+
+def test_a_bad_file_makes_the_run_completed_with_problems(copy: Settings) -> None:
+    folder = round_folder(copy)
+    (folder / "dusit.csv").write_text(dusit_return(), encoding="utf-8")
+    (folder / "broken.xlsx").write_bytes(b"not a workbook")
+    result = cli(copy, "run")
+    assert result.exit_code == EXIT_PROBLEMS, result.output
+    assert "report: " in result.output
+    assert "(completed with problems)" in result.output
+    page = (copy.maps_dir / "report.html").read_text(encoding="utf-8")
+    assert "สำเร็จ แต่มีปัญหา" in page
+    assert "broken.xlsx" in page
+    assert "need_index.html" in page or "index.html" in page
+
+    table = latest_artifact("citywide-files")
+    rows = json.loads(table["data"]) if isinstance(table["data"], str) else table["data"]
+    assert {(row["file"], row["status"]) for row in rows} >= {
+        ("dusit.csv", "loaded"),
+        ("broken.xlsx", "failed"),
+        ("bma_communities.geojson", "unchanged"),
+    }
+    summary = latest_artifact("citywide-run-summary")
+    assert "completed with problems" in summary["data"]
+    assert "What changed since the last run" in summary["data"]
+
+    # the bad file stays a problem until it is replaced; the state says so
+    state = citywide(copy, return_state=True)
+    assert isinstance(state, State)
+    assert state.name == "Completed with problems"
+    assert "broken.xlsx" in (state.message or "")
+
+
+# --- one writer, readers never blocked, killed runs ----------------------------------------------
+
+
+def test_a_second_run_waits_a_bounded_time_then_exits_75(copy: Settings) -> None:
+    (round_folder(copy) / "dusit.csv").write_text(dusit_return(), encoding="utf-8")
+    with db.writer_lock(copy.duckdb_path, timeout_s=0):
+        started = time.monotonic()
+        refused = cli(copy, "run", env={"CITYWIDE_LOCK_TIMEOUT_S": "1"})
+        assert time.monotonic() - started < 30
+    assert refused.exit_code == EXIT_BUSY, refused.output
+    assert "another citywide run is writing the database" in refused.output
+    assert f"process {os.getpid()}" in refused.output
+    assert query(copy, f"SELECT count(*) FROM community WHERE survey_round = '{ROUND}'") == [(0,)]
+    assert cli(copy, "run").exit_code == 0  # once the lock is free, the work is done
+
+
+def test_two_runs_at_once_write_one_after_the_other(copy: Settings) -> None:
+    (round_folder(copy) / "dusit.csv").write_text(dusit_return(), encoding="utf-8")
+    env = subprocess_env(copy)
+    runs = [
+        subprocess.Popen(
+            [*CITYWIDE, "run"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=300)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert sum("dusit.csv: loaded" in output for output in outputs) == 1
+    assert sum("nothing new or changed" in output for output in outputs) == 1
+    assert query(copy, f"SELECT count(*) FROM community WHERE survey_round = '{ROUND}'") == [(3,)]
+
+
+READ_IN_A_LOOP = """
+import sys, time, duckdb
+seen = set()
+deadline = time.monotonic() + float(sys.argv[2])
+while time.monotonic() < deadline:
+    connection = duckdb.connect(sys.argv[1], read_only=True)
+    tables = {row[0] for row in connection.execute("SHOW TABLES").fetchall()}
+    count = connection.execute(
+        "SELECT count(*) FROM community WHERE survey_round = '2568-1'").fetchone()[0]
+    need = connection.execute("SELECT count(DISTINCT survey_round) FROM khet_need").fetchone()[0]
+    connection.close()
+    assert {"khet", "community", "khet_need"} <= tables, tables
+    seen.add((count, need))
+    time.sleep(0.02)
+print(sorted(seen))
+"""
+
+
+def test_readers_are_never_blocked_nor_shown_half_a_run(copy: Settings) -> None:
+    (round_folder(copy) / "dusit.csv").write_text(dusit_return(), encoding="utf-8")
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READ_IN_A_LOOP, str(copy.duckdb_path), "25"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1)
+    citywide(copy)
+    out, err = reader.communicate(timeout=120)
+    assert reader.returncode == 0, err
+    # before the run: no community of the round and one round of need; after: both at once
+    assert json.loads(out.replace("(", "[").replace(")", "]")) == [[0, 1], [3, 2]]
+
+
+def big_return(rows: int) -> str:
+    lines = (f"ดุสิต,ชุมชนทดสอบ {i},{i % 300}" for i in range(rows))
+    return "เขต,ชื่อชุมชน,ครัวเรือน\n" + "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("kill_after_s", [0.0, 1.5])
+def test_a_killed_run_leaves_the_database_as_it_was(copy: Settings, kill_after_s: float) -> None:
+    (round_folder(copy) / "big.csv").write_text(big_return(200_000), encoding="utf-8")
+    with db.connect(copy.duckdb_path, read_only=True) as connection:
+        version = db.step_keys(connection)["version"][0]
+    run = subprocess.Popen([*CITYWIDE, "run"], env=subprocess_env(copy), start_new_session=True)
+    work = db.work_path(copy.duckdb_path)
+    deadline = time.monotonic() + 120
+    while not work.exists() and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert work.exists(), "the run never started writing"
+    time.sleep(kill_after_s)
+    os.killpg(run.pid, signal.SIGKILL)
+    run.wait()
+    with db.connect(copy.duckdb_path, read_only=True) as connection:
+        assert db.step_keys(connection)["version"][0] == version
+        assert connection.execute(
+            "SELECT count(*) FROM community WHERE survey_round = ?", [ROUND]
+        ).fetchall() == [(0,)]
+    result = citywide(copy)  # the next run completes the work
+    assert [(r["file"], r["rows_loaded"]) for r in result["ingested"]] == [("big.csv", 200_000)]
+    assert not work.exists()
+
+
+# --- scale-out -----------------------------------------------------------------------------------
+
+COMPARED = {
+    "community": "SELECT * EXCLUDE (source_file_id) FROM community ORDER BY survey_round, community_key",
+    "khet_need": "SELECT * FROM khet_need ORDER BY survey_round, khet_code",
+    "rejected_row": "SELECT * EXCLUDE (source_file_id) FROM rejected_row ORDER BY source_row",
+    "source_file": "SELECT file_name, rows_read, rows_loaded, rows_rejected, warnings FROM source_file ORDER BY 1",
+}
+
+
+def test_the_dask_runner_gives_the_same_results(copy: Settings, tmp_path: Path) -> None:
+    folder = round_folder(copy)
+    (folder / "dusit.csv").write_text(
+        dusit_return(extra_rows=3) + "ดุสิต,,12,สลัม\n", encoding="utf-8"
+    )
+    (folder / "bangrak.csv").write_text(BANGRAK_RETURN, encoding="utf-8")
+    twin_root = tmp_path / "twin"
+    for name in ("data", "maps"):
+        shutil.copytree(Path(getattr(copy, f"{name}_dir")), twin_root / name)
+    twin = Settings(
+        data_dir=twin_root / "data", maps_dir=twin_root / "maps", sources_dir=copy.sources_dir
+    )
+
+    threads = cli(copy, "run")
+    dask = cli(twin, "run", "--task-runner", "dask")
+    assert (threads.exit_code, dask.exit_code) == (0, 0), dask.output
+    for table, sql in COMPARED.items():
+        assert query(copy, sql) == query(twin, sql), table
+    assert query(twin, f"SELECT count(*) FROM community WHERE survey_round = '{ROUND}'") == [(8,)]
+
+
+# --- scheduling ----------------------------------------------------------------------------------
+
+
+def test_serve_registers_the_daily_bangkok_schedule(copy: Settings) -> None:
+    import asyncio
+
+    server = subprocess.Popen(
+        [*CITYWIDE, "serve"],
+        env=subprocess_env(copy),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+    async def deployment() -> Any:
+        async with get_client() as client:
+            return await client.read_deployment_by_name("citywide/citywide-daily")
+
+    try:
+        deadline = time.monotonic() + 90
+        found = None
+        while found is None and time.monotonic() < deadline and server.poll() is None:
+            try:
+                found = asyncio.run(deployment())
+            except Exception:  # not registered yet
+                time.sleep(0.5)
+        assert found is not None, "citywide serve did not register its deployment"
+        (schedule,) = found.schedules
+        assert (schedule.schedule.cron, schedule.schedule.timezone) == ("0 6 * * *", "Asia/Bangkok")
+        assert found.parameters["settings"]["data_dir"] == str(copy.data_dir)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
