@@ -146,14 +146,15 @@ KHET_LOOKUP = TableSpec(
     ),
 )
 
+_TENURE = Column(
+    "tenure",
+    "VARCHAR",
+    "own, rent_contract, rent_no_contract, permitted, squatter or unknown",
+    nullable=True,
+)
 SURVEY_FIELDS = (
     Column("land_owner", "VARCHAR", "state, private, temple, mixed or unknown", nullable=True),
-    Column(
-        "tenure",
-        "VARCHAR",
-        "own, rent_contract, rent_no_contract, permitted, squatter or unknown",
-        nullable=True,
-    ),
+    _TENURE,
     Column("eviction_threat", "VARCHAR", "none, threatened, in_court or evicted", nullable=True),
     Column("housing_condition", "VARCHAR", "good, fair or poor", nullable=True),
     Column("water", "VARCHAR", "yes, partial or no", nullable=True),
@@ -226,6 +227,73 @@ COMMUNITY_HISTORY = TableSpec(
     ),
 )
 
+_HOUSEHOLD_COLUMNS = (
+    Column("household_key", "VARCHAR", "Stable identity: khet code + ':' + household code"),
+    Column("survey_round", "VARCHAR", "Survey round label, e.g. 2567-1"),
+    Column("khet_code", "VARCHAR", "Khet (khet.khet_code) as written"),
+    Column("khwaeng_code", "VARCHAR", "Khwaeng (khwaeng.khwaeng_code), if resolved", nullable=True),
+    Column(
+        "community_key",
+        "VARCHAR",
+        "The community it belongs to, keyed as community.community_key (a written name is "
+        "matched to a community of the round in the same khet); NULL if none written",
+        nullable=True,
+    ),
+    Column("community_code", "VARCHAR", "Community code as written (digits)", nullable=True),
+    Column("community_name", "VARCHAR", "Community name as written (NFC Unicode)", nullable=True),
+    Column("household_code", "VARCHAR", "Household code as written"),
+    Column("members", "BIGINT", "Household members", nullable=True, check="members >= 0"),
+    Column(
+        "monthly_income",
+        "DOUBLE",
+        "Household income, baht per month",
+        nullable=True,
+        check="monthly_income >= 0",
+    ),
+    _TENURE,
+    Column("house_condition", "VARCHAR", "good, fair or poor", nullable=True),
+    Column(
+        "wants_baan_mankong",
+        "BOOLEAN",
+        "Wants to join Baan Mankong or another housing programme",
+        nullable=True,
+    ),
+    Column(
+        "years_in_community",
+        "BIGINT",
+        "Years the household has lived in the community",
+        nullable=True,
+        check="years_in_community >= 0",
+    ),
+    Column("survey_date", "DATE", "Survey date (C.E.)", nullable=True),
+    Column("record_uuid", "VARCHAR", "KoboToolbox/ODK submission id", nullable=True),
+    Column("source_file_id", "BIGINT", "The file row it came from (source_file.source_file_id)"),
+    Column("source_sha256", "VARCHAR", "sha256 of that file"),
+    Column("source_row", "BIGINT", "Row number in that file (spreadsheet row, CSV line)"),
+)
+
+HOUSEHOLD = TableSpec(
+    name="household",
+    meaning=(
+        "One record per household per survey round, from household enumerations: the current, "
+        "accepted record. (`survey_round`, `household_key`) is unique: the merge keeps it so and "
+        "every ingest checks it before committing (not declared a key, as for community). "
+        "No name, address, phone, ID number or location of a household is stored."
+    ),
+    columns=_HOUSEHOLD_COLUMNS,
+)
+
+HOUSEHOLD_HISTORY = TableSpec(
+    name="household_history",
+    meaning="Household records superseded by a later record of the same household in the round.",
+    columns=(
+        *_HOUSEHOLD_COLUMNS,
+        Column("superseded_by_file", "BIGINT", "source_file_id of the record that won"),
+        Column("superseded_by_row", "BIGINT", "source_row of the record that won"),
+        Column("superseded_at", "TIMESTAMPTZ", "When it was superseded"),
+    ),
+)
+
 SOURCE_FILE = TableSpec(
     name="source_file",
     meaning="Every table of every file ingested (or that failed), with its counts: lineage.",
@@ -243,7 +311,11 @@ SOURCE_FILE = TableSpec(
         Column("survey_round", "VARCHAR", "Survey round label"),
         Column("status", "VARCHAR", "loaded or failed", check="status IN ('loaded', 'failed')"),
         Column("rows_read", "BIGINT", "Data rows read (blank rows not counted)"),
-        Column("rows_loaded", "BIGINT", "Rows loaded (into community or, if superseded, history)"),
+        Column(
+            "rows_loaded",
+            "BIGINT",
+            "Rows loaded (into community or household or, if superseded, their history)",
+        ),
         Column("rows_rejected", "BIGINT", "Rows rejected (see rejected_row)"),
         Column("rows_superseded", "BIGINT", "Loaded rows superseded by another record"),
         Column("blank_rows", "BIGINT", "Blank rows skipped"),
@@ -254,6 +326,14 @@ SOURCE_FILE = TableSpec(
         Column("unmapped_columns", "VARCHAR[]", "Columns not used (no field, or a duplicate)"),
         Column("message", "VARCHAR", "Why it failed, or notes", nullable=True),
         Column("ingested_at", "TIMESTAMPTZ", "When it was ingested"),
+        Column(
+            "record_kind",
+            "VARCHAR",
+            "community or household: what its rows are (a household_code column makes a "
+            "household return); NULL if the file could not be read",
+            nullable=True,
+            check="record_kind IN ('community', 'household')",
+        ),
     ),
     primary_key=("source_file_id",),
 )
@@ -382,6 +462,8 @@ TABLES: dict[str, TableSpec] = {
         REJECTED_ROW,
         ROW_WARNING,
         COMMUNITY_FOOTPRINT,
+        HOUSEHOLD,
+        HOUSEHOLD_HISTORY,
         KHET_NEED,
     )
 }
@@ -392,4 +474,6 @@ INGEST_TABLES = (
     REJECTED_ROW,
     ROW_WARNING,
     COMMUNITY_FOOTPRINT,
+    HOUSEHOLD,
+    HOUSEHOLD_HISTORY,
 )

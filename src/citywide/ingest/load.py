@@ -4,7 +4,8 @@ One transaction per table of a file: its ``source_file`` row, its rejected rows,
 footprints and its communities appear together or not at all. A file whose sha256 is already in
 ``source_file`` is not read again. Within a survey round each community is stored once: the
 record with the latest survey date wins, ties go to the file ingested last (then the later row);
-the others move to ``community_history``.
+the others move to ``community_history``. A household return (a table with a household code)
+goes to ``household`` the same way, through :mod:`citywide.ingest.households`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pandas as pd
 
 from citywide.errors import DatabaseError
 from citywide.gazetteer import load_gazetteer
+from citywide.ingest import households
 from citywide.ingest.columns import vocabulary
 from citywide.ingest.readers import FileUnreadable, RawTable, read_tables
 from citywide.ingest.rules import StageContext, blank_rows, stage
@@ -52,6 +54,7 @@ class TableReport:
     message: str | None = None
     source_file_id: int | None = None
     problems: pd.DataFrame | None = None  # per-row rejections and warnings (check mode)
+    record_kind: str | None = None  # community or household; None if the file is unreadable
 
     @property
     def accounted(self) -> bool:
@@ -65,6 +68,7 @@ class TableReport:
             "sheet": self.sheet,
             "status": self.status,
             "format": self.format,
+            "record_kind": self.record_kind,
             "rows_read": self.rows_read,
             "rows_loaded": self.rows_loaded,
             "rows_rejected": self.rows_rejected,
@@ -138,6 +142,7 @@ def ingest_file(
                     table.format,
                     table.encoding,
                     message,
+                    table.layout.record_kind,
                 )
             )
     return reports
@@ -169,7 +174,8 @@ def _stage_table(cursor: duckdb.DuckDBPyConnection, table: RawTable, today: dt.d
     raw = f"raw_{next(_table_numbers)}"
     table.materialise(cursor, raw)
     context = StageContext(load_gazetteer(), vocabulary(), today, LOOKUP_TABLE)
-    return stage(cursor, raw, table.fields, table.has_geometry, context)
+    shape = households.SHAPE if table.layout.record_kind == "household" else None
+    return stage(cursor, raw, table.fields, table.has_geometry, context, shape)
 
 
 def _report(
@@ -195,6 +201,7 @@ def _report(
         dropped_columns=table.layout.dropped,
         unmapped_columns=table.layout.unmapped,
         message="; ".join(table.notes) or None,
+        record_kind=table.layout.record_kind,
     )
 
 
@@ -205,21 +212,29 @@ def _ingest_table(
     survey_round: str,
     today: dt.date,
 ) -> TableReport:
+    household = table.layout.record_kind == "household"
+    history = "household_history" if household else "community_history"
     with connection.cursor() as cursor:
         staged = _stage_table(cursor, table, today)
+        if household:
+            households.refer_to_communities(cursor, staged, survey_round)
         report = _report(table, sha256, "loaded", cursor, staged)
         cursor.execute("BEGIN TRANSACTION")
         try:
             file_id = _insert_source_file(cursor, table, report, survey_round)
             _insert_rejections(cursor, staged, table.fields, file_id)
             _insert_warnings(cursor, staged, file_id)
-            _insert_footprints(cursor, staged, file_id)
-            if not _merge_communities(cursor, staged, file_id, sha256, survey_round):
-                _require_one_record_per_community(cursor, survey_round, table.path)
+            if household:
+                households.merge(cursor, staged, file_id, sha256, survey_round, table.path)
+            else:
+                _insert_footprints(cursor, staged, file_id)
+                if not _merge_communities(cursor, staged, file_id, sha256, survey_round):
+                    _require_one_record_per_community(cursor, survey_round, table.path)
             cursor.execute(
-                "UPDATE source_file SET rows_superseded = (SELECT count(*) FROM community_history h "
-                "WHERE h.source_file_id = source_file.source_file_id) WHERE survey_round = ?",
-                [survey_round],
+                f"UPDATE source_file SET rows_superseded = (SELECT count(*) FROM {history} h "
+                "WHERE h.source_file_id = source_file.source_file_id) "
+                "WHERE survey_round = ? AND record_kind = ?",
+                [survey_round, report.record_kind],
             )
             cursor.execute("COMMIT")
         except BaseException:
@@ -244,7 +259,7 @@ def _insert_source_file(
         """
         INSERT INTO source_file VALUES (
             nextval('source_file_seq'), ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?,
-            now())
+            now(), ?)
         RETURNING source_file_id
         """,
         [
@@ -266,6 +281,7 @@ def _insert_source_file(
             report.dropped_columns,
             report.unmapped_columns,
             report.message,
+            report.record_kind,
         ],
     ).fetchone()
     assert row is not None
@@ -281,12 +297,13 @@ def _record_failure(
     fmt: str,
     encoding: str | None,
     message: str,
+    record_kind: str | None = None,
 ) -> TableReport:
     row = connection.execute(
         """
         INSERT INTO source_file VALUES (
             nextval('source_file_seq'), ?, ?, ?, ?, ?, ?, ?, ?, 'failed', 0, 0, 0, 0, 0, 0, NULL,
-            '{}', [], [], ?, now())
+            '{}', [], [], ?, now(), ?)
         RETURNING source_file_id
         """,
         [
@@ -299,11 +316,20 @@ def _record_failure(
             sheet,
             survey_round,
             message,
+            record_kind,
         ],
     ).fetchone()
     file_id = int(row[0]) if row else None
     return TableReport(
-        path, sha256, sheet, "failed", fmt, encoding, message=message, source_file_id=file_id
+        path,
+        sha256,
+        sheet,
+        "failed",
+        fmt,
+        encoding,
+        message=message,
+        source_file_id=file_id,
+        record_kind=record_kind,
     )
 
 
