@@ -401,11 +401,16 @@ KHET_NEED = TableSpec(
         Column("slum_communities", "BIGINT", "Slum communities (ชุมชนแออัด)"),
         Column("slum_households", "BIGINT", "Households in slum communities"),
         Column("slum_population", "BIGINT", "Population of slum communities"),
-        Column("tenure_communities", "BIGINT", "Communities that reported tenure"),
+        Column(
+            "tenure_communities",
+            "BIGINT",
+            "Communities that reported tenure (or whose enumerated households did)",
+        ),
         Column(
             "insecure_tenure_households",
             "BIGINT",
-            "Households in communities of squatters or renters without contract",
+            "Households in communities of squatters or renters without contract (or enumerated "
+            "households that are)",
             nullable=True,
         ),
         Column("eviction_communities", "BIGINT", "Communities that reported eviction threat"),
@@ -415,11 +420,16 @@ KHET_NEED = TableSpec(
             "Households in communities threatened, in court or evicted",
             nullable=True,
         ),
-        Column("condition_communities", "BIGINT", "Communities that reported housing condition"),
+        Column(
+            "condition_communities",
+            "BIGINT",
+            "Communities that reported housing condition (or whose enumerated households did)",
+        ),
         Column(
             "poor_housing_households",
             "BIGINT",
-            "Households in communities in poor housing condition",
+            "Households in communities in poor housing condition (or enumerated households in "
+            "poor houses)",
             nullable=True,
         ),
         Column(
@@ -429,6 +439,29 @@ KHET_NEED = TableSpec(
             "lacking_services_households",
             "BIGINT",
             "Households in communities lacking (no or partial) water, electricity or drainage",
+            nullable=True,
+        ),
+        Column("enumerated_households", "BIGINT", "Household records (household enumerations)"),
+        Column(
+            "programme_communities",
+            "BIGINT",
+            "Communities whose enumerated households said whether they want Baan Mankong",
+        ),
+        Column(
+            "baan_mankong_demand_households",
+            "BIGINT",
+            "Enumerated households that want to join Baan Mankong or a housing programme",
+            nullable=True,
+        ),
+        Column(
+            "income_communities",
+            "BIGINT",
+            "Communities whose enumerated households reported an income",
+        ),
+        Column(
+            "median_household_income",
+            "DOUBLE",
+            "Median monthly income of enumerated households, baht",
             nullable=True,
         ),
         Column("slum_population_share", "DOUBLE", "Slum population / registered population, %"),
