@@ -171,6 +171,17 @@ SURVEY_FIELDS = (
     Column("savings_group", "VARCHAR", "yes or no", nullable=True),
 )
 
+# When and where from a survey record came: every record table ends with these.
+_SURVEYED = (
+    Column("survey_date", "DATE", "Survey date (C.E.)", nullable=True),
+    Column("record_uuid", "VARCHAR", "KoboToolbox/ODK submission id", nullable=True),
+)
+_LINEAGE = (
+    Column("source_file_id", "BIGINT", "The file row it came from (source_file.source_file_id)"),
+    Column("source_sha256", "VARCHAR", "sha256 of that file"),
+    Column("source_row", "BIGINT", "Row number in that file (spreadsheet row, CSV line)"),
+)
+
 _COMMUNITY_COLUMNS = (
     Column(
         "community_key",
@@ -197,12 +208,9 @@ _COMMUNITY_COLUMNS = (
     Column("lat", "DOUBLE", "Latitude (WGS84), inside Bangkok, or NULL", nullable=True),
     Column("lon", "DOUBLE", "Longitude (WGS84), inside Bangkok, or NULL", nullable=True),
     Column("geom", GEOMETRY_4326, "Location as a point", nullable=True),
-    Column("survey_date", "DATE", "Survey date (C.E.)", nullable=True),
-    Column("record_uuid", "VARCHAR", "KoboToolbox/ODK submission id", nullable=True),
+    *_SURVEYED,
     *SURVEY_FIELDS,
-    Column("source_file_id", "BIGINT", "The file row it came from (source_file.source_file_id)"),
-    Column("source_sha256", "VARCHAR", "sha256 of that file"),
-    Column("source_row", "BIGINT", "Row number in that file (spreadsheet row, CSV line)"),
+    *_LINEAGE,
 )
 
 COMMUNITY = TableSpec(
@@ -216,15 +224,17 @@ COMMUNITY = TableSpec(
     columns=_COMMUNITY_COLUMNS,
 )
 
+# What a history table adds to the record it keeps.
+_SUPERSEDED = (
+    Column("superseded_by_file", "BIGINT", "source_file_id of the record that won"),
+    Column("superseded_by_row", "BIGINT", "source_row of the record that won"),
+    Column("superseded_at", "TIMESTAMPTZ", "When it was superseded"),
+)
+
 COMMUNITY_HISTORY = TableSpec(
     name="community_history",
     meaning="Records superseded by a later record of the same community in the same round.",
-    columns=(
-        *_COMMUNITY_COLUMNS,
-        Column("superseded_by_file", "BIGINT", "source_file_id of the record that won"),
-        Column("superseded_by_row", "BIGINT", "source_row of the record that won"),
-        Column("superseded_at", "TIMESTAMPTZ", "When it was superseded"),
-    ),
+    columns=(*_COMMUNITY_COLUMNS, *_SUPERSEDED),
 )
 
 _HOUSEHOLD_COLUMNS = (
@@ -265,11 +275,8 @@ _HOUSEHOLD_COLUMNS = (
         nullable=True,
         check="years_in_community >= 0",
     ),
-    Column("survey_date", "DATE", "Survey date (C.E.)", nullable=True),
-    Column("record_uuid", "VARCHAR", "KoboToolbox/ODK submission id", nullable=True),
-    Column("source_file_id", "BIGINT", "The file row it came from (source_file.source_file_id)"),
-    Column("source_sha256", "VARCHAR", "sha256 of that file"),
-    Column("source_row", "BIGINT", "Row number in that file (spreadsheet row, CSV line)"),
+    *_SURVEYED,
+    *_LINEAGE,
 )
 
 HOUSEHOLD = TableSpec(
@@ -286,12 +293,7 @@ HOUSEHOLD = TableSpec(
 HOUSEHOLD_HISTORY = TableSpec(
     name="household_history",
     meaning="Household records superseded by a later record of the same household in the round.",
-    columns=(
-        *_HOUSEHOLD_COLUMNS,
-        Column("superseded_by_file", "BIGINT", "source_file_id of the record that won"),
-        Column("superseded_by_row", "BIGINT", "source_row of the record that won"),
-        Column("superseded_at", "TIMESTAMPTZ", "When it was superseded"),
-    ),
+    columns=(*_HOUSEHOLD_COLUMNS, *_SUPERSEDED),
 )
 
 SOURCE_FILE = TableSpec(

@@ -214,6 +214,7 @@ def _ingest_table(
 ) -> TableReport:
     household = table.layout.record_kind == "household"
     history = "household_history" if household else "community_history"
+    records = households.KEYS if household else ("community", "community_key")
     with connection.cursor() as cursor:
         staged = _stage_table(cursor, table, today)
         if household:
@@ -225,11 +226,12 @@ def _ingest_table(
             _insert_rejections(cursor, staged, table.fields, file_id)
             _insert_warnings(cursor, staged, file_id)
             if household:
-                households.merge(cursor, staged, file_id, sha256, survey_round, table.path)
+                fresh = households.merge(cursor, staged, file_id, sha256, survey_round)
             else:
                 _insert_footprints(cursor, staged, file_id)
-                if not _merge_communities(cursor, staged, file_id, sha256, survey_round):
-                    _require_one_record_per_community(cursor, survey_round, table.path)
+                fresh = _merge_communities(cursor, staged, file_id, sha256, survey_round)
+            if not fresh:
+                _require_one_record_per_community(cursor, survey_round, table.path, *records)
             cursor.execute(
                 f"UPDATE source_file SET rows_superseded = (SELECT count(*) FROM {history} h "
                 "WHERE h.source_file_id = source_file.source_file_id) "
@@ -499,17 +501,24 @@ def _merge_communities(
 
 
 def _require_one_record_per_community(
-    cursor: duckdb.DuckDBPyConnection, survey_round: str, where: Path
+    cursor: duckdb.DuckDBPyConnection,
+    survey_round: str,
+    where: Path,
+    table: str = "community",
+    key: str = "community_key",
 ) -> None:
-    """The round's invariant, checked inside the transaction (the table declares no key)."""
+    """The round's invariant, checked inside the transaction (the table declares no key).
+
+    ``table`` and ``key`` name another record table of the schema (``household``).
+    """
     row = cursor.execute(
-        "SELECT count(*) - count(DISTINCT community_key) FROM community WHERE survey_round = ?",
+        f"SELECT count(*) - count(DISTINCT {key}) FROM {table} WHERE survey_round = ?",
         [survey_round],
     ).fetchone()
     if row and row[0]:
         raise DatabaseError(
-            f"round {survey_round} would hold a community twice",
-            expected="one record per community_key in the round",
+            f"round {survey_round} would hold a {table} twice",
+            expected=f"one record per {key} in the round",
             found=f"{row[0]} extra records",
             where=str(where),
             fix="report this as a bug in citywide's merge; nothing was written",
