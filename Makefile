@@ -48,9 +48,11 @@ typecheck: venv
 
 check: lint typecheck test
 
-## Benchmarks (not part of CI): ingest 1,000,000 CSV rows beside DuckDB's own read_csv.
+## Benchmarks (not part of CI): ingest 1,000,000 community rows and 2,000,000 household rows
+## from CSV beside DuckDB's own read_csv of the same files.
 bench: venv
 	$(BIN)/python bench/ingest_csv.py --rows 1000000
+	$(BIN)/python bench/ingest_households.py --rows 2000000
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -258,7 +258,9 @@ def prepare_file(survey: plan.SurveyFile, database: Path) -> list[ingest_load.Pr
     with db.connect(database, read_only=True) as connection, connection.cursor() as cursor:
         prepared = [
             ingest_load.save_prepared(cursor, table, folder)
-            for table in ingest_load.prepare_file(cursor, survey.path, survey.sha256, date.today())
+            for table in ingest_load.prepare_file(
+                cursor, survey.path, survey.sha256, survey.survey_round, date.today()
+            )
         ]
     files.write_files(folder, {manifest.name: _manifest_json(prepared)})
     return prepared
@@ -283,12 +285,9 @@ def merge_file(
 ) -> list[dict[str, object]]:
     """Add a prepared file to the working copy: one transaction per table of it."""
     with db.connect(database) as connection, connection.cursor() as cursor:
-        reports = ingest_load.already_ingested(cursor, survey.path, survey.sha256) or [
-            ingest_load.merge_prepared(
-                cursor, ingest_load.open_prepared(cursor, table), survey.survey_round
-            )
-            for table in prepared
-        ]
+        reports = ingest_load.already_ingested(
+            cursor, survey.path, survey.sha256
+        ) or ingest_load.merge_saved(cursor, prepared, survey.survey_round, date.today())
     folder = _prepared_folder(database, survey)
     shutil.rmtree(folder, ignore_errors=True)
     with contextlib.suppress(OSError):  # the last one out removes the parent

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
 import duckdb
 import pandas as pd
 import pytest
 
-from citywide import indicators
-from citywide.schema import KHET_NEED
+from citywide import db, indicators
+from citywide.schema import COMMUNITY, HOUSEHOLD, KHET, KHET_NEED, SOURCE_FILE
 
 COUNTED = [
     "communities",
@@ -24,6 +27,10 @@ COUNTED = [
     "poor_housing_households",
     "services_communities",
     "lacking_services_households",
+    "enumerated_households",
+    "programme_communities",
+    "baan_mankong_demand_households",
+    "income_communities",
 ]
 
 
@@ -37,6 +44,7 @@ def counts(rows: list[dict[str, object]]) -> pd.DataFrame:
         "area_km2": 10.0,
         "registered_population": 10_000,
     }
+    base["median_household_income"] = None
     frame = pd.DataFrame([{**base, **dict.fromkeys(COUNTED, 0), **row} for row in rows])
     frame[COUNTED] = frame[COUNTED].astype("int64")
     return frame
@@ -154,3 +162,119 @@ def test_published_view_hides_values_built_from_too_few_communities() -> None:
     assert shown[6] == []
     assert shown[7] is None
     assert few[1:3] == (None, 0)  # 2 communities hidden; zero slum communities is a true zero
+
+
+def fill(
+    connection: duckdb.DuckDBPyConnection,
+    communities: Sequence[Mapping[str, object]],
+    households: Sequence[Mapping[str, object]],
+) -> None:
+    """Two khets, one round, and the given records."""
+    for spec in (KHET, SOURCE_FILE, COMMUNITY, HOUSEHOLD):
+        connection.execute(spec.create_sql())
+    connection.execute(
+        "INSERT INTO khet VALUES ('1001', 'พระนคร', 'Phra Nakhon', 5.5, 50000, "
+        "ST_GeomFromText('POLYGON((0 0, 1 0, 1 1, 0 0))')), "
+        "('1002', 'ดุสิต', 'Dusit', 10.7, 100000, ST_GeomFromText('POLYGON((1 1, 2 1, 2 2, 1 1))'))"
+    )
+    connection.execute(
+        "INSERT INTO source_file (source_file_id, path, file_name, sha256, size_bytes, format, "
+        "survey_round, status, rows_read, rows_loaded, rows_rejected, rows_superseded, "
+        "blank_rows, warnings, column_map, dropped_columns, unmapped_columns, ingested_at) "
+        "VALUES (1, 'a.csv', 'a.csv', 'x', 1, 'csv', 'r1', 'loaded', 0, 0, 0, 0, 0, 0, '{}', [], "
+        "[], now())"
+    )
+    for table, records in (("community", communities), ("household", households)):
+        for record in records:
+            base = {
+                "survey_round": "r1",
+                "source_file_id": 1,
+                "source_sha256": "x",
+                "source_row": 2,
+            }
+            values = {**base, **record}
+            connection.execute(
+                f"INSERT INTO {table} ({', '.join(values)}) "
+                f"VALUES ({', '.join('?' for _ in values)})",
+                list(values.values()),
+            )
+
+
+def test_household_records_replace_community_figures_where_a_khet_has_them(
+    tmp_path: Path,
+) -> None:
+    communities = [
+        {
+            "community_key": f"{khet}:{code}",
+            "khet_code": khet,
+            "community_code": code,
+            "households": 100,
+            "tenure": "squatter",
+            "housing_condition": "poor",
+        }
+        for khet in ("1001", "1002")
+        for code in ("1", "2", "3")
+    ]
+    households = [
+        {
+            "household_key": f"1001:H{i}",
+            "khet_code": "1001",
+            "household_code": f"H{i}",
+            "community_key": f"1001:{i % 3 + 1}",
+            "tenure": "squatter" if i < 4 else "own",
+            "house_condition": "poor" if i < 2 else "good",
+            "wants_baan_mankong": i % 2 == 0,
+            "monthly_income": 1000.0 * (i + 1),
+        }
+        for i in range(10)
+    ]
+    with db.connect(tmp_path / "survey.duckdb") as connection:
+        fill(connection, communities, households)
+        counts = indicators.khet_counts(connection)
+    need = indicators.khet_need(counts, indicators.DEFAULT_WEIGHTS)
+    by_khet = need.set_index("khet_code")
+    enumerated, community_only = by_khet.loc["1001"], by_khet.loc["1002"]
+    # 1001: counted from its 10 household records (3 communities behind them)
+    assert enumerated["enumerated_households"] == 10
+    assert enumerated["insecure_tenure_households"] == 4
+    assert enumerated["poor_housing_households"] == 2
+    assert enumerated["tenure_communities"] == 3
+    assert enumerated["baan_mankong_demand_households"] == 5
+    assert enumerated["median_household_income"] == 5500.0
+    # 1002: no household records, so the community-level figures as before
+    assert community_only["enumerated_households"] == 0
+    assert community_only["insecure_tenure_households"] == 300
+    assert community_only["poor_housing_households"] == 300
+    assert (
+        community_only[["baan_mankong_demand_households", "median_household_income"]].isna().all()
+    )
+    # the survey totals still come from the communities
+    assert enumerated["households"] == 300
+
+
+def test_household_figures_from_too_few_communities_are_not_published(tmp_path: Path) -> None:
+    households = [
+        {
+            "household_key": f"1001:H{i}",
+            "khet_code": "1001",
+            "household_code": f"H{i}",
+            "community_key": "1001:1",
+            "wants_baan_mankong": True,
+            "monthly_income": 9000.0,
+        }
+        for i in range(40)
+    ]
+    # a household without a community reference counts as a community of its own
+    households.append({**households[0], "household_key": "1001:X", "community_key": None})
+    with db.connect(tmp_path / "survey.duckdb") as connection:
+        fill(connection, [], households)
+        need = indicators.khet_need(indicators.khet_counts(connection), indicators.DEFAULT_WEIGHTS)
+        db.replace_tables(connection, {"khet_need": need}, views=indicators.views(3))
+        row = connection.execute(
+            "SELECT baan_mankong_demand_households, median_household_income, "
+            "suppressed_indicators FROM khet_need_published WHERE khet_code = '1001'"
+        ).fetchone()
+    assert row is not None
+    assert row[:2] == (None, None)  # 41 households, but from 2 communities
+    assert {"baan_mankong_demand_households", "median_household_income"} <= set(row[2])
+    assert need.set_index("khet_code").loc["1001", "programme_communities"] == 2

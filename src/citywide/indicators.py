@@ -1,7 +1,8 @@
 """Need indicators per khet and survey round, the composite need index and its rank.
 
-:func:`khet_counts` reads ``community`` and ``khet`` (one row for each of the 50 khets in every
-round, zeros where a khet has no community); :func:`khet_need` is a pure transform of that frame:
+:func:`khet_counts` reads ``community``, ``household`` and ``khet`` (one row for each of the 50
+khets in every round, zeros where a khet has no community; household figures where the khet's
+households were enumerated); :func:`khet_need` is a pure transform of that frame:
 shares, densities, the index, the rank, the change since the previous round and which values are
 too thin to publish. docs/indicators.md defines every indicator and the method.
 """
@@ -62,6 +63,12 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("lacking_services_households", "ครัวเรือนที่ขาดน้ำ ไฟฟ้า หรือการระบายน้ำ",
               "Households lacking water, electricity or drainage", "ครัวเรือน", "households",
               "services_communities", "water, electricity, drainage (no, partial), households"),
+    Indicator("baan_mankong_demand_households", "ครัวเรือนที่ต้องการเข้าร่วมโครงการบ้านมั่นคง",
+              "Households wanting to join Baan Mankong", "ครัวเรือน", "households",
+              "programme_communities", "household: wants_baan_mankong (yes)"),
+    Indicator("median_household_income", "รายได้ครัวเรือนต่อเดือน (มัธยฐาน)",
+              "Median household income per month", "บาท/เดือน", "baht/month",
+              "income_communities", "household: monthly_income"),
     Indicator("need_index", "ดัชนีความต้องการ", "Need index", "0-100", "0-100",
               "slum_communities", "weighted indicators, see docs/indicators.md", decimals=1),
 )  # fmt: skip
@@ -110,11 +117,46 @@ counts AS (
             OR electricity IN ('no', 'partial') OR drainage IN ('no', 'partial')), 0)
             AS lacking_services_households
     FROM community GROUP BY survey_round, khet_code
+),
+-- A household without a community reference counts as a community of its own for suppression.
+enumerated AS (
+    SELECT survey_round, khet_code, tenure, house_condition, wants_baan_mankong, monthly_income,
+        coalesce(community_key, household_key) AS unit
+    FROM household
+),
+household_counts AS (
+    SELECT survey_round, khet_code,
+        count(*) AS enumerated_households,
+        count(DISTINCT unit) FILTER (WHERE tenure IS NOT NULL) AS tenure_communities,
+        count(*) FILTER (WHERE tenure IN ('squatter', 'rent_no_contract'))
+            AS insecure_tenure_households,
+        count(DISTINCT unit) FILTER (WHERE house_condition IS NOT NULL) AS condition_communities,
+        count(*) FILTER (WHERE house_condition = 'poor') AS poor_housing_households,
+        count(DISTINCT unit) FILTER (WHERE wants_baan_mankong IS NOT NULL)
+            AS programme_communities,
+        count(*) FILTER (WHERE wants_baan_mankong) AS baan_mankong_demand_households,
+        count(DISTINCT unit) FILTER (WHERE monthly_income IS NOT NULL) AS income_communities,
+        median(monthly_income) AS median_household_income
+    FROM enumerated GROUP BY survey_round, khet_code
 )
 SELECT o.survey_round, o.round_order, k.khet_code, k.name_th, k.name_en, k.area_km2,
-    k.population AS registered_population, c.* EXCLUDE (survey_round, khet_code)
+    k.population AS registered_population,
+    c.* EXCLUDE (survey_round, khet_code, tenure_communities, insecure_tenure_households,
+                 condition_communities, poor_housing_households),
+    -- where the khet's households report a field, their records replace the community figure
+    CASE WHEN h.tenure_communities > 0 THEN h.tenure_communities
+         ELSE c.tenure_communities END AS tenure_communities,
+    CASE WHEN h.tenure_communities > 0 THEN h.insecure_tenure_households
+         ELSE c.insecure_tenure_households END AS insecure_tenure_households,
+    CASE WHEN h.condition_communities > 0 THEN h.condition_communities
+         ELSE c.condition_communities END AS condition_communities,
+    CASE WHEN h.condition_communities > 0 THEN h.poor_housing_households
+         ELSE c.poor_housing_households END AS poor_housing_households,
+    h.enumerated_households, h.programme_communities, h.baan_mankong_demand_households,
+    h.income_communities, h.median_household_income
 FROM ordered o CROSS JOIN khet k
 LEFT JOIN counts c ON c.survey_round = o.survey_round AND c.khet_code = k.khet_code
+LEFT JOIN household_counts h ON h.survey_round = o.survey_round AND h.khet_code = k.khet_code
 ORDER BY o.round_order, k.khet_code
 """
 _DEPRIVATIONS = {
@@ -123,10 +165,19 @@ _DEPRIVATIONS = {
     "poor_housing_households": "condition_communities",
     "lacking_services_households": "services_communities",
 }
+# Household-only figures: NULL where no household of the khet reported the field.
+_FROM_HOUSEHOLDS = {
+    "baan_mankong_demand_households": "programme_communities",
+    "median_household_income": "income_communities",
+}
 
 
 def khet_counts(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Community counts per round and khet, every khet in every round (zeros where none)."""
+    """Community and household counts per round and khet, every khet in every round.
+
+    Counts are zeros where a khet has none; ``median_household_income`` is missing where no
+    household reported an income.
+    """
     frame = connection.execute(_COUNTS_SQL).df()
     counted = [c for c in frame.columns if c.endswith(("communities", "households", "population"))]
     counted.remove("registered_population")
@@ -141,8 +192,10 @@ def khet_need(counts: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFram
     value is kept here; :func:`published_view_sql` hides the thin ones.
     """
     frame = counts.copy()
-    for deprivation, reported in _DEPRIVATIONS.items():
-        frame[deprivation] = frame[deprivation].where(frame[reported] > 0).astype("Int64")
+    for deprivation, reported in {**_DEPRIVATIONS, **_FROM_HOUSEHOLDS}.items():
+        frame[deprivation] = frame[deprivation].where(frame[reported] > 0)
+        if deprivation.endswith("households"):
+            frame[deprivation] = frame[deprivation].astype("Int64")
     frame["slum_population_share"] = (
         100 * frame["slum_population"] / frame["registered_population"]
     ).round(3)

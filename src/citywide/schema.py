@@ -146,14 +146,15 @@ KHET_LOOKUP = TableSpec(
     ),
 )
 
+_TENURE = Column(
+    "tenure",
+    "VARCHAR",
+    "own, rent_contract, rent_no_contract, permitted, squatter or unknown",
+    nullable=True,
+)
 SURVEY_FIELDS = (
     Column("land_owner", "VARCHAR", "state, private, temple, mixed or unknown", nullable=True),
-    Column(
-        "tenure",
-        "VARCHAR",
-        "own, rent_contract, rent_no_contract, permitted, squatter or unknown",
-        nullable=True,
-    ),
+    _TENURE,
     Column("eviction_threat", "VARCHAR", "none, threatened, in_court or evicted", nullable=True),
     Column("housing_condition", "VARCHAR", "good, fair or poor", nullable=True),
     Column("water", "VARCHAR", "yes, partial or no", nullable=True),
@@ -168,6 +169,17 @@ SURVEY_FIELDS = (
         nullable=True,
     ),
     Column("savings_group", "VARCHAR", "yes or no", nullable=True),
+)
+
+# When and where from a survey record came: every record table ends with these.
+_SURVEYED = (
+    Column("survey_date", "DATE", "Survey date (C.E.)", nullable=True),
+    Column("record_uuid", "VARCHAR", "KoboToolbox/ODK submission id", nullable=True),
+)
+_LINEAGE = (
+    Column("source_file_id", "BIGINT", "The file row it came from (source_file.source_file_id)"),
+    Column("source_sha256", "VARCHAR", "sha256 of that file"),
+    Column("source_row", "BIGINT", "Row number in that file (spreadsheet row, CSV line)"),
 )
 
 _COMMUNITY_COLUMNS = (
@@ -196,12 +208,9 @@ _COMMUNITY_COLUMNS = (
     Column("lat", "DOUBLE", "Latitude (WGS84), inside Bangkok, or NULL", nullable=True),
     Column("lon", "DOUBLE", "Longitude (WGS84), inside Bangkok, or NULL", nullable=True),
     Column("geom", GEOMETRY_4326, "Location as a point", nullable=True),
-    Column("survey_date", "DATE", "Survey date (C.E.)", nullable=True),
-    Column("record_uuid", "VARCHAR", "KoboToolbox/ODK submission id", nullable=True),
+    *_SURVEYED,
     *SURVEY_FIELDS,
-    Column("source_file_id", "BIGINT", "The file row it came from (source_file.source_file_id)"),
-    Column("source_sha256", "VARCHAR", "sha256 of that file"),
-    Column("source_row", "BIGINT", "Row number in that file (spreadsheet row, CSV line)"),
+    *_LINEAGE,
 )
 
 COMMUNITY = TableSpec(
@@ -215,15 +224,76 @@ COMMUNITY = TableSpec(
     columns=_COMMUNITY_COLUMNS,
 )
 
+# What a history table adds to the record it keeps.
+_SUPERSEDED = (
+    Column("superseded_by_file", "BIGINT", "source_file_id of the record that won"),
+    Column("superseded_by_row", "BIGINT", "source_row of the record that won"),
+    Column("superseded_at", "TIMESTAMPTZ", "When it was superseded"),
+)
+
 COMMUNITY_HISTORY = TableSpec(
     name="community_history",
     meaning="Records superseded by a later record of the same community in the same round.",
-    columns=(
-        *_COMMUNITY_COLUMNS,
-        Column("superseded_by_file", "BIGINT", "source_file_id of the record that won"),
-        Column("superseded_by_row", "BIGINT", "source_row of the record that won"),
-        Column("superseded_at", "TIMESTAMPTZ", "When it was superseded"),
+    columns=(*_COMMUNITY_COLUMNS, *_SUPERSEDED),
+)
+
+_HOUSEHOLD_COLUMNS = (
+    Column("household_key", "VARCHAR", "Stable identity: khet code + ':' + household code"),
+    Column("survey_round", "VARCHAR", "Survey round label, e.g. 2567-1"),
+    Column("khet_code", "VARCHAR", "Khet (khet.khet_code) as written"),
+    Column("khwaeng_code", "VARCHAR", "Khwaeng (khwaeng.khwaeng_code), if resolved", nullable=True),
+    Column(
+        "community_key",
+        "VARCHAR",
+        "The community it belongs to, keyed as community.community_key (a written name is "
+        "matched to a community of the round in the same khet); NULL if none written",
+        nullable=True,
     ),
+    Column("community_code", "VARCHAR", "Community code as written (digits)", nullable=True),
+    Column("community_name", "VARCHAR", "Community name as written (NFC Unicode)", nullable=True),
+    Column("household_code", "VARCHAR", "Household code as written"),
+    Column("members", "BIGINT", "Household members", nullable=True, check="members >= 0"),
+    Column(
+        "monthly_income",
+        "DOUBLE",
+        "Household income, baht per month",
+        nullable=True,
+        check="monthly_income >= 0",
+    ),
+    _TENURE,
+    Column("house_condition", "VARCHAR", "good, fair or poor", nullable=True),
+    Column(
+        "wants_baan_mankong",
+        "BOOLEAN",
+        "Wants to join Baan Mankong or another housing programme",
+        nullable=True,
+    ),
+    Column(
+        "years_in_community",
+        "BIGINT",
+        "Years the household has lived in the community",
+        nullable=True,
+        check="years_in_community >= 0",
+    ),
+    *_SURVEYED,
+    *_LINEAGE,
+)
+
+HOUSEHOLD = TableSpec(
+    name="household",
+    meaning=(
+        "One record per household per survey round, from household enumerations: the current, "
+        "accepted record. (`survey_round`, `household_key`) is unique: the merge keeps it so and "
+        "every ingest checks it before committing (not declared a key, as for community). "
+        "No name, address, phone, ID number or location of a household is stored."
+    ),
+    columns=_HOUSEHOLD_COLUMNS,
+)
+
+HOUSEHOLD_HISTORY = TableSpec(
+    name="household_history",
+    meaning="Household records superseded by a later record of the same household in the round.",
+    columns=(*_HOUSEHOLD_COLUMNS, *_SUPERSEDED),
 )
 
 SOURCE_FILE = TableSpec(
@@ -243,7 +313,11 @@ SOURCE_FILE = TableSpec(
         Column("survey_round", "VARCHAR", "Survey round label"),
         Column("status", "VARCHAR", "loaded or failed", check="status IN ('loaded', 'failed')"),
         Column("rows_read", "BIGINT", "Data rows read (blank rows not counted)"),
-        Column("rows_loaded", "BIGINT", "Rows loaded (into community or, if superseded, history)"),
+        Column(
+            "rows_loaded",
+            "BIGINT",
+            "Rows loaded (into community or household or, if superseded, their history)",
+        ),
         Column("rows_rejected", "BIGINT", "Rows rejected (see rejected_row)"),
         Column("rows_superseded", "BIGINT", "Loaded rows superseded by another record"),
         Column("blank_rows", "BIGINT", "Blank rows skipped"),
@@ -254,6 +328,14 @@ SOURCE_FILE = TableSpec(
         Column("unmapped_columns", "VARCHAR[]", "Columns not used (no field, or a duplicate)"),
         Column("message", "VARCHAR", "Why it failed, or notes", nullable=True),
         Column("ingested_at", "TIMESTAMPTZ", "When it was ingested"),
+        Column(
+            "record_kind",
+            "VARCHAR",
+            "community or household: what its rows are (a household_code column makes a "
+            "household return); NULL if the file could not be read",
+            nullable=True,
+            check="record_kind IN ('community', 'household')",
+        ),
     ),
     primary_key=("source_file_id",),
 )
@@ -321,11 +403,16 @@ KHET_NEED = TableSpec(
         Column("slum_communities", "BIGINT", "Slum communities (ชุมชนแออัด)"),
         Column("slum_households", "BIGINT", "Households in slum communities"),
         Column("slum_population", "BIGINT", "Population of slum communities"),
-        Column("tenure_communities", "BIGINT", "Communities that reported tenure"),
+        Column(
+            "tenure_communities",
+            "BIGINT",
+            "Communities that reported tenure (or whose enumerated households did)",
+        ),
         Column(
             "insecure_tenure_households",
             "BIGINT",
-            "Households in communities of squatters or renters without contract",
+            "Households in communities of squatters or renters without contract (or enumerated "
+            "households that are)",
             nullable=True,
         ),
         Column("eviction_communities", "BIGINT", "Communities that reported eviction threat"),
@@ -335,11 +422,16 @@ KHET_NEED = TableSpec(
             "Households in communities threatened, in court or evicted",
             nullable=True,
         ),
-        Column("condition_communities", "BIGINT", "Communities that reported housing condition"),
+        Column(
+            "condition_communities",
+            "BIGINT",
+            "Communities that reported housing condition (or whose enumerated households did)",
+        ),
         Column(
             "poor_housing_households",
             "BIGINT",
-            "Households in communities in poor housing condition",
+            "Households in communities in poor housing condition (or enumerated households in "
+            "poor houses)",
             nullable=True,
         ),
         Column(
@@ -349,6 +441,29 @@ KHET_NEED = TableSpec(
             "lacking_services_households",
             "BIGINT",
             "Households in communities lacking (no or partial) water, electricity or drainage",
+            nullable=True,
+        ),
+        Column("enumerated_households", "BIGINT", "Household records (household enumerations)"),
+        Column(
+            "programme_communities",
+            "BIGINT",
+            "Communities whose enumerated households said whether they want Baan Mankong",
+        ),
+        Column(
+            "baan_mankong_demand_households",
+            "BIGINT",
+            "Enumerated households that want to join Baan Mankong or a housing programme",
+            nullable=True,
+        ),
+        Column(
+            "income_communities",
+            "BIGINT",
+            "Communities whose enumerated households reported an income",
+        ),
+        Column(
+            "median_household_income",
+            "DOUBLE",
+            "Median monthly income of enumerated households, baht",
             nullable=True,
         ),
         Column("slum_population_share", "DOUBLE", "Slum population / registered population, %"),
@@ -397,6 +512,8 @@ TABLES: dict[str, TableSpec] = {
         REJECTED_ROW,
         ROW_WARNING,
         COMMUNITY_FOOTPRINT,
+        HOUSEHOLD,
+        HOUSEHOLD_HISTORY,
         KHET_NEED,
         PIPELINE_STATE,
     )
@@ -408,4 +525,6 @@ INGEST_TABLES = (
     REJECTED_ROW,
     ROW_WARNING,
     COMMUNITY_FOOTPRINT,
+    HOUSEHOLD,
+    HOUSEHOLD_HISTORY,
 )

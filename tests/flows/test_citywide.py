@@ -98,8 +98,9 @@ def test_pipeline_builds_bangkoks_geography(real_settings: Settings) -> None:
     assert_web_outlines_leave_no_gap(real_settings)
 
 
-# The registry has no tenure, eviction, housing-condition or services fields: those four
-# indicators have no data, so no page (index.html says so).
+# The registry has no tenure, eviction, housing-condition or services fields and no households:
+# those four indicators and the two household-only ones have no data, so no page (index.html
+# says so).
 MAPPED_FILES = [
     "all_indicators.html", "communities.html", "households.html", "index.html",
     "need_index.html", "need_index.png", "population.html", "slum_communities.html",
@@ -112,11 +113,11 @@ def assert_maps_are_offline_small_and_private(settings: Settings) -> None:
     pages = {
         path.name: path.read_text(encoding="utf-8") for path in settings.maps_dir.glob("*.html")
     }
-    assert len(pages) == 11
+    assert len(pages) == 12  # the 11 map pages and the run report
     for name, html in pages.items():
         assert (settings.maps_dir / name).stat().st_size <= 1_000_000, name
         assert foreign_addresses(html) == set(), name
-    assert pages["index.html"].count("no data in this round") == 4
+    assert pages["index.html"].count("no data in this round") == 6
     assert not list(settings.maps_dir.glob(".*"))  # no half-written pages left behind
     registry = pyogrio.read_dataframe(
         settings.raw_dir / COMMUNITY_REGISTRY.main_path, read_geometry=False
@@ -138,7 +139,7 @@ def assert_chromium_draws_every_khet(settings: Settings) -> None:
             drawn = browser.render(page)
             assert drawn.console_errors == [], page.name
             assert drawn.network_requests == []
-            if page.name == "index.html":
+            if page.name in ("index.html", "report.html"):
                 continue
             assert (drawn.shapes, drawn.filled, len(drawn.labels)) == (50, 50, 50), page.name
             assert drawn.legend is not None, page.name

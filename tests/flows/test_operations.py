@@ -291,6 +291,46 @@ def test_a_killed_run_leaves_the_database_as_it_was(copy: Settings, kill_after_s
     assert not work.exists()
 
 
+def test_households_through_the_flow_match_ingesting_files_one_by_one(
+    copy: Settings, tmp_path: Path
+) -> None:
+    """A community list and its households in one run: the households are prepared in parallel
+    before the list is merged, and must still refer to its communities."""
+    import datetime as dt
+
+    from citywide.ingest import load
+    from tests.ingest.household_returns import write_household_returns
+
+    folder = write_household_returns(round_folder(copy))
+    one_by_one = tmp_path / "one_by_one.duckdb"
+    shutil.copyfile(copy.duckdb_path, one_by_one)
+    with db.connect(one_by_one) as connection:
+        load.ensure_tables(connection)
+        for path in sorted(folder.iterdir()):
+            load.ingest_file(connection, path, ROUND, dt.date.today())
+
+    result = citywide(copy)
+    assert sorted(r["file"] for r in result["ingested"]) == sorted(p.name for p in folder.iterdir())
+    for sql in (HOUSEHOLDS, WARNINGS):
+        with db.connect(one_by_one, read_only=True) as connection:
+            expected = connection.execute(sql).fetchall()
+        assert query(copy, sql) == expected
+    assert query(copy, "SELECT count(*) FROM row_warning WHERE code = 'unknown_community'") != [
+        (0,)
+    ]
+    ((enumerated,),) = query(
+        copy, f"SELECT sum(enumerated_households) FROM khet_need WHERE survey_round = '{ROUND}'"
+    )
+    assert enumerated == query(copy, "SELECT count(*) FROM household")[0][0]
+
+
+HOUSEHOLDS = "SELECT * EXCLUDE (source_file_id) FROM household ORDER BY household_key"
+WARNINGS = (
+    "SELECT f.file_name, w.* EXCLUDE (source_file_id) FROM row_warning w "
+    "JOIN source_file f USING (source_file_id) ORDER BY ALL"
+)
+
+
 # --- scale-out -----------------------------------------------------------------------------------
 
 COMPARED = {
@@ -298,15 +338,20 @@ COMPARED = {
     "khet_need": "SELECT * FROM khet_need ORDER BY survey_round, khet_code",
     "rejected_row": "SELECT * EXCLUDE (source_file_id) FROM rejected_row ORDER BY source_row",
     "source_file": "SELECT file_name, rows_read, rows_loaded, rows_rejected, warnings FROM source_file ORDER BY 1",
+    "household": HOUSEHOLDS,
+    "row_warning": WARNINGS,
 }
 
 
 def test_the_dask_runner_gives_the_same_results(copy: Settings, tmp_path: Path) -> None:
+    from tests.ingest.household_returns import write_household_returns
+
     folder = round_folder(copy)
     (folder / "dusit.csv").write_text(
         dusit_return(extra_rows=3) + "ดุสิต,,12,สลัม\n", encoding="utf-8"
     )
     (folder / "bangrak.csv").write_text(BANGRAK_RETURN, encoding="utf-8")
+    write_household_returns(folder)
     twin_root = tmp_path / "twin"
     for name in ("data", "maps"):
         shutil.copytree(Path(getattr(copy, f"{name}_dir")), twin_root / name)
@@ -319,7 +364,8 @@ def test_the_dask_runner_gives_the_same_results(copy: Settings, tmp_path: Path) 
     assert (threads.exit_code, dask.exit_code) == (0, 0), dask.output
     for table, sql in COMPARED.items():
         assert query(copy, sql) == query(twin, sql), table
-    assert query(twin, f"SELECT count(*) FROM community WHERE survey_round = '{ROUND}'") == [(8,)]
+    # 3 + 3 Dusit rows, 2 from Bang Rak, 2 from the community list of the household returns
+    assert query(twin, f"SELECT count(*) FROM community WHERE survey_round = '{ROUND}'") == [(10,)]
 
 
 # --- scheduling ----------------------------------------------------------------------------------

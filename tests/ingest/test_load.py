@@ -127,21 +127,26 @@ def test_values_are_normalised(survey_db: Path, district_returns: Path) -> None:
     assert get("ชุมชนสวนพลู")[7:9] == (13.719, 100.529)
 
 
-def test_no_personal_data_anywhere(survey_db: Path, district_returns: Path) -> None:
-    ingest_all(survey_db, district_returns)
+def assert_no_trace(path: Path, values: tuple[str, ...]) -> None:
+    """None of ``values`` is in any text column of any table."""
     text_columns = rows(
-        survey_db,
+        path,
         "SELECT table_name, column_name FROM information_schema.columns "
         "WHERE data_type IN ('VARCHAR', 'VARCHAR[]', 'JSON')",
     )
-    with db.connect(survey_db, read_only=True) as connection:
+    with db.connect(path, read_only=True) as connection:
         for table, column in text_columns:
-            for value in returns.PERSONAL_VALUES:
+            for value in values:
                 found = connection.execute(
                     f'SELECT count(*) FROM "{table}" WHERE contains("{column}"::VARCHAR, ?)',
                     [value],
                 ).fetchall()
                 assert found == [(0,)], (table, column, value)
+
+
+def test_no_personal_data_anywhere(survey_db: Path, district_returns: Path) -> None:
+    ingest_all(survey_db, district_returns)
+    assert_no_trace(survey_db, returns.PERSONAL_VALUES)
     dropped = dict(
         rows(
             survey_db, "SELECT file_name, dropped_columns FROM source_file WHERE status = 'loaded'"

@@ -13,6 +13,8 @@ from citywide.text import normalise_text
 
 Kind = Literal["text", "code", "count", "number", "date", "enum"]
 PERSONAL = "personal"
+# The field whose presence makes a table a household return (one row per household).
+HOUSEHOLD_KEY = "household_code"
 _BRACKETED = re.compile(r"[(\[].*?[)\]]")
 _FOLD = re.compile(r"[\s_\-.:,;'’`\"()\[\]/\\]+")
 _GROUP_SEPARATOR = re.compile(r"[/:]")
@@ -50,6 +52,9 @@ class Vocabulary:
         assert isinstance(personal, dict)
         self._personal_exact = {fold(a) for a in personal["aliases"]}
         self._personal_contains = tuple(fold(a) for a in personal["contains"])
+        household = personal["household"]
+        self._household_exact = {fold(a) for a in household["aliases"]}
+        self._household_contains = tuple(fold(a) for a in household["contains"])
         values = table.get("values", {})
         assert isinstance(values, dict)
         self._values: dict[str, dict[str, str]] = {}
@@ -61,11 +66,11 @@ class Vocabulary:
             self._values[field_name] = lookup
 
     def is_personal(self, header: str) -> bool:
-        key = fold(header)
-        last = fold(_GROUP_SEPARATOR.split(header)[-1])
-        if key in self._personal_exact or last in self._personal_exact:
-            return True
-        return any(part and part in key for part in self._personal_contains)
+        return _matches(header, self._personal_exact, self._personal_contains)
+
+    def is_household_personal(self, header: str) -> bool:
+        """Personal in a household return: a name, an address or a location of a home."""
+        return _matches(header, self._household_exact, self._household_contains)
 
     def field_for(self, header: str, group: str = "") -> str | None:
         """The field a header names (trying "group name" first), "personal", or None."""
@@ -86,6 +91,14 @@ class Vocabulary:
 
     def fields_of_kind(self, *kinds: Kind) -> list[str]:
         return [name for name, field in self.fields.items() if field.kind in kinds]
+
+
+def _matches(header: str, exact: set[str], contains: tuple[str, ...]) -> bool:
+    key = fold(header)
+    last = fold(_GROUP_SEPARATOR.split(header)[-1])
+    if key in exact or last in exact:
+        return True
+    return any(part and part in key for part in contains)
 
 
 def _header_variants(header: str, group: str) -> list[str]:

@@ -6,12 +6,16 @@ Works on the first rows of a sheet or CSV as a grid of strings; knows nothing of
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Literal
 
-from citywide.ingest.columns import PERSONAL, Vocabulary
+from citywide.ingest.columns import HOUSEHOLD_KEY, PERSONAL, Vocabulary
 
 SCAN_ROWS = 30
 MIN_FIELDS = 2
+# Where a row is: for a household, where a family lives.
+LOCATION_FIELDS = frozenset({"lat", "lon", "coordinates", "easting", "northing"})
+RecordKind = Literal["community", "household"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,11 @@ class Layout:
             if column.field and column.field != PERSONAL:
                 out.setdefault(column.field, column.index)
         return out
+
+    @property
+    def record_kind(self) -> RecordKind:
+        """A table with a household code lists households; any other lists communities."""
+        return "household" if HOUSEHOLD_KEY in self.mapped else "community"
 
     @property
     def dropped(self) -> list[str]:
@@ -60,7 +69,28 @@ def find_layout(rows: Sequence[Sequence[str]], vocabulary: Vocabulary) -> Layout
         score = len(layout.mapped)
         if score >= MIN_FIELDS and (best is None or score > best[0]):
             best = (score, layout)
-    return best[1] if best else None
+    if best is None:
+        return None
+    layout = best[1]
+    return _household_privacy(layout, vocabulary) if layout.record_kind == "household" else layout
+
+
+def _household_privacy(layout: Layout, vocabulary: Vocabulary) -> Layout:
+    """In a household return, names, addresses and locations point at a family: drop them.
+
+    A location column is a field in a community return but the home's position here; an
+    unmapped column such as "ชื่อ" or "ที่อยู่" is a person's name or address.
+    """
+
+    def private(column: Column) -> bool:
+        if column.field in LOCATION_FIELDS:
+            return True
+        return column.field is None and vocabulary.is_household_personal(column.header)
+
+    columns = tuple(
+        replace(column, field=PERSONAL) if private(column) else column for column in layout.columns
+    )
+    return replace(layout, columns=columns)
 
 
 def _read_header(

@@ -4,7 +4,8 @@ One transaction per table of a file: its ``source_file`` row, its rejected rows,
 footprints and its communities appear together or not at all. A file whose sha256 is already in
 ``source_file`` is not read again. Within a survey round each community is stored once: the
 record with the latest survey date wins, ties go to the file ingested last (then the later row);
-the others move to ``community_history``.
+the others move to ``community_history``. A household return (a table with a household code)
+goes to ``household`` the same way, through :mod:`citywide.ingest.households`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import pandas as pd
 
 from citywide.errors import DatabaseError
 from citywide.gazetteer import load_gazetteer
+from citywide.ingest import households
 from citywide.ingest.columns import vocabulary
 from citywide.ingest.readers import FileUnreadable, RawTable, read_tables
 from citywide.ingest.rules import StageContext, blank_rows, create_macros, stage
@@ -54,6 +56,7 @@ class TableReport:
     message: str | None = None
     source_file_id: int | None = None
     problems: pd.DataFrame | None = None  # per-row rejections and warnings (check mode)
+    record_kind: str | None = None  # community or household; None if the file is unreadable
 
     @property
     def accounted(self) -> bool:
@@ -67,6 +70,7 @@ class TableReport:
             "sheet": self.sheet,
             "status": self.status,
             "format": self.format,
+            "record_kind": self.record_kind,
             "rows_read": self.rows_read,
             "rows_loaded": self.rows_loaded,
             "rows_rejected": self.rows_rejected,
@@ -92,6 +96,7 @@ class PreparedTable:
     column_map: dict[str, str] = field(default_factory=dict)
     relations: dict[str, str] = field(default_factory=dict)
     failure: str | None = None
+    communities_seen: int = 0  # households: communities_mark() of the round when prepared
 
     @classmethod
     def failed(
@@ -102,8 +107,10 @@ class PreparedTable:
         fmt: str,
         encoding: str | None,
         message: str,
+        record_kind: str | None = None,
     ) -> PreparedTable:
-        return cls(TableReport(path, sha256, sheet, "failed", fmt, encoding), failure=message)
+        report = TableReport(path, sha256, sheet, "failed", fmt, encoding, record_kind=record_kind)
+        return cls(report, failure=message)
 
     def to_json(self) -> dict[str, object]:
         """Plain values for the manifest of a prepared file (no per-row problems)."""
@@ -120,10 +127,20 @@ class PreparedTable:
 
 
 def ensure_tables(connection: duckdb.DuckDBPyConnection) -> None:
-    """Create the ingestion tables if this database has none yet."""
+    """Create the ingestion tables if this database has none yet.
+
+    A database from before household returns gets ``source_file.record_kind`` (its files were
+    all community returns); other schema changes need a rebuild (`make clean && make demo`).
+    """
     connection.execute("CREATE SEQUENCE IF NOT EXISTS source_file_seq START 1")
     for spec in INGEST_TABLES:
         connection.execute(spec.create_sql(replace=False))
+    columns = {row[0] for row in connection.execute("DESCRIBE source_file").fetchall()}
+    if "record_kind" not in columns:
+        connection.execute("ALTER TABLE source_file ADD COLUMN record_kind VARCHAR")
+        connection.execute(
+            "UPDATE source_file SET record_kind = 'community' WHERE status = 'loaded'"
+        )
 
 
 def require_geography(connection: duckdb.DuckDBPyConnection, where: str) -> None:
@@ -152,7 +169,7 @@ def ingest_file(
     with connection.cursor() as cursor:
         return [
             merge_prepared(cursor, prepared, survey_round)
-            for prepared in prepare_file(cursor, path, sha256, today)
+            for prepared in prepare_file(cursor, path, sha256, survey_round, today)
         ]
 
 
@@ -178,11 +195,12 @@ def already_ingested(
 
 
 def prepare_file(
-    cursor: duckdb.DuckDBPyConnection, path: Path, sha256: str, today: dt.date
+    cursor: duckdb.DuckDBPyConnection, path: Path, sha256: str, survey_round: str, today: dt.date
 ) -> list[PreparedTable]:
     """Read and check every table of a file, writing nothing to the database.
 
-    Needs ``khet_lookup`` (a read-only connection will do). Each table's loaded rows, rejections,
+    Needs ``khet_lookup`` and, for household returns, the round's communities as they are now
+    (a read-only connection will do). Each table's loaded rows, rejections,
     warnings and footprints become temporary views of ``cursor``; :func:`save_prepared` writes
     them to Parquet so that another process can merge them. A table that cannot be read or
     checked becomes a failure, to be recorded by the merge: one bad table never stops the others.
@@ -195,12 +213,18 @@ def prepare_file(
     prepared = []
     for table in tables:
         try:
-            prepared.append(_prepare_table(cursor, table, sha256, today))
+            prepared.append(_prepare_table(cursor, table, sha256, survey_round, today))
         except Exception as error:  # one bad table must not stop the others: record it
             message = f"could not ingest this table: {type(error).__name__}: {error}"
             prepared.append(
                 PreparedTable.failed(
-                    path, sha256, table.sheet, table.format, table.encoding, message
+                    path,
+                    sha256,
+                    table.sheet,
+                    table.format,
+                    table.encoding,
+                    message,
+                    table.layout.record_kind,
                 )
             )
     return prepared
@@ -228,6 +252,37 @@ def open_prepared(cursor: duckdb.DuckDBPyConnection, prepared: PreparedTable) ->
         cursor.read_parquet(file).create_view(view)
         views[kind] = view
     return dataclasses.replace(prepared, relations=views)
+
+
+def merge_saved(
+    cursor: duckdb.DuckDBPyConnection,
+    saved: list[PreparedTable],
+    survey_round: str,
+    today: dt.date,
+) -> list[TableReport]:
+    """Merge the tables of one file prepared elsewhere (:func:`save_prepared`).
+
+    Household tables prepared before a community list of their round was merged (in the same
+    run) are prepared again here, so that they refer to those communities exactly as a file
+    ingested after them would.
+    """
+    mark = communities_mark(cursor, survey_round)
+    if any(t.report.record_kind == "household" and t.communities_seen != mark for t in saved):
+        report = saved[0].report
+        tables = prepare_file(cursor, report.path, report.sha256, survey_round, today)
+    else:
+        tables = [open_prepared(cursor, table) for table in saved]
+    return [merge_prepared(cursor, table, survey_round) for table in tables]
+
+
+def communities_mark(cursor: duckdb.DuckDBPyConnection, survey_round: str) -> int:
+    """Changes whenever a community table is merged into the round (its last source_file_id)."""
+    row = cursor.execute(
+        "SELECT coalesce(max(source_file_id), 0) FROM source_file "
+        "WHERE survey_round = ? AND record_kind = 'community' AND status = 'loaded'",
+        [survey_round],
+    ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def merge_prepared(
@@ -276,7 +331,8 @@ def _stage_table(cursor: duckdb.DuckDBPyConnection, table: RawTable, today: dt.d
     raw = f"raw_{next(_table_numbers)}"
     table.materialise(cursor, raw)
     context = StageContext(load_gazetteer(), vocabulary(), today, LOOKUP_TABLE)
-    return stage(cursor, raw, table.fields, table.has_geometry, context)
+    shape = households.SHAPE if table.layout.record_kind == "household" else None
+    return stage(cursor, raw, table.fields, table.has_geometry, context, shape)
 
 
 def _report(
@@ -302,21 +358,32 @@ def _report(
         dropped_columns=table.layout.dropped,
         unmapped_columns=table.layout.unmapped,
         message="; ".join(table.notes) or None,
+        record_kind=table.layout.record_kind,
     )
 
 
 def _prepare_table(
-    cursor: duckdb.DuckDBPyConnection, table: RawTable, sha256: str, today: dt.date
+    cursor: duckdb.DuckDBPyConnection,
+    table: RawTable,
+    sha256: str,
+    survey_round: str,
+    today: dt.date,
 ) -> PreparedTable:
     staged = _stage_table(cursor, table, today)
+    household = table.layout.record_kind == "household"
+    if household:
+        households.refer_to_communities(cursor, staged, survey_round)
     report = _report(table, sha256, "loaded", cursor, staged)
     relations = {
         "rows": f"SELECT * FROM {staged} WHERE rejection IS NULL",
         "rejections": _rejections_sql(staged, table.fields),
         "warnings": _warnings_sql(staged),
-        "footprints": f"SELECT source_row, footprint_wkb FROM {staged} "
-        "WHERE rejection IS NULL AND footprint_wkb IS NOT NULL",
     }
+    if not household:
+        relations["footprints"] = (
+            f"SELECT source_row, footprint_wkb FROM {staged} "
+            "WHERE rejection IS NULL AND footprint_wkb IS NOT NULL"
+        )
     for kind, sql in relations.items():
         cursor.execute(f"CREATE TEMP VIEW {staged}_{kind} AS {sql}")
     column_map = {
@@ -325,6 +392,7 @@ def _prepare_table(
     }
     return PreparedTable(
         report=report,
+        communities_seen=communities_mark(cursor, survey_round) if household else 0,
         size_bytes=table.path.stat().st_size,
         header_row=table.layout.header_row + 1,
         column_map=column_map,
@@ -336,6 +404,9 @@ def _merge_table(
     cursor: duckdb.DuckDBPyConnection, prepared: PreparedTable, survey_round: str
 ) -> int:
     relations = prepared.relations
+    household = prepared.report.record_kind == "household"
+    history = "household_history" if household else "community_history"
+    records = households.KEYS if household else ("community", "community_key")
     cursor.execute("BEGIN TRANSACTION")
     try:
         file_id = _insert_source_file(cursor, prepared, survey_round)
@@ -347,14 +418,19 @@ def _merge_table(
             f"INSERT INTO row_warning SELECT ?, * FROM {relations['warnings']}",
             [file_id],
         )
-        _insert_footprints(cursor, relations["footprints"], file_id)
-        rows = relations["rows"]
-        if not _merge_communities(cursor, rows, file_id, prepared.report.sha256, survey_round):
-            _require_one_record_per_community(cursor, survey_round, prepared.report.path)
+        rows, sha256 = relations["rows"], prepared.report.sha256
+        if household:
+            fresh = households.merge(cursor, rows, file_id, sha256, survey_round)
+        else:
+            _insert_footprints(cursor, relations["footprints"], file_id)
+            fresh = _merge_communities(cursor, rows, file_id, sha256, survey_round)
+        if not fresh:
+            _require_one_record_per_community(cursor, survey_round, prepared.report.path, *records)
         cursor.execute(
-            "UPDATE source_file SET rows_superseded = (SELECT count(*) FROM community_history h "
-            "WHERE h.source_file_id = source_file.source_file_id) WHERE survey_round = ?",
-            [survey_round],
+            f"UPDATE source_file SET rows_superseded = (SELECT count(*) FROM {history} h "
+            "WHERE h.source_file_id = source_file.source_file_id) "
+            "WHERE survey_round = ? AND record_kind = ?",
+            [survey_round, prepared.report.record_kind],
         )
         cursor.execute("COMMIT")
     except BaseException:
@@ -371,7 +447,7 @@ def _insert_source_file(
         """
         INSERT INTO source_file VALUES (
             nextval('source_file_seq'), ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?,
-            now())
+            now(), ?)
         RETURNING source_file_id
         """,
         [
@@ -393,6 +469,7 @@ def _insert_source_file(
             report.dropped_columns,
             report.unmapped_columns,
             report.message,
+            report.record_kind,
         ],
     ).fetchone()
     assert row is not None
@@ -406,7 +483,7 @@ def _record_failure(
         """
         INSERT INTO source_file VALUES (
             nextval('source_file_seq'), ?, ?, ?, ?, ?, ?, ?, ?, 'failed', 0, 0, 0, 0, 0, 0, NULL,
-            '{}', [], [], ?, now())
+            '{}', [], [], ?, now(), ?)
         RETURNING source_file_id
         """,
         [
@@ -419,6 +496,7 @@ def _record_failure(
             report.sheet,
             survey_round,
             message,
+            report.record_kind,
         ],
     ).fetchone()
     return TableReport(
@@ -430,6 +508,7 @@ def _record_failure(
         report.encoding,
         message=message,
         source_file_id=int(row[0]) if row else None,
+        record_kind=report.record_kind,
     )
 
 
@@ -586,17 +665,24 @@ def _merge_communities(
 
 
 def _require_one_record_per_community(
-    cursor: duckdb.DuckDBPyConnection, survey_round: str, where: Path
+    cursor: duckdb.DuckDBPyConnection,
+    survey_round: str,
+    where: Path,
+    table: str = "community",
+    key: str = "community_key",
 ) -> None:
-    """The round's invariant, checked inside the transaction (the table declares no key)."""
+    """The round's invariant, checked inside the transaction (the table declares no key).
+
+    ``table`` and ``key`` name another record table of the schema (``household``).
+    """
     row = cursor.execute(
-        "SELECT count(*) - count(DISTINCT community_key) FROM community WHERE survey_round = ?",
+        f"SELECT count(*) - count(DISTINCT {key}) FROM {table} WHERE survey_round = ?",
         [survey_round],
     ).fetchone()
     if row and row[0]:
         raise DatabaseError(
-            f"round {survey_round} would hold a community twice",
-            expected="one record per community_key in the round",
+            f"round {survey_round} would hold a {table} twice",
+            expected=f"one record per {key} in the round",
             found=f"{row[0]} extra records",
             where=str(where),
             fix="report this as a bug in citywide's merge; nothing was written",

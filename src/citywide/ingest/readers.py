@@ -434,20 +434,24 @@ def _read_geo(path: Path, vocab: Vocabulary) -> list[RawTable]:
         attributes.insert(0, "source_row", numpy.arange(1, len(frame) + 1, dtype=numpy.int64))
         attributes["first_cell"] = pd.Series(pd.NA, index=frame.index, dtype="string")
         has_geometry = frame.geometry is not None and frame.crs is not None
+        # a household's geometry is its home: personal, never read
+        private = has_geometry and layout.record_kind == "household"
+        has_geometry = has_geometry and not private
         if has_geometry:
             attributes = attributes.join(_locations(frame))
         sheet = layer if len(layers) > 1 else None
-        tables.append(
-            RawTable(
-                path,
-                path.suffix.lower().lstrip("."),
-                None,
-                sheet,
-                layout,
-                _frame_loader(attributes),
-                has_geometry,
-            )
+        table = RawTable(
+            path,
+            path.suffix.lower().lstrip("."),
+            None,
+            sheet,
+            layout,
+            _frame_loader(attributes),
+            has_geometry,
         )
+        if private:
+            table.notes.append("household locations (the layer's geometry) not read: personal data")
+        tables.append(table)
     if not tables:
         raise _no_header(path, None, [[", ".join(layers)]])
     return tables

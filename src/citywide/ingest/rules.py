@@ -23,13 +23,25 @@ from citywide.gazetteer import Gazetteer
 from citywide.geography import LOOKUP_CELLS_PER_DEGREE
 from citywide.ingest import values
 from citywide.ingest.columns import Vocabulary
+from citywide.schema import SURVEY_FIELDS
 
 # Bangkok's bounding box with a margin: a point outside it is not in Bangkok, and a point whose
 # swapped coordinates fall inside it had latitude and longitude reversed.
 LAT_RANGE = (13.45, 14.0)
 LON_RANGE = (100.3, 100.98)
 
-COUNT_FIELDS = ("houses", "households", "population", "male", "female")
+COUNT_FIELDS = (
+    "houses",
+    "households",
+    "population",
+    "male",
+    "female",
+    "members",
+    "years_in_community",
+)
+# Numbers >= 0 that may have decimals (baht and satang).
+AMOUNT_FIELDS = ("monthly_income",)
+NUMBER_FIELDS = COUNT_FIELDS + AMOUNT_FIELDS
 ENUM_FIELDS = (
     "community_type",
     "land_owner",
@@ -43,6 +55,7 @@ ENUM_FIELDS = (
     "flood_risk",
     "baan_mankong_status",
     "savings_group",
+    "wants_baan_mankong",
 )
 DATE_FIELDS = ("survey_date", "submission_time")
 # A summary row starts with one of these words, alone or followed by a space or colon
@@ -77,6 +90,11 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "flood_risk": ("น้ำท่วม", "flood risk"),
     "baan_mankong_status": ("บ้านมั่นคง", "Baan Mankong status"),
     "savings_group": ("กลุ่มออมทรัพย์", "savings group"),
+    "household_code": ("รหัสครัวเรือน", "household code"),
+    "members": ("จำนวนสมาชิกในครัวเรือน", "household members"),
+    "monthly_income": ("รายได้ครัวเรือนต่อเดือน (บาท)", "monthly household income (baht)"),
+    "wants_baan_mankong": ("ต้องการเข้าร่วมโครงการบ้านมั่นคง", "wants Baan Mankong"),
+    "years_in_community": ("จำนวนปีที่อยู่ในชุมชน", "years in the community"),
 }
 
 # code -> (Thai template, English template); {field_th}/{field_en}/{value}/{detail_th}/{detail_en}
@@ -84,6 +102,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # rejections
     "summary_row": ("แถวผลรวม ไม่ใช่ชุมชน", "a summary (total) row, not a community"),
     "missing_community": ("ไม่มีชื่อชุมชนหรือรหัสชุมชน", "no community name or code"),
+    "missing_household": (
+        "ไม่มีรหัสครัวเรือน กรุณาใส่รหัสครัวเรือน",
+        "no household code; write the household code",
+    ),
+    "non_numeric_amount": (
+        '{field_th} "{value}" ไม่ใช่ตัวเลข ต้องเป็นจำนวนตั้งแต่ 0',
+        '{field_en} "{value}" is not a number; expected a number from 0',
+    ),
+    "negative_amount": (
+        "{field_th} ติดลบ ({value}) ต้องเป็นจำนวนตั้งแต่ 0",
+        "{field_en} is negative ({value}); expected a number from 0",
+    ),
     "non_numeric_count": (
         '{field_th} "{value}" ไม่ใช่ตัวเลข ต้องเป็นจำนวนเต็มตั้งแต่ 0',
         '{field_en} "{value}" is not a number; expected a whole number from 0',
@@ -146,12 +176,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ชาย + หญิง = {detail_th} ไม่เท่ากับประชากร {value}",
         "male + female = {detail_en}, not the population {value}",
     ),
+    "implausible_value": (
+        "{field_th} {value} สูงผิดปกติ (เกิน {detail_th}) บันทึกไว้ กรุณาตรวจสอบ",
+        "{field_en} {value} is implausibly high (above {detail_en}); loaded, please check",
+    ),
+    "unknown_community": (
+        'ไม่พบชุมชน "{value}" ในเขต {detail_th} ในรอบสำรวจนี้ บันทึกครัวเรือนไว้ กรุณาตรวจสอบรหัสหรือชื่อชุมชน',
+        'community "{value}" matches no community of khet {detail_en} in this round; '
+        "household loaded, check the community code or name",
+    ),
 }
 REJECTIONS = frozenset(
     {
         "summary_row",
         "missing_community",
+        "missing_household",
         "non_numeric_count",
+        "non_numeric_amount",
+        "negative_amount",
         "negative_count",
         "non_integer_count",
         "missing_khet",
@@ -195,6 +237,28 @@ CREATE OR REPLACE TEMP MACRO cw_written(x) AS x IS NOT NULL AND NOT regexp_full_
 # vowel mark (the order NFC may change). test_rules holds the two to the same answers.
 
 
+# A community's identity within a round, from the staged columns; households refer to it.
+COMMUNITY_KEY_SQL = """CASE WHEN code_value IS NOT NULL THEN khet_code || ':' || code_value
+         WHEN name_text IS NOT NULL THEN khet_code || ':name:' || cw_name_key(name_text) END"""
+
+
+@dataclass(frozen=True)
+class RecordShape:
+    """What a row of a table is a record of: when it has no identity, and what it keeps.
+
+    ``columns`` is the select list of the staged table's record columns, over the staging
+    query's last step (e.g. ``khet_code``, ``code_value``, ``{field}_value``, ``{field}_code``).
+    """
+
+    kind: str
+    missing_reason: str  # rejection code of a row without an identity
+    missing_field: str
+    missing_when: str  # SQL: the row has no identity
+    summary_identity: str  # SQL: the text that says a row is a summary row ("รวม")
+    columns: str
+    warnings: tuple[WarningRule, ...] = ()
+
+
 @dataclass(frozen=True)
 class StageContext:
     gazetteer: Gazetteer
@@ -209,13 +273,19 @@ def stage(
     fields: list[str],
     has_geometry: bool,
     context: StageContext,
+    shape: RecordShape | None = None,
 ) -> str:
-    """Create ``{raw}_staged``: typed columns, reject reason and warnings per non-blank row."""
+    """Create ``{raw}_staged``: typed columns, reject reason and warnings per non-blank row.
+
+    The rows are communities unless ``shape`` says otherwise.
+    """
     create_macros(connection)
     present = frozenset(fields)
     _register_value_tables(connection, raw, context, present)
     connection.execute(_cells_sql(raw, context.lookup_table))
-    connection.execute(_staged_sql(raw, present, has_geometry, context.vocabulary))
+    connection.execute(
+        _staged_sql(raw, present, has_geometry, context.vocabulary, shape or COMMUNITY_SHAPE)
+    )
     return f"{raw}_staged"
 
 
@@ -419,7 +489,9 @@ def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _warning_rules(present: frozenset[str], vocabulary: Vocabulary) -> list[WarningRule]:
+def _warning_rules(
+    present: frozenset[str], vocabulary: Vocabulary, shape: RecordShape
+) -> list[WarningRule]:
     enum_rules = [
         WarningRule(
             "unknown_value",
@@ -431,7 +503,8 @@ def _warning_rules(present: frozenset[str], vocabulary: Vocabulary) -> list[Warn
         )
         for f in ENUM_FIELDS
     ]
-    return [rule for rule in (*_WARNING_RULES, *enum_rules) if rule.applies(present)]
+    rules = (*_WARNING_RULES, *enum_rules, *shape.warnings)
+    return [rule for rule in rules if rule.applies(present)]
 
 
 def _looks_like_summary(expression: str) -> str:
@@ -443,7 +516,11 @@ def _looks_like_summary(expression: str) -> str:
 
 
 def _staged_sql(
-    raw: str, present: frozenset[str], has_geometry: bool, vocabulary: Vocabulary
+    raw: str,
+    present: frozenset[str],
+    has_geometry: bool,
+    vocabulary: Vocabulary,
+    shape: RecordShape,
 ) -> str:
     """One query from the raw table to the staged rows; each CTE is one step.
 
@@ -481,8 +558,9 @@ def _staged_sql(
     parsed = {
         "name_text": given("community_name", "cw_text(b.community_name)", "VARCHAR"),
         "code_value": given("community_code", "cw_code(b.community_code)", "VARCHAR"),
+        "household_code_value": given("household_code", "cw_code(b.household_code)", "VARCHAR"),
         "uuid_text": given("record_uuid", "cw_text(b.record_uuid)", "VARCHAR"),
-        **{f"{f}_fast": given(f, f"cw_whole_number(b.{f})", "BIGINT") for f in COUNT_FIELDS},
+        **{f"{f}_fast": given(f, f"cw_whole_number(b.{f})", "BIGINT") for f in NUMBER_FIELDS},
         **{
             f"{f}_number": given(f, f"cw_number(b.{f})", "DOUBLE")
             for f in ("lat", "lon", "easting", "northing")
@@ -502,10 +580,10 @@ def _staged_sql(
     }
     counts_text = {
         f"{f}_text": given(f, f"CASE WHEN {f}_fast IS NULL THEN cw_number_text({f}) END", "VARCHAR")
-        for f in COUNT_FIELDS
+        for f in NUMBER_FIELDS
     }
     counts_number = {
-        f"{f}_number": given(f, f"cw_decimal({f}_text)", "DOUBLE") for f in COUNT_FIELDS
+        f"{f}_number": given(f, f"cw_decimal({f}_text)", "DOUBLE") for f in NUMBER_FIELDS
     }
     counts_checked: dict[str, str] = {}
     for f in COUNT_FIELDS:
@@ -520,6 +598,15 @@ def _staged_sql(
         counts_checked[f"{f}_value"] = given(
             f, f"coalesce({f}_fast, TRY_CAST({f}_number AS BIGINT))", "BIGINT"
         )
+    for f in AMOUNT_FIELDS:
+        counts_checked[f"{f}_problem"] = given(
+            f,
+            f"""CASE WHEN {f}_text IS NULL THEN NULL
+                 WHEN {f}_number IS NULL THEN 'non_numeric_amount'
+                 WHEN {f}_number < 0 THEN 'negative_amount' END""",
+            "VARCHAR",
+        )
+        counts_checked[f"{f}_value"] = given(f, f"coalesce({f}_fast::DOUBLE, {f}_number)", "DOUBLE")
     utm = (
         "ST_Transform(ST_Point(easting_number, northing_number), 'EPSG:32647', 'EPSG:4326', "
         "always_xy := true)"
@@ -553,7 +640,7 @@ def _staged_sql(
         if "record_uuid" in present
         else "1"
     )
-    rules = _warning_rules(present, vocabulary)
+    rules = _warning_rules(present, vocabulary, shape)
     flags = {f"warn_{i}": f"coalesce({rule.condition}, false)" for i, rule in enumerate(rules)}
     structs = ",\n            ".join(
         f"CASE WHEN warn_{i} THEN {{'code': '{rule.code}', 'field': '{rule.field}', "
@@ -568,7 +655,7 @@ def _staged_sql(
         else "NULL::STRUCT(code VARCHAR, field VARCHAR, value VARCHAR, detail_th VARCHAR, "
         "detail_en VARCHAR)[]"
     )
-    rejection = _rejection_case(present)
+    rejection = _rejection_case(present, shape)
     area_fields = [f for f in ("area_rai", "area_ngan", "area_wa") if f in present]
     area = (
         f"CASE WHEN {' OR '.join(f'cw_written({f})' for f in area_fields)} "
@@ -591,7 +678,6 @@ def _staged_sql(
     lon_lo, lon_hi = LON_RANGE
     in_box = f"lat_fixed BETWEEN {lat_lo} AND {lat_hi} AND lon_fixed BETWEEN {lon_lo} AND {lon_hi}"
     cells = LOOKUP_CELLS_PER_DEGREE
-    other_enums = ", ".join(f"{f}_code AS {f}" for f in ENUM_FIELDS if f != "community_type")
     return f"""
 CREATE OR REPLACE TEMP TABLE {raw}_staged AS
 WITH base AS (
@@ -657,21 +743,32 @@ flagged AS (SELECT *, {_select(flags)} FROM named),
 judged AS (
     SELECT *,
         {rejection} AS rejection,
-        {warnings} AS warnings
+        {warnings} AS warnings,
+        {area} AS area_value
     FROM flagged
 )
-SELECT source_row, rejection, warnings,
-    CASE WHEN code_value IS NOT NULL THEN khet_code || ':' || code_value
-         ELSE khet_code || ':name:' || cw_name_key(name_text) END AS community_key,
+SELECT source_row, rejection, warnings, {shape.columns}
+FROM judged
+"""
+
+
+COMMUNITY_SHAPE = RecordShape(
+    kind="community",
+    missing_reason="missing_community",
+    missing_field="community_name",
+    missing_when="name_text IS NULL AND code_value IS NULL",
+    summary_identity="coalesce(name_text, code_value, trim(khet))",
+    columns=f"""
+    {COMMUNITY_KEY_SQL} AS community_key,
     khet_code, khwaeng_code, code_value AS community_code, name_text AS community_name,
     community_type_code AS community_type,
     houses_value AS houses, households_value AS households, population_value AS population,
-    male_value AS male, female_value AS female, {area} AS area_rai,
+    male_value AS male, female_value AS female, area_value AS area_rai,
     CASE WHEN spatial_khet IS NOT NULL THEN lat_fixed END AS lat,
     CASE WHEN spatial_khet IS NOT NULL THEN lon_fixed END AS lon,
-    survey_date_value AS survey_date, uuid_text AS record_uuid, {other_enums}, footprint_wkb
-FROM judged
-"""
+    survey_date_value AS survey_date, uuid_text AS record_uuid,
+    {", ".join(f"{c.name}_code AS {c.name}" for c in SURVEY_FIELDS)}, footprint_wkb""",
+)
 
 
 def _select(columns: dict[str, str]) -> str:
@@ -685,11 +782,11 @@ def _struct(reason: str, field: str, value: str, detail: str = "NULL") -> str:
     )
 
 
-def _rejection_case(present: frozenset[str]) -> str:
+def _rejection_case(present: frozenset[str], shape: RecordShape) -> str:
     """The first reason, in this order, that rejects the row; NULL when it loads."""
     counts = [
         f"WHEN {f}_problem IS NOT NULL THEN " + _struct(f"{f}_problem", f"'{f}'", f"trim({f})")
-        for f in COUNT_FIELDS
+        for f in NUMBER_FIELDS
         if f in present
     ]
     duplicate = (
@@ -700,13 +797,13 @@ def _rejection_case(present: frozenset[str]) -> str:
         if "record_uuid" in present
         else []
     )
-    identity = "coalesce(name_text, code_value, trim(khet))"
+    identity = shape.summary_identity
     whens = [
         f"WHEN {_looks_like_summary('first_cell')} THEN "
         + _struct("'summary_row'", "NULL", "trim(first_cell)"),
         f"WHEN {_looks_like_summary(identity)} THEN " + _struct("'summary_row'", "NULL", identity),
-        "WHEN name_text IS NULL AND code_value IS NULL THEN "
-        + _struct("'missing_community'", "'community_name'", "NULL"),
+        f"WHEN {shape.missing_when} THEN "
+        + _struct(f"'{shape.missing_reason}'", f"'{shape.missing_field}'", "NULL"),
         *counts,
         "WHEN khet_code IS NULL AND NOT khet_written THEN "
         + _struct("'missing_khet'", "'khet'", "NULL"),

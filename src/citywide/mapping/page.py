@@ -220,6 +220,8 @@ img { max-width: 100%; border: 1px solid #ddd; }
 <p>รอบสำรวจ · survey round: <b>{{ survey_round }}</b> · สร้างเมื่อ · built {{ built_at }}</p>
 <p><a href="{{ composite }}">แผนที่รวมทุกตัวชี้วัด (เลือกชั้นข้อมูลได้)</a>
   · <span class="en">all indicators on one map (switchable layers)</span></p>
+<p><a href="report.html">รายงานการประมวลผลครั้งล่าสุด</a>
+  · <span class="en">latest run report: files ingested, problems to fix</span></p>
 <table>
 <tr><th>ตัวชี้วัด · indicator</th><th>หน่วย · unit</th><th>แผนที่ · map</th></tr>
 {% for item in indicators %}
