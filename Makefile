@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed
 
 # Prefect must never phone home, and a fresh machine has no network but the package registries.
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
+# Without PREFECT_API_URL a run starts a temporary Prefect server; on a new machine its first start
+# migrates a new database, which can take longer than Prefect's default 20 s on 2 cores.
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 
 .PHONY: venv system-deps demo test lint typecheck check bench clean
 
@@ -53,6 +56,7 @@ check: lint typecheck test
 bench: venv
 	$(BIN)/python bench/ingest_csv.py --rows 1000000
 	$(BIN)/python bench/ingest_households.py --rows 2000000
+	$(BIN)/python bench/incremental.py --repeat 3
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

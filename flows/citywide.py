@@ -44,7 +44,7 @@ def citywide(settings: Settings | None = None) -> dict[str, Any]:
                 rounds = tasks.build_indicators(work, settings)
         if plan.outputs:
             outputs = write_outputs(settings)
-        after = tasks.read_published_state(settings)
+        after = tasks.read_published_state(settings) if plan.writes_database else before
     written = outputs["exports"] + outputs["maps"]
     run = tasks.report_run(started, plan, before, after, ingested, tables, written, settings)
     result: dict[str, object] = {

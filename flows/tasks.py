@@ -120,7 +120,7 @@ def read_published_state(settings: Settings) -> plan.PublishedState:
     outputs = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
     if not settings.duckdb_path.is_file():
         return plan.PublishedState(outputs=outputs)
-    with db.connect(settings.duckdb_path, read_only=True) as connection:
+    with db.connect(settings.duckdb_path, read_only=True, spatial=False) as connection:
         steps = db.step_keys(connection)
         tables = db.table_names(connection)
         known = (

@@ -62,8 +62,13 @@ def spatial_extension_file() -> Path:
 
 
 @contextmanager
-def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the database at ``path`` with spatial loaded; close it on exit."""
+def connect(
+    path: Path, *, read_only: bool = False, spatial: bool = True
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the database at ``path`` with spatial loaded (unless told not to); close it on exit.
+
+    Loading spatial takes a tenth of a second: reads of plain tables (a run's plan) skip it.
+    """
     if read_only and not path.is_file():
         raise DatabaseError(
             "the citywide database does not exist yet",
@@ -87,18 +92,8 @@ def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyC
             fix="wait for the other citywide run to finish, or check the file's permissions",
         ) from error
     try:
-        connection.load_extension(str(spatial_extension_file()))
-        yield connection
-    finally:
-        connection.close()
-
-
-@contextmanager
-def scratch() -> Iterator[duckdb.DuckDBPyConnection]:
-    """An in-memory database with spatial loaded, for work that writes nothing lasting."""
-    connection = duckdb.connect(":memory:", config=dict(_SAFE_CONFIG))
-    try:
-        connection.load_extension(str(spatial_extension_file()))
+        if spatial:
+            connection.load_extension(str(spatial_extension_file()))
         yield connection
     finally:
         connection.close()

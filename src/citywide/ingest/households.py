@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import duckdb
 
-from citywide.ingest.rules import COMMUNITY_KEY_SQL, RecordShape, WarningRule
+from citywide.ingest.rules import COMMUNITY_KEY_SQL, RecordShape, WarningRule, loaded_rows
 from citywide.schema import HOUSEHOLD
 
 # Above these a value is more likely a typing slip than a household: loaded, with a warning.
@@ -112,13 +112,7 @@ def refer_to_communities(cursor: duckdb.DuckDBPyConnection, staged: str, survey_
 
 def _incoming_select(staged: str) -> str:
     """The loaded rows of a staged table, shaped like ``household``."""
-    columns = {name: name for name in _COLUMNS} | {
-        "survey_round": "$round::VARCHAR",
-        "source_file_id": "$file_id::BIGINT",
-        "source_sha256": "$sha256::VARCHAR",
-    }
-    select = ", ".join(f"{expression} AS {name}" for name, expression in columns.items())
-    return f"SELECT {select} FROM {staged} WHERE rejection IS NULL"
+    return loaded_rows(staged, _COLUMNS, {})
 
 
 def merge(

@@ -26,7 +26,7 @@ from citywide.gazetteer import load_gazetteer
 from citywide.ingest import households
 from citywide.ingest.columns import vocabulary
 from citywide.ingest.readers import FileUnreadable, RawTable, read_tables
-from citywide.ingest.rules import StageContext, blank_rows, create_macros, stage
+from citywide.ingest.rules import StageContext, blank_rows, create_macros, loaded_rows, stage
 from citywide.schema import COMMUNITY, INGEST_TABLES
 from citywide.sources import file_sha256
 
@@ -577,15 +577,8 @@ def _insert_footprints(cursor: duckdb.DuckDBPyConnection, footprints: str, file_
 
 def _incoming_select(staged: str) -> str:
     """The loaded rows of a staged table, shaped like ``community``."""
-    columns = {name: name for name in _COMMUNITY_COLUMNS}
-    columns |= {
-        "survey_round": "$round::VARCHAR",
-        "geom": "CASE WHEN lat IS NOT NULL THEN ST_Point(lon, lat)::GEOMETRY('EPSG:4326') END",
-        "source_file_id": "$file_id::BIGINT",
-        "source_sha256": "$sha256::VARCHAR",
-    }
-    select = ", ".join(f"{expression} AS {name}" for name, expression in columns.items())
-    return f"SELECT {select} FROM {staged} WHERE rejection IS NULL"
+    point = "CASE WHEN lat IS NOT NULL THEN ST_Point(lon, lat)::GEOMETRY('EPSG:4326') END"
+    return loaded_rows(staged, _COMMUNITY_COLUMNS, {"geom": point})
 
 
 def _merge_communities(

@@ -14,6 +14,7 @@ Reason and warning codes, with their Thai and English messages, are listed in
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -287,6 +288,22 @@ def stage(
         _staged_sql(raw, present, has_geometry, context.vocabulary, shape or COMMUNITY_SHAPE)
     )
     return f"{raw}_staged"
+
+
+def loaded_rows(staged: str, columns: Sequence[str], computed: Mapping[str, str]) -> str:
+    """SELECT of a staged table's loaded rows shaped like a record table (``columns`` in order).
+
+    Columns not in ``computed`` are taken as they are; lineage comes from the query parameters
+    ``$round``, ``$file_id`` and ``$sha256``.
+    """
+    lineage = {
+        "survey_round": "$round::VARCHAR",
+        "source_file_id": "$file_id::BIGINT",
+        "source_sha256": "$sha256::VARCHAR",
+    }
+    expressions = {name: name for name in columns} | lineage | dict(computed)
+    select = ", ".join(f"{expressions[name]} AS {name}" for name in columns)
+    return f"SELECT {select} FROM {staged} WHERE rejection IS NULL"
 
 
 def create_macros(connection: duckdb.DuckDBPyConnection) -> None:
