@@ -401,3 +401,34 @@ def test_serve_registers_the_daily_bangkok_schedule(copy: Settings) -> None:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def test_prefect_yaml_deploys_the_daily_deployment_to_a_work_pool(copy: Settings) -> None:
+    import httpx
+
+    prefect = str(Path(sys.executable).parent / "prefect")
+    env = subprocess_env(copy, CITYWIDE_HOME=str(Path(__file__).parents[2]))
+    repo = Path(__file__).parents[2]
+    subprocess.run(
+        [prefect, "work-pool", "create", "citywide", "--type", "process", "--overwrite"],
+        env=env, check=True, capture_output=True, cwd=repo,
+    )  # fmt: skip
+    # prefect 3.8.8's deploy saves the deployment, then fails while listing the pool's workers
+    # (its client sends nulls its own server rejects): the deployment is what is checked here
+    subprocess.run(
+        [prefect, "--no-prompt", "deploy", "--all"], env=env, capture_output=True, cwd=repo
+    )
+    api = str(PREFECT_API_URL.value())
+    found = httpx.get(f"{api}/deployments/name/citywide/citywide-daily", timeout=30)
+    found.raise_for_status()
+    deployed = found.json()
+    assert deployed["work_pool_name"] == "citywide"
+    assert deployed["entrypoint"] == "flows/citywide.py:citywide"
+    (schedule,) = deployed["schedules"]
+    assert (schedule["schedule"]["cron"], schedule["schedule"]["timezone"]) == (
+        "0 6 * * *",
+        "Asia/Bangkok",
+    )
+    assert deployed["global_concurrency_limit"]["limit"] == 1
+    (pull,) = deployed["pull_steps"]
+    assert pull["prefect.deployments.steps.set_working_directory"]["directory"] == str(repo)
