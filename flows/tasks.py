@@ -132,6 +132,13 @@ def read_published_state(settings: Settings) -> plan.PublishedState:
             if "source_file" in tables
             else []
         )
+        mark = (
+            connection.execute(
+                "SELECT coalesce(max(source_file_id), 0) FROM source_file"
+            ).fetchone()
+            if "source_file" in tables
+            else None
+        )
         need = (
             connection.execute(
                 "SELECT survey_round, khet_code, need_index FROM khet_need "
@@ -147,6 +154,7 @@ def read_published_state(settings: Settings) -> plan.PublishedState:
         keys={step: key for step, (key, _) in steps.items()},
         known_files=tuple(plan.KnownFile(*row) for row in known),
         need_index={(r, k): float(v) for r, k, v in need},
+        data_mark=int(mark[0]) if mark else 0,
         outputs=outputs,
     )
 
@@ -307,7 +315,12 @@ def build_indicators(database: Path, settings: Settings) -> dict[str, int]:
         db.replace_tables(
             connection, {"khet_need": need}, views=indicators.views(settings.suppression_k)
         )
-        db.record_step(connection, "indicators", plan.indicators_key(settings))
+        row = connection.execute(
+            "SELECT coalesce(max(source_file_id), 0) FROM source_file"
+        ).fetchone()
+        geography_key, _ = db.step_keys(connection).get("geography", ("", None))
+        key = plan.indicators_key(settings, int(row[0]) if row else 0, geography_key)
+        db.record_step(connection, "indicators", key)
     return {str(k): int(v) for k, v in need.groupby("survey_round").size().items()}
 
 

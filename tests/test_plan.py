@@ -23,10 +23,11 @@ def state_after_a_run(settings: Settings, files: list[str]) -> PublishedState:
         committed_at="2026-11-20T06:00:00+00:00",
         keys={
             "geography": plan.geography_key(SOURCES),
-            "indicators": plan.indicators_key(settings),
+            "indicators": plan.indicators_key(settings, 7, plan.geography_key(SOURCES)),
         },
         known_files=tuple(known(sha) for sha in files),
         outputs={"version_id": "v1", "key": plan.outputs_key(settings)},
+        data_mark=7,
     )
 
 
@@ -82,3 +83,12 @@ def test_missing_or_older_outputs_are_redone(settings: Settings) -> None:
     assert plan.plan_run(SOURCES, surveys("x"), before, settings, False).outputs
     older = PublishedState(**{**before.__dict__, "version_id": "v2"})
     assert plan.plan_run(SOURCES, surveys("x"), older, settings, True).outputs
+
+
+def test_files_merged_by_another_command_redo_the_indicators(settings: Settings) -> None:
+    """`citywide ingest` merges files without the indicators: the next run rebuilds them."""
+    after_ingest = PublishedState(**{**state_after_a_run(settings, ["x"]).__dict__, "data_mark": 9})
+    again = plan.plan_run(SOURCES, surveys("x"), after_ingest, settings, True)
+    assert (again.geography, again.new_files, again.indicators, again.outputs) == (
+        False, (), True, True,
+    )  # fmt: skip

@@ -55,6 +55,7 @@ class PublishedState:
     keys: dict[str, str] = field(default_factory=dict)  # step -> key it was last built with
     known_files: tuple[KnownFile, ...] = ()
     need_index: dict[tuple[str, str], float] = field(default_factory=dict)  # (round, khet)
+    data_mark: int = 0  # the last source_file_id: changes with every file merged
     outputs: dict[str, object] = field(default_factory=dict)  # published.json
 
 
@@ -87,8 +88,9 @@ def geography_key(source_files: list[tuple[str, str, str]]) -> str:
     return _key(sorted(f for f in source_files if f[0] in GEOGRAPHY_SOURCES))
 
 
-def indicators_key(settings: Settings) -> str:
-    return _key(settings.need_weights, settings.suppression_k)
+def indicators_key(settings: Settings, data_mark: int, geography: str) -> str:
+    """From the settings, the data (files merged by any command) and the geography built."""
+    return _key(settings.need_weights, settings.suppression_k, data_mark, geography)
 
 
 def outputs_key(settings: Settings) -> str:
@@ -112,7 +114,7 @@ def plan_run(
     """The steps this run needs, and why, as a pure function of keys."""
     keys = {
         "geography": geography_key(source_files),
-        "indicators": indicators_key(settings),
+        "indicators": indicators_key(settings, state.data_mark, state.keys.get("geography", "")),
         "outputs": outputs_key(settings),
     }
     ingested = {known.sha256 for known in state.known_files}
@@ -126,7 +128,10 @@ def plan_run(
         reasons.append(f"surveys: {len(new)} new or changed file(s)")
     indicators = geography or bool(new) or state.keys.get("indicators") != keys["indicators"]
     if indicators and not (geography or new):
-        reasons.append("indicators: need-index weights or suppression changed")
+        reasons.append(
+            "indicators: need-index settings changed, or data or geography changed by another "
+            "command (citywide ingest, citywide geography build)"
+        )
     outputs = (
         indicators
         or not outputs_present
