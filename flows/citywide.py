@@ -33,7 +33,7 @@ def citywide(settings: Settings | None = None) -> dict[str, Any]:
     with db.writer_lock(settings.duckdb_path, settings.lock_timeout_s):
         fetched = tasks.fetch_all(settings)
         before = tasks.read_published_state(settings)
-        plan = tasks.plan_run(fetched, tasks.find_survey_files(settings), before, settings)
+        plan = tasks.plan_run(fetched, tasks.find_survey_files(fetched, settings), before, settings)
         if plan.writes_database:
             with db.new_version(settings.duckdb_path) as work:
                 if plan.geography:

@@ -40,7 +40,6 @@ from citywide.sources import (
     fetch_source,
     fetch_sources,
     file_sha256,
-    raw_path,
     source_by_id,
 )
 
@@ -64,6 +63,15 @@ def _only_download_failures(task: Task[Any, Any], task_run: TaskRun, state: Stat
 def _only_os_errors(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
     """Retry file steps on I/O errors (a share that dropped, a full disk freed), not on bad data."""
     return isinstance(state.result(raise_on_failure=False), OSError)
+
+
+# Every task that reads or writes files: retried on I/O errors, never cached.
+file_task = task(
+    retries=FILE_RETRIES,
+    retry_delay_seconds=FILE_RETRY_DELAYS,
+    retry_condition_fn=_only_os_errors,
+    cache_policy=NO_CACHE,
+)
 
 
 @task(
@@ -91,29 +99,22 @@ def fetch(source_id: str, settings: Settings) -> FetchResult:
 # --- what to do --------------------------------------------------------------------------------
 
 
-@task(
-    retries=FILE_RETRIES,
-    retry_delay_seconds=FILE_RETRY_DELAYS,
-    retry_condition_fn=_only_os_errors,
-    cache_policy=NO_CACHE,
-)
-def find_survey_files(settings: Settings) -> list[plan.SurveyFile]:
-    """The registry (round bma_registry) and every file in RAW_DIR/surveys/<round>/, hashed."""
-    found = [(raw_path(COMMUNITY_REGISTRY, settings), REGISTRY_ROUND)]
+@file_task
+def find_survey_files(fetched: list[FetchResult], settings: Settings) -> list[plan.SurveyFile]:
+    """The registry (round bma_registry, hashed by its fetch) and every file in
+    RAW_DIR/surveys/<round>/, hashed."""
+    (registry,) = [r.files[0] for r in fetched if r.source.id == COMMUNITY_REGISTRY.id]
+    found = [plan.SurveyFile(registry.path, REGISTRY_ROUND, registry.sha256)]
     surveys = settings.raw_dir / SURVEYS_FOLDER
     if surveys.is_dir() and any(p.is_file() for p in surveys.rglob("*")):
         found += [
-            (path, survey_round(path, settings.raw_dir, None)) for path in survey_files([surveys])
+            plan.SurveyFile(path, survey_round(path, settings.raw_dir, None), file_sha256(path))
+            for path in survey_files([surveys])
         ]
-    return [plan.SurveyFile(path, label, file_sha256(path)) for path, label in found]
+    return found
 
 
-@task(
-    retries=FILE_RETRIES,
-    retry_delay_seconds=FILE_RETRY_DELAYS,
-    retry_condition_fn=_only_os_errors,
-    cache_policy=NO_CACHE,
-)
+@file_task
 def read_published_state(settings: Settings) -> plan.PublishedState:
     """The keys, files and need index of the published database, and published.json."""
     manifest = settings.processed_dir / PUBLISHED_MANIFEST
@@ -132,13 +133,7 @@ def read_published_state(settings: Settings) -> plan.PublishedState:
             if "source_file" in tables
             else []
         )
-        mark = (
-            connection.execute(
-                "SELECT coalesce(max(source_file_id), 0) FROM source_file"
-            ).fetchone()
-            if "source_file" in tables
-            else None
-        )
+        data_mark = ingest_load.last_file_id(connection) if "source_file" in tables else 0
         need = (
             connection.execute(
                 "SELECT survey_round, khet_code, need_index FROM khet_need "
@@ -154,7 +149,7 @@ def read_published_state(settings: Settings) -> plan.PublishedState:
         keys={step: key for step, (key, _) in steps.items()},
         known_files=tuple(plan.KnownFile(*row) for row in known),
         need_index={(r, k): float(v) for r, k, v in need},
-        data_mark=int(mark[0]) if mark else 0,
+        data_mark=data_mark,
         outputs=outputs,
     )
 
@@ -243,14 +238,8 @@ def prepare_survey_tables(database: Path) -> None:
         ingest_load.ensure_tables(connection)
 
 
-@task(
-    task_run_name="prepare {survey.path.name}",
-    retries=FILE_RETRIES,
-    retry_delay_seconds=FILE_RETRY_DELAYS,
-    retry_condition_fn=_only_os_errors,
-    cache_policy=NO_CACHE,
-)
-def prepare_file(survey: plan.SurveyFile, database: Path) -> list[ingest_load.PreparedTable]:
+@file_task
+def _prepare_file(survey: plan.SurveyFile, database: Path) -> list[ingest_load.PreparedTable]:
     """Read and check one file into Parquet beside the database; write nothing to it.
 
     Runs anywhere the files are visible (a thread, a Dask worker): it opens the working copy
@@ -272,6 +261,11 @@ def prepare_file(survey: plan.SurveyFile, database: Path) -> list[ingest_load.Pr
         ]
     files.write_files(folder, {manifest.name: _manifest_json(prepared)})
     return prepared
+
+
+prepare_file = _prepare_file.with_options(
+    name="prepare_file", task_run_name="prepare {survey.path.name}"
+)
 
 
 def _prepared_folder(database: Path, survey: plan.SurveyFile) -> Path:
@@ -315,21 +309,13 @@ def build_indicators(database: Path, settings: Settings) -> dict[str, int]:
         db.replace_tables(
             connection, {"khet_need": need}, views=indicators.views(settings.suppression_k)
         )
-        row = connection.execute(
-            "SELECT coalesce(max(source_file_id), 0) FROM source_file"
-        ).fetchone()
         geography_key, _ = db.step_keys(connection).get("geography", ("", None))
-        key = plan.indicators_key(settings, int(row[0]) if row else 0, geography_key)
+        key = plan.indicators_key(settings, ingest_load.last_file_id(connection), geography_key)
         db.record_step(connection, "indicators", key)
     return {str(k): int(v) for k, v in need.groupby("survey_round").size().items()}
 
 
-@task(
-    retries=FILE_RETRIES,
-    retry_delay_seconds=FILE_RETRY_DELAYS,
-    retry_condition_fn=_only_os_errors,
-    cache_policy=NO_CACHE,
-)
+@file_task
 def write_exports(settings: Settings) -> list[str]:
     """GeoPackage, GeoParquet and CSV of the published khet_need in PROCESSED_DIR/exports."""
     with db.connect(settings.duckdb_path, read_only=True) as connection:
@@ -339,12 +325,7 @@ def write_exports(settings: Settings) -> list[str]:
     return [str(path) for path in paths]
 
 
-@task(
-    retries=FILE_RETRIES,
-    retry_delay_seconds=FILE_RETRY_DELAYS,
-    retry_condition_fn=_only_os_errors,
-    cache_policy=NO_CACHE,
-)
+@file_task
 def write_maps(settings: Settings) -> list[str]:
     """The latest round's map pages, index.html and PNG in MAPS_DIR, each written atomically.
 
@@ -373,12 +354,7 @@ def write_maps(settings: Settings) -> list[str]:
     return [str(path) for path in written]
 
 
-@task(
-    retries=FILE_RETRIES,
-    retry_delay_seconds=FILE_RETRY_DELAYS,
-    retry_condition_fn=_only_os_errors,
-    cache_policy=NO_CACHE,
-)
+@file_task
 def record_outputs(exported: list[str], maps: list[str], settings: Settings) -> None:
     """published.json: which database version and map settings the outputs were made from."""
     with db.connect(settings.duckdb_path, read_only=True) as connection:
@@ -398,12 +374,7 @@ def record_outputs(exported: list[str], maps: list[str], settings: Settings) -> 
 REPORT_PAGE = "report.html"
 
 
-@task(
-    retries=FILE_RETRIES,
-    retry_delay_seconds=FILE_RETRY_DELAYS,
-    retry_condition_fn=_only_os_errors,
-    cache_policy=NO_CACHE,
-)
+@file_task
 def report_run(
     started_at: datetime,
     run_plan: plan.Plan,

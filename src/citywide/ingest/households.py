@@ -12,7 +12,13 @@ from __future__ import annotations
 
 import duckdb
 
-from citywide.ingest.rules import COMMUNITY_KEY_SQL, RecordShape, WarningRule, loaded_rows
+from citywide.ingest.rules import (
+    COMMUNITY_KEY_SQL,
+    RecordShape,
+    WarningRule,
+    loaded_rows,
+    round_is_empty,
+)
 from citywide.schema import HOUSEHOLD
 
 # Above these a value is more likely a typing slip than a household: loaded, with a warning.
@@ -172,11 +178,7 @@ def merge(
 
 def _is_fresh(cursor: duckdb.DuckDBPyConnection, staged: str, survey_round: str) -> bool:
     """True when the round holds no household yet and no two loaded rows share a key."""
-    in_round = cursor.execute(
-        "SELECT count(*) FROM (SELECT 1 FROM household WHERE survey_round = ? LIMIT 1)",
-        [survey_round],
-    ).fetchone()
-    if in_round and in_round[0]:
+    if not round_is_empty(cursor, "household", survey_round):
         return False
     row = cursor.execute(
         f"SELECT count(*), count(DISTINCT household_key) FROM {staged} WHERE rejection IS NULL"

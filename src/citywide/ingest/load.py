@@ -26,7 +26,14 @@ from citywide.gazetteer import load_gazetteer
 from citywide.ingest import households
 from citywide.ingest.columns import vocabulary
 from citywide.ingest.readers import FileUnreadable, RawTable, read_tables
-from citywide.ingest.rules import StageContext, blank_rows, create_macros, loaded_rows, stage
+from citywide.ingest.rules import (
+    StageContext,
+    blank_rows,
+    create_macros,
+    loaded_rows,
+    round_is_empty,
+    stage,
+)
 from citywide.schema import COMMUNITY, INGEST_TABLES
 from citywide.sources import file_sha256
 
@@ -273,6 +280,12 @@ def merge_saved(
     else:
         tables = [open_prepared(cursor, table) for table in saved]
     return [merge_prepared(cursor, table, survey_round) for table in tables]
+
+
+def last_file_id(connection: duckdb.DuckDBPyConnection) -> int:
+    """The newest source_file_id: it changes with every file merged, by whatever command."""
+    row = connection.execute("SELECT coalesce(max(source_file_id), 0) FROM source_file").fetchone()
+    return int(row[0]) if row else 0
 
 
 def communities_mark(cursor: duckdb.DuckDBPyConnection, survey_round: str) -> int:
@@ -689,11 +702,7 @@ def _is_fresh(cursor: duckdb.DuckDBPyConnection, staged: str, survey_round: str)
     two rows share a key. (Rows without a code may be the same community as a coded row, found
     by name: the full merge decides.)
     """
-    in_round = cursor.execute(
-        "SELECT count(*) FROM (SELECT 1 FROM community WHERE survey_round = ? LIMIT 1)",
-        [survey_round],
-    ).fetchone()
-    if in_round and in_round[0]:
+    if not round_is_empty(cursor, "community", survey_round):
         return False
     row = cursor.execute(
         f"SELECT count(*), count(DISTINCT community_key), count(community_code) "

@@ -306,6 +306,15 @@ def loaded_rows(staged: str, columns: Sequence[str], computed: Mapping[str, str]
     return f"SELECT {select} FROM {staged} WHERE rejection IS NULL"
 
 
+def round_is_empty(cursor: duckdb.DuckDBPyConnection, table: str, survey_round: str) -> bool:
+    """True when the record table (community or household) holds nothing of the round yet."""
+    row = cursor.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE survey_round = ? LIMIT 1)",
+        [survey_round],
+    ).fetchone()
+    return not (row and row[0])
+
+
 def create_macros(connection: duckdb.DuckDBPyConnection) -> None:
     """The SQL macros the rules and the merge use (temporary: one set per connection)."""
     connection.execute(_MACROS)
