@@ -94,6 +94,12 @@ def test_all_180_khwaeng_each_in_a_known_khet() -> None:
         ("Klong Toey", "1033"),
         ("Huay Kwang", "1017"),
         ("Don Muang", "1036"),
+        # Thai typing errors: sara e typed twice for sara ae, a tone mark before the upper
+        # vowel or after the following vowel, a vowel typed twice
+        ("บางเเค", "1040"),
+        ("บางซ\u0e48\u0e37อ", "1029"),
+        ("ลาดพรา\u0e49ว", "1038"),
+        ("ลาดกระบ\u0e31\u0e31ง", "1011"),
         # codes: DOPA, P-code, Thai digits
         ("1007", "1007"),
         (" 1007 ", "1007"),

@@ -17,6 +17,7 @@ from citywide import db
 from citywide.ingest import rules
 from citywide.ingest.load import _stage_table
 from citywide.ingest.readers import read_tables
+from citywide.text import clean_text, thai_digits_to_ascii
 
 pytestmark = pytest.mark.real_data
 TODAY = dt.date(2026, 11, 21)
@@ -64,14 +65,47 @@ _FRAGMENTS = [
 ]
 
 
-def test_text_fast_path_gives_the_full_clean_up(connection: duckdb.DuckDBPyConnection) -> None:
+def test_staged_names_and_codes_are_cleaned_as_python_cleans_them(
+    connection: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """The SQL path takes clean_text's answers: every combination of fragments, as a name and
+    as a code, is staged exactly as citywide.text would clean it."""
     texts = ["".join(parts) for parts in itertools.product(_FRAGMENTS, repeat=3)]
-    rows = connection.execute(
-        "SELECT t, cw_text(t) IS NOT DISTINCT FROM cw_text_full(t) FROM unnest(?::VARCHAR[]) u(t)",
-        [texts],
-    ).fetchall()
-    assert len(rows) == len(_FRAGMENTS) ** 3
-    assert [text for text, same in rows if not same] == []
+    texts = [t for t in texts if t.strip() and "," not in t]
+    quoted = [t.replace('"', '""') for t in texts]
+    rows = staged(
+        connection,
+        tmp_path,
+        "เขต,ชื่อชุมชน,รหัสชุมชน",
+        [f'บางรัก,"X{t}","{t}"' for t in quoted],
+    )
+    assert len(rows) == len(texts)
+    names = [row["community_name"] for row in rows]
+    assert names == [clean_text("X" + t) for t in texts]
+    codes = [row["community_code"] for row in rows]
+    expected = [
+        t if all("!" <= c <= "~" for c in t) else thai_digits_to_ascii("".join(clean_text(t).split()))
+        or None
+        for t in texts
+    ]
+    assert codes == expected
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("ชุมชนเเสงทอง", "ชุมชนแสงทอง"),  # sara e typed twice for sara ae
+        ("ชุมชนทุ่งสองห้อง", "ชุมชนทุ่งสองห้อง"),  # tone mark before the lower vowel
+        ("ชุมชนวัดใหม่่", "ชุมชนวัดใหม่"),  # a tone mark typed twice
+        ("ชุมชนบ้านน้ํา", "ชุมชนบ้านน้ำ"),  # split sara am after a tone mark
+    ],
+)
+def test_thai_typing_errors_give_one_community_key(
+    connection: duckdb.DuckDBPyConnection, tmp_path: Path, written: str, expected: str
+) -> None:
+    rows = staged(connection, tmp_path, "เขต,ชื่อชุมชน", [f"บางรัก,{written}", f"บางรัก,{expected}"])
+    assert rows[0]["community_name"] == rows[1]["community_name"] == expected
+    assert rows[0]["community_key"] == rows[1]["community_key"]
 
 
 @pytest.mark.parametrize(
@@ -184,5 +218,8 @@ def test_blank_rows_are_not_read_and_summary_rows_are_rejected(
     ("written", "code"),
     [("1004-012", "1004-012"), (" 12 ", "12"), ("C 12", "C12"), ("๑๒๓", "123"), ("\u200b7", "7")],
 )
-def test_community_codes(connection: duckdb.DuckDBPyConnection, written: str, code: str) -> None:
-    assert connection.execute("SELECT cw_code(?)", [written]).fetchone() == (code,)
+def test_community_codes(
+    connection: duckdb.DuckDBPyConnection, tmp_path: Path, written: str, code: str
+) -> None:
+    (row,) = staged(connection, tmp_path, "เขต,ชื่อชุมชน,รหัสชุมชน", [f"บางรัก,ก,{written}"])
+    assert row["community_code"] == code

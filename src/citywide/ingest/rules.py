@@ -25,6 +25,7 @@ from citywide.geography import LOOKUP_CELLS_PER_DEGREE
 from citywide.ingest import values
 from citywide.ingest.columns import Vocabulary
 from citywide.schema import SURVEY_FIELDS
+from citywide.text import NEEDS_CLEANUP, clean_text
 
 # Bangkok's bounding box with a margin: a point outside it is not in Bangkok, and a point whose
 # swapped coordinates fall inside it had latitude and longitude reversed.
@@ -59,6 +60,8 @@ ENUM_FIELDS = (
     "wants_baan_mankong",
 )
 DATE_FIELDS = ("survey_date", "submission_time")
+# Text kept from a return, cleaned by citywide.text.clean_text (once per distinct text).
+CLEANED_FIELDS = ("community_name", "community_code", "household_code", "record_uuid")
 # A summary row starts with one of these words, alone or followed by a space or colon
 # ("รวม", "รวม 6 ชุมชน", "Total:"), so a community named รวมใจ is not one.
 SUMMARY_PATTERN = (
@@ -206,14 +209,6 @@ REJECTIONS = frozenset(
 WARNINGS = frozenset(MESSAGES) - REJECTIONS
 
 _MACROS = """
-CREATE OR REPLACE TEMP MACRO cw_text_full(x) AS nullif(trim(regexp_replace(regexp_replace(
-    replace(nfc_normalize(x), chr(3661) || chr(3634), chr(3635)),
-    '[' || chr(8203) || chr(8204) || chr(8205) || chr(65279) || chr(173) || ']', '', 'g'),
-    '\\s+', ' ', 'g')), '');
-CREATE OR REPLACE TEMP MACRO cw_text(x) AS CASE
-    WHEN regexp_matches(x, '[^ !-~\\x{0E01}-\\x{0E3A}\\x{0E3F}-\\x{0E5B}]|\\s\\s|^\\s|\\s$|\\x{0E4D}\\x{0E32}|[\\x{0E48}-\\x{0E4B}][\\x{0E31}\\x{0E34}-\\x{0E3A}\\x{0E47}\\x{0E4C}-\\x{0E4E}]')
-        THEN cw_text_full(x)
-    ELSE nullif(x, '') END;
 CREATE OR REPLACE TEMP MACRO cw_digits(x) AS translate(x, '๐๑๒๓๔๕๖๗๘๙', '0123456789');
 CREATE OR REPLACE TEMP MACRO cw_placeholder(x) AS regexp_full_match(x, '\\s*(-|–|—|--|\\.|(?i:n/?a))\\s*');
 CREATE OR REPLACE TEMP MACRO cw_number_text(x) AS CASE WHEN cw_placeholder(x) THEN NULL
@@ -225,17 +220,15 @@ CREATE OR REPLACE TEMP MACRO cw_decimal(x) AS CASE
     WHEN regexp_full_match(x, '-?([0-9]+\\.?[0-9]*|\\.[0-9]+)') THEN TRY_CAST(x AS DOUBLE) END;
 CREATE OR REPLACE TEMP MACRO cw_number(x) AS
     coalesce(TRY_CAST(x AS DOUBLE), TRY_CAST(cw_number_text(x) AS DOUBLE));
-CREATE OR REPLACE TEMP MACRO cw_code(x) AS CASE
+CREATE OR REPLACE TEMP MACRO cw_code(x, cleaned) AS CASE
     WHEN regexp_full_match(x, '[!-~]+') THEN x
-    ELSE nullif(regexp_replace(cw_digits(cw_text(x)), '\\s', '', 'g'), '') END;
+    ELSE nullif(regexp_replace(cw_digits(cleaned), '\\s', '', 'g'), '') END;
 CREATE OR REPLACE TEMP MACRO cw_name_key(x) AS nullif(regexp_replace(regexp_replace(
     lower(x), '[\\s_\\-.:,;''`"()\\[\\]/\\\\]+', '', 'g'), '^(ชุมชน|community)', ''), '');
 CREATE OR REPLACE TEMP MACRO cw_written(x) AS x IS NOT NULL AND NOT regexp_full_match(x, '\\s*');
 """
-# cw_text keeps plain text as it is and sends the rest through cw_text_full: text with
-# characters beyond printable ASCII and Thai letters (zero-width marks, NBSP, accents that NFC
-# may compose), doubled or outer white space, a split sara am, or a tone mark written before a
-# vowel mark (the order NFC may change). test_rules holds the two to the same answers.
+# Texts are cleaned by citywide.text.clean_text, once per distinct text that needs it (the
+# {raw}_text_map table, see _register_value_tables); cw_code takes a code and its cleaned text.
 
 
 # A community's identity within a round, from the staged columns; households refer to it.
@@ -351,6 +344,7 @@ def _register_value_tables(
             [(code, th, en) for code, (th, en) in MESSAGES.items()], columns=["code", "th", "en"]
         ),
         "khet_name": _khet_names(context.gazetteer),
+        "text_map": _text_map(connection, raw, present),
     }
     for field in ENUM_FIELDS:
         if field in present:
@@ -360,6 +354,28 @@ def _register_value_tables(
     if "khwaeng" in present:  # needs the khet map registered above
         khwaeng = _khwaeng_map(connection, raw, context.gazetteer, present)
         connection.register(f"{raw}_khwaeng_map", khwaeng)
+
+
+def _text_map(
+    connection: duckdb.DuckDBPyConnection, raw: str, present: frozenset[str]
+) -> pd.DataFrame:
+    """text -> cleaned text, for the distinct texts of the cleaned fields that need cleaning.
+
+    DuckDB picks them out with the same pattern as :func:`citywide.text.needs_cleanup`;
+    the others are kept as written. An empty result is NULL.
+    """
+    columns = [f for f in CLEANED_FIELDS if f in present]
+    texts: list[str] = []
+    if columns:
+        union = " UNION ".join(
+            f"SELECT {f} AS t FROM {raw} WHERE regexp_matches({f}, {_sql_text(NEEDS_CLEANUP)})"
+            for f in columns
+        )
+        texts = [row[0] for row in connection.execute(union).fetchall()]
+    cleaned = [clean_text(t) or None for t in texts]
+    return pd.DataFrame(
+        {"text": pd.Series(texts, dtype="object"), "cleaned": pd.Series(cleaned, dtype="object")}
+    )
 
 
 def _khet_names(gazetteer: Gazetteer) -> pd.DataFrame:
@@ -558,6 +574,17 @@ def _staged_sql(
         return expression if field in present else f"NULL::{sql_type}"
 
     joins = []
+    for field in CLEANED_FIELDS:
+        if field in present:
+            joins.append(f"LEFT JOIN {raw}_text_map t_{field} ON t_{field}.text = b.{field}")
+
+    def cleaned(field: str) -> str:
+        """The field's text as citywide.text.clean_text leaves it ('' becomes NULL)."""
+        return (
+            f"CASE WHEN t_{field}.text IS NOT NULL THEN t_{field}.cleaned "
+            f"ELSE nullif(b.{field}, '') END"
+        )
+
     if "khet" in present:
         joins.append(f"LEFT JOIN {raw}_khet_map k ON k.text = b.khet")
     khet = {
@@ -582,10 +609,18 @@ def _staged_sql(
         )
     located = [f for f in ("lat", "lon", "coordinates", "easting", "northing") if f in present]
     parsed = {
-        "name_text": given("community_name", "cw_text(b.community_name)", "VARCHAR"),
-        "code_value": given("community_code", "cw_code(b.community_code)", "VARCHAR"),
-        "household_code_value": given("household_code", "cw_code(b.household_code)", "VARCHAR"),
-        "uuid_text": given("record_uuid", "cw_text(b.record_uuid)", "VARCHAR"),
+        "name_text": given("community_name", cleaned("community_name"), "VARCHAR"),
+        "code_value": given(
+            "community_code",
+            f"cw_code(b.community_code, {cleaned('community_code')})",
+            "VARCHAR",
+        ),
+        "household_code_value": given(
+            "household_code",
+            f"cw_code(b.household_code, {cleaned('household_code')})",
+            "VARCHAR",
+        ),
+        "uuid_text": given("record_uuid", cleaned("record_uuid"), "VARCHAR"),
         **{f"{f}_fast": given(f, f"cw_whole_number(b.{f})", "BIGINT") for f in NUMBER_FIELDS},
         **{
             f"{f}_number": given(f, f"cw_number(b.{f})", "DOUBLE")
