@@ -98,7 +98,8 @@ def _clean_once(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _INVISIBLE.sub("", text)
     text = _SPACES.sub(" ", text).strip()
-    text = _thai_normalize()(text)
+    if needs_cleanup(text):  # pythainlp is slow: only for what spaces and NFC did not settle
+        text = _thai_normalize()(text)
     text = _SARA_AM_SPLIT.sub("\u0e33", text)
     text = unicodedata.normalize("NFC", text)
     return _SPACES.sub(" ", text).strip()
