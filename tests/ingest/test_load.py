@@ -369,9 +369,10 @@ def test_a_cell_longer_than_a_field_keeps_rejects_only_its_row(
         "field_too_long",
         "community_name",
     )
-    assert "Chumchon" not in problem.message_en + problem.message_th  # the length, not the cell
-    assert "135000 characters long, more than the 1,000" in problem.message_en
-    assert "ตัวอักษร" in problem.message_th
+    message_th, message_en = str(problem.message_th), str(problem.message_en)
+    assert "Chumchon" not in message_th + message_en  # the length is quoted, not the cell
+    assert "135000 characters long, more than the 1,000" in message_en
+    assert "ตัวอักษร" in message_th
     (report,) = ingest_all(survey_db, folder)
     assert report["status"] == "loaded"
     assert report["rows_read"] == report["rows_loaded"] + report["rows_rejected"] == 3  # type: ignore[operator]
