@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -344,3 +345,109 @@ def test_a_round_never_holds_a_community_twice(survey_db: Path, district_returns
         connection.execute("INSERT INTO community SELECT * FROM community LIMIT 1")
         with pytest.raises(DatabaseError, match="would hold a community twice"):
             load._require_one_record_per_community(connection, "2568-1", district_returns)
+
+
+def test_a_cell_longer_than_a_field_keeps_rejects_only_its_row(
+    survey_db: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "long"
+    folder.mkdir()
+    name = "Chumchon " * 15_000  # 135,000 characters: a paste into the wrong column
+    note = "ก" * 1_000_000  # 3 MB note: not a survey field, never read
+    (folder / "long.csv").write_text(
+        "เขต,ชื่อชุมชน,ครัวเรือน,หมายเหตุ\n"
+        f"บางรัก,ชุมชนวัดแขก,10,\nบางรัก,{name},12,\nบางรัก,ชุมชนสาม,5,{note}\n",
+        encoding="utf-8",
+    )
+    with db.connect(survey_db, read_only=True) as connection:
+        (checked,) = check_file(connection, folder / "long.csv", TODAY)
+    assert (checked.rows_read, checked.rows_loaded, checked.rows_rejected) == (3, 2, 1)
+    assert checked.problems is not None
+    (problem,) = checked.problems.itertuples()
+    assert (problem.source_row, problem.code, problem.field) == (
+        3,
+        "field_too_long",
+        "community_name",
+    )
+    message_th, message_en = str(problem.message_th), str(problem.message_en)
+    assert "Chumchon" not in message_th + message_en  # the length is quoted, not the cell
+    assert "135000 characters long, more than the 1,000" in message_en
+    assert "ตัวอักษร" in message_th
+    (report,) = ingest_all(survey_db, folder)
+    assert report["status"] == "loaded"
+    assert report["rows_read"] == report["rows_loaded"] + report["rows_rejected"] == 3  # type: ignore[operator]
+    assert rows(survey_db, "SELECT community_name FROM community ORDER BY 1") == [
+        ("ชุมชนวัดแขก",),
+        ("ชุมชนสาม",),
+    ]
+    assert rows(survey_db, "SELECT reason, length(row_values) < 1100 FROM rejected_row") == [
+        ("field_too_long", True)
+    ]
+
+
+def test_degenerate_geojson_features_keep_the_layer(survey_db: Path, tmp_path: Path) -> None:
+    square = [[100.52, 13.72], [100.53, 13.72], [100.53, 13.73], [100.52, 13.73], [100.52, 13.72]]
+    bowtie = [[100.52, 13.72], [100.53, 13.73], [100.53, 13.72], [100.52, 13.73], [100.52, 13.72]]
+    geometries: dict[str, dict[str, object] | None] = {
+        "ชุมชนดี": {"type": "Polygon", "coordinates": [square]},
+        "ชุมชนสองจุด": {"type": "Polygon", "coordinates": [[[100.52, 13.72], [100.53, 13.72]]]},
+        "ชุมชนว่าง": {"type": "MultiPolygon", "coordinates": []},
+        "ชุมชนไม่มีรูป": None,
+        "ชุมชนไขว้": {"type": "Polygon", "coordinates": [bowtie]},
+    }
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"khet": "บางรัก", "community_name": name, "households": 3},
+            "geometry": geometry,
+        }
+        for name, geometry in geometries.items()
+    ]
+    features[3]["properties"] = {"community_name": "ชุมชนไม่มีเขต", "households": 1}
+    folder = tmp_path / "geo"
+    folder.mkdir()
+    (folder / "communities.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8"
+    )
+    (report,) = ingest_all(survey_db, folder)
+    assert report["status"] == "loaded", report["message"]
+    assert (report["rows_read"], report["rows_loaded"], report["rows_rejected"]) == (5, 4, 1)
+    assert rows(survey_db, "SELECT source_row, reason FROM rejected_row") == [(4, "missing_khet")]
+    assert rows(survey_db, "SELECT source_row, code, value FROM row_warning ORDER BY 1") == [
+        (2, "geometry_unusable", "degenerate Polygon"),
+        (3, "geometry_unusable", "empty MultiPolygon"),
+        (5, "geometry_repaired", None),
+    ]
+    assert rows(survey_db, "SELECT source_row FROM community_footprint ORDER BY 1") == [(1,), (5,)]
+    assert rows(
+        survey_db, "SELECT community_name, lat IS NOT NULL FROM community ORDER BY source_row"
+    ) == [("ชุมชนดี", True), ("ชุมชนสองจุด", False), ("ชุมชนว่าง", False), ("ชุมชนไขว้", True)]
+
+
+def test_check_reports_every_file_and_never_a_traceback(survey_db: Path, tmp_path: Path) -> None:
+    header = "เขต,ชื่อชุมชน,ครัวเรือน,หมายเหตุ\n"
+    first, joined, last, thai_note, unclosed = (
+        tmp_path / name
+        for name in ("a_first.csv", "b_joined.csv", "c_last.csv", "d_note.csv", "e_quote.csv")
+    )
+    first.write_text(header + "บางรัก,ชุมชนวัดแขก,10,\n", encoding="utf-8")
+    body = "".join(f"บางรัก,ชุมชน {i},{i},\n" for i in range(10_000))
+    joined.write_bytes((header + body).encode("utf-8") + "บางรัก,ท้าย,3,\n".encode("cp874"))
+    last.write_text(header + "ดุสิต,ชุมชนสาม,5,\n", encoding="utf-8")
+    # a 3 MB Thai note: DuckDB's error for it quoted the line cut inside a Thai character
+    thai_note.write_text(header + "บางรัก,ชุมชนสี่,4," + "ก" * 1_000_000 + "\n", encoding="utf-8")
+    unclosed.write_text(header + 'บางรัก,ชุมชนห้า,5,ok\nบางรัก,หก,6,"' + "ข" * 3000, encoding="utf-8")
+    files = [first, joined, last, thai_note, unclosed]
+    result = CliRunner().invoke(app, ["--duckdb-path", str(survey_db), "check", *map(str, files)])
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 1
+    for path in files:
+        assert f"== {path.name}" in result.output
+    blocks = result.output.split("== ")[1:]
+    assert "read 1 rows: 1 would load" in blocks[0]
+    assert "อ่านไฟล์ไม่ได้ / cannot read the file" in blocks[1]
+    assert "changes part-way" in blocks[1]
+    assert "read 1 rows: 1 would load" in blocks[2]
+    assert "read 1 rows: 1 would load" in blocks[3]
+    assert "cannot read the file" in blocks[4]

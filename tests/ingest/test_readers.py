@@ -145,3 +145,121 @@ def test_thai_encoding_found_beyond_an_ascii_head(tmp_path: Path) -> None:
     assert connection.execute(
         "SELECT source_row, community_name FROM raw ORDER BY source_row DESC LIMIT 1"
     ).fetchall() == [(12_002, "วัดแขก")]
+
+
+NOTE_HEADER = "เขต,ชื่อชุมชน,ครัวเรือน,หมายเหตุ\n"
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "note " * 200_000,  # 1 MB: longer than the csv module's field limit (131,072)
+        "ก" * 1_000_000,  # 3 MB of Thai: longer than DuckDB's max_line_size (2 MB)
+        '"' + "ข้อความ, long remark\n" * 40_000 + '"',  # quoted, with delimiters, line breaks
+    ],
+    ids=["1MB", "3MB", "quoted"],
+)
+def test_a_long_note_never_loses_the_file(tmp_path: Path, note: str) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(
+        NOTE_HEADER + "บางรัก,A,1,\nบางรัก,B,2," + note + "\nบางรัก,C,3,ok\n", encoding="utf-8"
+    )
+    (table,) = read_tables(path)
+    assert "note" not in table.fields  # not a survey field: never read
+    rows = materialised(path)
+    assert [row[1:] for row in rows] == [("บางรัก", n, str(i)) for i, n in enumerate("ABC", 1)]
+    assert [row[0] for row in rows] == [2, 3, 4]
+
+
+def test_a_community_name_longer_than_the_csv_field_limit_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    name = "Chumchon " * 15_000  # 135,000 characters, inside the 256 KB header scan
+    path.write_text(NOTE_HEADER + f"บางรัก,A,1,\nบางรัก,{name},2,\n", encoding="utf-8")
+    rows = materialised(path)
+    assert [(row[0], len(str(row[2]))) for row in rows] == [(2, 1), (3, len(name))]
+
+
+def test_a_first_row_cut_by_the_header_scan_is_not_mistaken_for_title_rows(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "r.csv"
+    name = "ข" * 100_000  # 300 KB: the scanned head ends inside it
+    path.write_text(HEADER + f"บางรัก,{name},1\nบางรัก,B,2\n", encoding="utf-8")
+    rows = materialised(path)
+    assert [(row[0], len(str(row[2]))) for row in rows] == [(2, len(name)), (3, 1)]
+
+
+def test_an_encoding_that_changes_part_way_says_where(tmp_path: Path) -> None:
+    path = tmp_path / "joined.csv"
+    rows = "".join(f"บางรัก,ชุมชน {i},{i}\n" for i in range(10_000))  # 380 KB of UTF-8
+    path.write_bytes((HEADER + rows).encode("utf-8") + "บางรัก,ท้าย,3\n".encode("cp874"))
+    (table,) = read_tables(path)
+    with pytest.raises(FileUnreadable, match="changes part-way") as caught:
+        table.materialise(duckdb.connect(), "raw")
+    assert "line 10002" in caught.value.where
+    assert "UTF-8 up to line 10001" in caught.value.found
+
+
+@pytest.mark.parametrize("line_end", ["\r", "\r\n", "\n"], ids=["CR", "CRLF", "LF"])
+def test_line_ends_of_every_system(tmp_path: Path, line_end: str) -> None:
+    path = tmp_path / "mac.csv"
+    lines = ["รายงาน", "", HEADER.strip(), "บางรัก,A,1", "", "บางรัก,B,2", "บางรัก,C,3"]
+    path.write_bytes(line_end.join(lines).encode("utf-8"))
+    assert materialised(path) == [
+        (4, "บางรัก", "A", "1"),
+        (6, "บางรัก", "B", "2"),
+        (7, "บางรัก", "C", "3"),
+    ]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "r.csv"
+    path.write_bytes((HEADER + "บางรัก,ชุมชนวัดแขก,10\nBang Rak,B,2\n").encode(encoding))
+    (table,) = read_tables(path)
+    assert table.encoding == encoding
+    assert materialised(path) == [(2, "บางรัก", "ชุมชนวัดแขก", "10"), (3, "Bang Rak", "B", "2")]
+
+
+def test_nul_bytes_that_are_not_utf16_are_an_encoding_failure(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_bytes(HEADER.encode("utf-8") + b"\x00\x01\x02\x03\xff\xfe\x41\x42" * 50)
+    with pytest.raises(FileUnreadable, match="encoding"):
+        read_tables(path)
+
+
+def test_degenerate_geometries_lose_only_their_location(tmp_path: Path) -> None:
+    import json
+
+    square = [[100.52, 13.72], [100.53, 13.72], [100.53, 13.73], [100.52, 13.73], [100.52, 13.72]]
+    bowtie = [[100.52, 13.72], [100.53, 13.73], [100.53, 13.72], [100.52, 13.73], [100.52, 13.72]]
+    geometries = {
+        "good": {"type": "Polygon", "coordinates": [square]},
+        "two_points": {"type": "Polygon", "coordinates": [[[100.52, 13.72], [100.53, 13.72]]]},
+        "empty": {"type": "MultiPolygon", "coordinates": []},
+        "null": None,
+        "bowtie": {"type": "Polygon", "coordinates": [bowtie]},
+        "point": {"type": "Point", "coordinates": [100.5, 13.75]},
+    }
+    features = [
+        {"type": "Feature", "properties": {"khet": "บางรัก", "community_name": name}, "geometry": g}
+        for name, g in geometries.items()
+    ]
+    path = tmp_path / "layer.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    (table,) = read_tables(path)
+    connection = duckdb.connect()
+    table.materialise(connection, "raw")
+    found = connection.execute(
+        "SELECT source_row, community_name, geom_lat IS NOT NULL, footprint_wkb IS NOT NULL, "
+        "geom_issue FROM raw ORDER BY source_row"
+    ).fetchall()
+    assert found == [
+        (1, "good", True, True, None),
+        (2, "two_points", False, False, "degenerate Polygon"),
+        (3, "empty", False, False, "empty MultiPolygon"),
+        (4, "null", False, False, "none"),
+        (5, "bowtie", True, True, "repaired"),
+        (6, "point", True, False, None),
+    ]
+    assert any("GDAL" in note for note in table.notes)  # the unclosed ring, said once

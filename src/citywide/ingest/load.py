@@ -27,6 +27,7 @@ from citywide.ingest import households
 from citywide.ingest.columns import vocabulary
 from citywide.ingest.readers import FileUnreadable, RawTable, read_tables
 from citywide.ingest.rules import (
+    MAX_FIELD_LENGTH,
     StageContext,
     blank_rows,
     create_macros,
@@ -222,7 +223,7 @@ def prepare_file(
         try:
             prepared.append(_prepare_table(cursor, table, sha256, survey_round, today))
         except Exception as error:  # one bad table must not stop the others: record it
-            message = f"could not ingest this table: {type(error).__name__}: {error}"
+            message = _table_failure(error)
             prepared.append(
                 PreparedTable.failed(
                     path,
@@ -308,7 +309,7 @@ def merge_prepared(
     try:
         file_id = _merge_table(cursor, prepared, survey_round)
     except Exception as error:  # recorded, so that the file is not silently lost
-        message = f"could not ingest this table: {type(error).__name__}: {error}"
+        message = _table_failure(error)
         return _record_failure(cursor, report, survey_round, message)
     superseded = cursor.execute(
         "SELECT rows_superseded FROM source_file WHERE source_file_id = ?", [file_id]
@@ -321,7 +322,11 @@ def merge_prepared(
 def check_file(
     connection: duckdb.DuckDBPyConnection, path: Path, today: dt.date
 ) -> list[TableReport]:
-    """The same reading and rules as :func:`ingest_file`, writing nothing."""
+    """The same reading and rules as :func:`ingest_file`, writing nothing.
+
+    Like :func:`prepare_file`, a table that cannot be read or checked becomes a ``failed``
+    report with the reason: one bad table (or file) never stops the others.
+    """
     sha256 = file_sha256(path)
     try:
         tables = read_tables(path)
@@ -329,12 +334,32 @@ def check_file(
         return [TableReport(path, sha256, None, "failed", message=str(error))]
     reports = []
     for table in tables:
-        with connection.cursor() as cursor:
-            staged = _stage_table(cursor, table, today)
-            report = _report(table, sha256, "checked", cursor, staged)
-            report.problems = _problems(cursor, staged, table.fields)
+        try:
+            with connection.cursor() as cursor:
+                staged = _stage_table(cursor, table, today)
+                report = _report(table, sha256, "checked", cursor, staged)
+                report.problems = _problems(cursor, staged, table.fields)
+        except Exception as error:  # the file's rows are loaded (materialised) only here
+            report = TableReport(
+                path,
+                sha256,
+                table.sheet,
+                "failed",
+                table.format,
+                table.encoding,
+                message=_table_failure(error),
+                record_kind=table.layout.record_kind,
+            )
         reports.append(report)
     return reports
+
+
+def _table_failure(error: Exception) -> str:
+    """The message of a table that could not be read or checked (the project's errors say
+    what to fix; others are named by type)."""
+    if isinstance(error, FileUnreadable):
+        return str(error)
+    return f"could not ingest this table: {type(error).__name__}: {error}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -549,7 +574,8 @@ def _rejections_sql(staged: str, fields: list[str]) -> str:
     """
     raw = staged.removesuffix("_staged")
     written = [f for f in fields if f != "record_uuid"]
-    pairs = ", ".join(f"'{f}', nullif(trim(r.{f}), '')" for f in written)
+    # each value cut at the longest a field keeps (field_too_long rejects longer ones)
+    pairs = ", ".join(f"'{f}', left(nullif(trim(r.{f}), ''), {MAX_FIELD_LENGTH})" for f in written)
     row_values = f"json_object({pairs})" if written else "'{}'::JSON"
     return f"""
         SELECT s.source_row, s.rejection.reason AS code, s.rejection.field AS field,

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import re
 import tempfile
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,12 @@ _DELIMITERS = ",;\t|"
 _KOBO_MARKERS = ("_uuid", "_submission_time", "_id", "_index", "meta/instanceid")
 _REPEAT_GROUP_MARKERS = ("_parent_index", "_parent_table_name")
 _THAI = re.compile("[\u0e01-\u0e5b]")
+# DuckDB's read_csv refuses a line longer than this (its default max_line_size); a file with
+# longer lines is read again with a limit set from its longest line.
+_DUCKDB_MAX_LINE = 2 * 1024 * 1024
+# The header scan reads at most the head of the file: no cell of it can be longer than the head.
+# (Python's csv module refuses cells over 131,072 characters by default.)
+csv.field_size_limit(max(csv.field_size_limit(), _HEAD_BYTES + 1))
 
 
 class FileUnreadable(CitywideError):
@@ -117,15 +124,18 @@ def _no_header(
 
 
 def detect_encoding(data: bytes, *, complete: bool = True) -> str:
-    """utf-8-sig, utf-8, utf-16 (with BOM) or windows-874 (TIS-620), by trying them in order.
+    """utf-8-sig, utf-8, utf-16 (BOM), utf-16-le / utf-16-be (no BOM) or windows-874 (TIS-620).
 
     With ``complete=False`` the bytes are the head of a longer file, which may end inside a
-    character: only what they hold is judged.
+    character: only what they hold is judged. Text in UTF-8 or Windows-874 never holds a NUL
+    byte; UTF-16 without a BOM is told by where its NUL bytes fall (see :func:`_utf16_order`).
     """
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    if b"\x00" in data:
+        return _utf16_order(data)
     try:
         codecs.getincrementaldecoder("utf-8")().decode(data, final=complete)
     except UnicodeDecodeError:
@@ -139,7 +149,30 @@ def detect_encoding(data: bytes, *, complete: bool = True) -> str:
     return "windows-874" if _THAI.search(text) else "unknown"
 
 
-_CODEC = {"utf-8-sig": "utf-8-sig", "utf-16": "utf-16", "windows-874": "cp874", "utf-8": "utf-8"}
+def _utf16_order(data: bytes) -> str:
+    """utf-16-le or utf-16-be for UTF-16 text without a BOM, else unknown.
+
+    Every character of a Thai or English CSV is below U+0E80, so the high byte of each 16-bit
+    unit is 0x00 (ASCII: digits, delimiters, line ends) or 0x0E (Thai), and it is the second
+    byte of each pair in little-endian order, the first in big-endian order.
+    """
+    pairs = numpy.frombuffer(data[: len(data) // 2 * 2], dtype=numpy.uint8).reshape(-1, 2)
+    if not len(pairs):
+        return "unknown"
+    for order, high in (("utf-16-le", pairs[:, 1]), ("utf-16-be", pairs[:, 0])):
+        if numpy.isin(high, (0x00, 0x0E)).mean() >= 0.95 and (high == 0).any():
+            return order
+    return "unknown"
+
+
+_CODEC = {
+    "utf-8-sig": "utf-8-sig",
+    "utf-16": "utf-16",
+    "utf-16-le": "utf-16-le",
+    "utf-16-be": "utf-16-be",
+    "windows-874": "cp874",
+    "utf-8": "utf-8",
+}
 _UTF8 = ("utf-8", "utf-8-sig")
 
 
@@ -153,6 +186,29 @@ def _unknown_encoding(path: Path) -> FileUnreadable:
     )
 
 
+def _encoding_changes(path: Path, data: bytes, start: int) -> FileUnreadable:
+    line = data.count(b"\n", 0, start) + 1
+    return FileUnreadable(
+        f"{path.name}: the text encoding changes part-way through the file",
+        expected="one encoding for the whole file: UTF-8, UTF-16 or Windows-874 / TIS-620 Thai",
+        found=f"UTF-8 up to line {line - 1}, then bytes that are not UTF-8 on line {line}",
+        where=f"{path}, line {line}",
+        fix="the file joins two exports: open it, choose Save As > CSV UTF-8 "
+        "(Comma delimited), and resend",
+    )
+
+
+def _cannot_parse(path: Path, error: UnicodeDecodeError) -> FileUnreadable:
+    """DuckDB's CSV error quotes the line; cut inside a Thai character, it cannot be decoded."""
+    return FileUnreadable(
+        f"{path.name}: a line of the file could not be read as CSV",
+        expected="rows of cells separated by the delimiter, with matching quotes",
+        found=f"a line DuckDB's CSV reader stopped at ({type(error).__name__} in its message)",
+        where=str(path),
+        fix="open the file on the computer that made it, save it again as CSV UTF-8, and resend",
+    )
+
+
 def _read_csv(path: Path, vocab: Vocabulary) -> RawTable:
     with path.open("rb") as file:
         head = file.read(_HEAD_BYTES)
@@ -161,8 +217,10 @@ def _read_csv(path: Path, vocab: Vocabulary) -> RawTable:
     if encoding == "unknown":
         raise _unknown_encoding(path)
     text = head.decode(_CODEC[encoding], errors="ignore").removeprefix("\ufeff")
+    # old Mac exports end lines with CR alone: DuckDB and the line numbers need LF
+    cr_only = "\r" in text and "\n" not in text
     delimiter = _sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
     grid: list[list[str]] = []
     lines_after_row: list[int] = []
     for row in reader:
@@ -170,6 +228,10 @@ def _read_csv(path: Path, vocab: Vocabulary) -> RawTable:
         lines_after_row.append(reader.line_num)
         if len(grid) >= SCAN_ROWS:
             break
+    else:
+        if not complete and grid:  # the head ends inside its last row: that row is cut short
+            grid.pop()
+            lines_after_row.pop()
     layout = find_layout(grid, vocab)
     if layout is None:
         raise _no_header(path, None, grid)
@@ -182,6 +244,7 @@ def _read_csv(path: Path, vocab: Vocabulary) -> RawTable:
         layout=layout,
         header_lines=lines_after_row[layout.header_row],
         first_data_row=next((row for row in grid[layout.header_row + 1 :] if row), None),
+        cr_only=cr_only,
     )
     fmt = "kobo-csv" if _is_kobo(layout) else "csv"
     table = RawTable(path, fmt, encoding, None, layout, source.materialise)
@@ -202,10 +265,10 @@ def _sniff_delimiter(head: str) -> str:
 class _CsvSource:
     """How to load one CSV into DuckDB: DuckDB's reader does the parsing, in parallel.
 
-    UTF-8 files are read in place; other encodings are converted to a temporary UTF-8 copy.
-    ``source_row`` is the file line: DuckDB skips empty lines and a quoted cell may span lines,
-    so when the records do not match the lines one to one, the line of each record is found
-    from the bytes.
+    UTF-8 files are read in place; other encodings, and files whose lines end with CR alone,
+    are converted to a temporary UTF-8 copy with LF line ends. ``source_row`` is the file line:
+    DuckDB skips empty lines and a quoted cell may span lines, so when the records do not match
+    the lines one to one, the line of each record is found from the bytes.
     """
 
     path: Path
@@ -215,28 +278,49 @@ class _CsvSource:
     layout: Layout
     header_lines: int  # physical lines up to and including the header row
     first_data_row: list[str] | None  # to check that DuckDB starts where the header ends
+    cr_only: bool = False  # lines end with CR alone (old Mac exports)
     table: RawTable | None = None
 
     def materialise(self, connection: duckdb.DuckDBPyConnection, table: str) -> None:
-        if self.encoding in _UTF8:
+        if self.encoding in _UTF8 and not self.cr_only:
             try:
                 self._load(connection, table, self.path)
                 return
+            except UnicodeDecodeError as error:  # DuckDB's message quotes a line it cannot read
+                failure: Exception = error
             except duckdb.InvalidInputException as error:
                 if "unicode" not in str(error).casefold():
                     raise
-        data = self.path.read_bytes()
-        if self.encoding in _UTF8:  # valid UTF-8 at the head only: judge the whole file
-            self.encoding = detect_encoding(data)
-            if self.encoding in _UTF8 or self.encoding == "unknown":
-                raise _unknown_encoding(self.path)
-            if self.table is not None:
-                self.table.encoding = self.encoding
-        text = data.decode(_CODEC[self.encoding])
+                failure = error
+            data = self.path.read_bytes()
+            try:  # valid UTF-8 at the head: judge the whole file
+                data.decode("utf-8")
+            except UnicodeDecodeError as invalid:
+                self._judge_whole_file(data, invalid)
+            else:
+                if isinstance(failure, UnicodeDecodeError):
+                    raise _cannot_parse(self.path, failure) from failure
+                raise failure
+        else:
+            data = self.path.read_bytes()
+        text = data.decode(_CODEC[self.encoding]).removeprefix("\ufeff")
+        if self.cr_only:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
         with tempfile.TemporaryDirectory(prefix="citywide-csv-") as folder:
             utf8_copy = Path(folder) / "utf8.csv"
-            utf8_copy.write_text(text.removeprefix("\ufeff"), encoding="utf-8")
+            utf8_copy.write_text(text, encoding="utf-8", newline="")
             self._load(connection, table, utf8_copy)
+
+    def _judge_whole_file(self, data: bytes, invalid: UnicodeDecodeError) -> None:
+        """The head was UTF-8 and the whole file is not: Windows-874 throughout, or a mix."""
+        encoding = detect_encoding(data)
+        if encoding in _UTF8 or encoding == "unknown":
+            if invalid.start >= _HEAD_BYTES:  # the head was sound UTF-8, with Thai or not
+                raise _encoding_changes(self.path, data, invalid.start) from invalid
+            raise _unknown_encoding(self.path) from invalid
+        self.encoding = encoding
+        if self.table is not None:
+            self.table.encoding = encoding
 
     def _load(self, connection: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
         cells = f"{table}_cells"
@@ -248,25 +332,41 @@ class _CsvSource:
             f"WHEN c{i} IS NOT NULL AND NOT regexp_full_match(c{i}, '\\s*') THEN c{i}"
             for i in range(self.width)
         )
-        for parallel in ("true", "false"):
+        parallel, max_line_size, measured = True, _DUCKDB_MAX_LINE, False
+        while True:
             try:
                 connection.execute(
                     f"CREATE OR REPLACE TEMP TABLE {cells} AS "  # noqa: S608 (names built here)
                     f"SELECT {selected}, CASE {first_cell} END AS first_cell FROM read_csv("
                     "$path, auto_detect = false, header = false, skip = $skip, "
                     "delim = $delimiter, quote = '\"', escape = '\"', null_padding = true, "
-                    f"strict_mode = false, parallel = {parallel}, columns = {columns})",
+                    "strict_mode = false, parallel = $parallel, max_line_size = $max_line_size, "
+                    f"columns = {columns})",
                     {
                         "path": str(path),
                         "skip": self.layout.header_row + 1,
                         "delimiter": self.delimiter,
+                        "parallel": parallel,
+                        "max_line_size": max_line_size,
                     },
                 )
                 break
-            except duckdb.InvalidInputException as error:
-                # quoted line breaks inside cells need the single-threaded reader
-                if parallel == "false" or "parallel" not in str(error):
+            except (duckdb.InvalidInputException, UnicodeDecodeError) as error:
+                # a line longer than DuckDB's limit (a long note): raise the limit to fit it;
+                # measured only now, so that ordinary files are not read twice
+                if not measured and path.stat().st_size > _DUCKDB_MAX_LINE:
+                    measured = True
+                    longest = _longest_line(path)
+                    if longest >= max_line_size:
+                        max_line_size = longest + 1
+                        continue
+                # quoted line breaks inside cells need the single-threaded reader (a message
+                # that cannot be decoded may be that one too: the retry costs little)
+                if not parallel or (
+                    isinstance(error, duckdb.InvalidInputException) and "parallel" not in str(error)
+                ):
                     raise
+                parallel = False
         self._check_start(connection, cells)
         self._number_rows(connection, table, cells, path)
 
@@ -328,6 +428,13 @@ def _count_lines(path: Path) -> int:
             count += chunk.count(b"\n")
             last = chunk
     return count + (1 if last and not last.endswith(b"\n") else 0)
+
+
+def _longest_line(path: Path) -> int:
+    """Bytes in the file's longest line (line end included)."""
+    array = numpy.frombuffer(path.read_bytes(), dtype=numpy.uint8)
+    ends = numpy.concatenate(([-1], numpy.flatnonzero(array == 10), [len(array) - 1]))
+    return int(numpy.diff(ends).max())
 
 
 def _record_lines(path: Path, header_lines: int) -> numpy.ndarray:
@@ -423,7 +530,11 @@ def _read_geo(path: Path, vocab: Vocabulary) -> list[RawTable]:
     tables: list[RawTable] = []
     layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
     for layer in layers:
-        frame = pyogrio.read_dataframe(path, layer=layer)
+        # a feature whose geometry GEOS cannot build (a ring of two points) is repaired as far
+        # as GEOS can, or read as no geometry: never the whole layer lost (see _locations)
+        with warnings.catch_warnings(record=True) as caught:  # GDAL's: kept as the table's notes
+            warnings.simplefilter("always")
+            frame = pyogrio.read_dataframe(path, layer=layer, on_invalid="fix")
         names = [str(c) for c in frame.columns if c != "geometry"]
         layout = find_layout([names], vocab)
         if layout is None:
@@ -451,27 +562,56 @@ def _read_geo(path: Path, vocab: Vocabulary) -> list[RawTable]:
         )
         if private:
             table.notes.append("household locations (the layer's geometry) not read: personal data")
+        table.notes += dict.fromkeys(f"GDAL: {str(w.message).split('.')[0]}" for w in caught)
         tables.append(table)
     if not tables:
         raise _no_header(path, None, [[", ".join(layers)]])
     return tables
 
 
+_POLYGONAL = [shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON]
+_GEOMETRY_NAMES = numpy.array(  # by shapely.GeometryType id
+    ["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
+     "MultiPolygon", "GeometryCollection"]
+)  # fmt: skip
+
+
 def _locations(frame: pd.DataFrame) -> pd.DataFrame:
-    """A point per feature (representative point of a footprint) and the footprint itself."""
-    geometry = frame.geometry.to_crs("EPSG:4326")
-    shapes = shapely.make_valid(geometry.to_numpy())
+    """A point per feature (representative point of a footprint) and the footprint itself.
+
+    An invalid geometry is repaired with ``make_valid``; ``geom_issue`` says so (``repaired``).
+    A feature without a usable geometry (none, empty, or a polygon whose repair is no polygon,
+    such as a ring of two points) has no location and no footprint: ``geom_issue`` names what
+    was found, and the row is judged on its other columns (its khet as written).
+    """
+    original = frame.geometry.to_crs("EPSG:4326").to_numpy()
+    missing = shapely.is_missing(original) | shapely.is_empty(original)
+    invalid = ~missing & ~shapely.is_valid(original)
+    shapes = numpy.where(invalid, shapely.make_valid(original), original)
+    was_polygonal = numpy.isin(shapely.get_type_id(original), _POLYGONAL)
+    polygonal = numpy.isin(shapely.get_type_id(shapes), _POLYGONAL) & ~shapely.is_empty(shapes)
+    unusable = missing | (invalid & was_polygonal & ~polygonal)
+    shapes = numpy.where(unusable, None, shapes)
     points = shapely.point_on_surface(shapes)
-    polygonal = numpy.isin(
-        shapely.get_type_id(shapes),
-        [shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON],
+    footprint = numpy.where(polygonal & ~unusable, shapely.to_wkb(shapes), None)
+    kind = shapely.get_type_id(original)
+    found = numpy.where(
+        kind < 0,
+        "none",
+        numpy.char.add(
+            numpy.where(shapely.is_empty(original), "empty ", "degenerate "),
+            _GEOMETRY_NAMES[numpy.maximum(kind, 0)],
+        ),
     )
-    footprint = numpy.where(polygonal, shapely.to_wkb(shapes), None)
+    issue = numpy.full(len(original), None, dtype=object)
+    issue[invalid] = "repaired"
+    issue[unusable] = found[unusable]
     return pd.DataFrame(
         {
             "geom_lon": pd.Series(shapely.get_x(points), index=frame.index).astype("string"),
             "geom_lat": pd.Series(shapely.get_y(points), index=frame.index).astype("string"),
             "footprint_wkb": pd.Series(footprint, index=frame.index, dtype="object"),
+            "geom_issue": pd.Series(issue, index=frame.index, dtype="string"),
         }
     )
 

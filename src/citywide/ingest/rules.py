@@ -101,9 +101,21 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "years_in_community": ("จำนวนปีที่อยู่ในชุมชน", "years in the community"),
 }
 
+# The longest value a survey field keeps, in characters. No name, code, date or coordinate comes
+# near it; a longer cell is a paste into the wrong column, and its row is rejected
+# (field_too_long) before any other rule quotes the value. Columns that are not survey fields
+# (notes, remarks) are never read, whatever their length.
+MAX_FIELD_LENGTH = 1000
+
 # code -> (Thai template, English template); {field_th}/{field_en}/{value}/{detail_th}/{detail_en}
 MESSAGES: dict[str, tuple[str, str]] = {
     # rejections
+    "field_too_long": (
+        "{field_th} ยาว {value} ตัวอักษร เกิน {detail_th} ตัวอักษรที่รับได้ "
+        "กรุณาตรวจสอบว่าข้อมูลอยู่ในคอลัมน์ที่ถูกต้อง",
+        "{field_en} is {value} characters long, more than the {detail_en} accepted; "
+        "check that the cell is in the right column",
+    ),
     "summary_row": ("แถวผลรวม ไม่ใช่ชุมชน", "a summary (total) row, not a community"),
     "missing_community": ("ไม่มีชื่อชุมชนหรือรหัสชุมชน", "no community name or code"),
     "missing_household": (
@@ -147,6 +159,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "duplicate submission (_uuid {value} is in an earlier row); counted once",
     ),
     # warnings
+    "geometry_repaired": (
+        "รูปแปลงของแถวนี้ไม่ถูกต้อง (เช่น เส้นขอบตัดกันเอง) แก้ให้แล้ว",
+        "the feature's geometry was invalid (e.g. a boundary crossing itself); repaired",
+    ),
+    "geometry_unusable": (
+        "รูปแปลงของแถวนี้ใช้ไม่ได้ ({value}) บันทึกไว้โดยไม่มีตำแหน่ง",
+        "the feature's geometry cannot be used ({value}); loaded without a location",
+    ),
     "coordinates_swapped": (
         "ละติจูดและลองจิจูดสลับกัน ({value}) แก้ให้แล้ว",
         "latitude and longitude were swapped ({value}); repaired",
@@ -192,6 +212,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 REJECTIONS = frozenset(
     {
+        "field_too_long",
         "summary_row",
         "missing_community",
         "missing_household",
@@ -523,6 +544,11 @@ _WARNING_RULES = (
         needs_all=frozenset({"male", "female", "population"}),
     ),
 )
+# A GIS layer's own geometry (``geom_issue`` from the reader: repaired, or what was unusable).
+_GEOMETRY_RULES = (
+    WarningRule("geometry_repaired", "geom_issue = 'repaired'", "geometry", "NULL"),
+    WarningRule("geometry_unusable", "geom_issue <> 'repaired'", "geometry", "geom_issue"),
+)
 # A summary row starts with one of these words; the cheap test comes before the full pattern.
 _SUMMARY_START = r"^\s*(?i:รวม|ยอดรวม|ผลรวม|total|grand|sum|sub)"
 
@@ -608,7 +634,19 @@ def _staged_sql(
             field, f"coalesce(e_{field}.written, false) AND e_{field}.code IS NULL", "BOOLEAN"
         )
     located = [f for f in ("lat", "lon", "coordinates", "easting", "northing") if f in present]
+    limit = MAX_FIELD_LENGTH
+    # strlen (bytes) costs nothing; length (characters) is counted only on long cells
+    too_long = [
+        (f"WHEN strlen(b.{f}) > {limit} AND length(b.{f}) > {limit} THEN", f)
+        for f in sorted(present)
+    ]
     parsed = {
+        "too_long_field": " ".join(["CASE", *(f"{w} '{f}'" for w, f in too_long), "END"])
+        if present
+        else "NULL::VARCHAR",
+        "too_long_length": " ".join(["CASE", *(f"{w} length(b.{f})" for w, f in too_long), "END"])
+        if present
+        else "NULL::BIGINT",
         "name_text": given("community_name", cleaned("community_name"), "VARCHAR"),
         "code_value": given(
             "community_code",
@@ -702,6 +740,8 @@ def _staged_sql(
         else "1"
     )
     rules = _warning_rules(present, vocabulary, shape)
+    if has_geometry:
+        rules += _GEOMETRY_RULES
     flags = {f"warn_{i}": f"coalesce({rule.condition}, false)" for i, rule in enumerate(rules)}
     structs = ",\n            ".join(
         f"CASE WHEN warn_{i} THEN {{'code': '{rule.code}', 'field': '{rule.field}', "
@@ -731,7 +771,7 @@ def _staged_sql(
     ]
     geo = (
         "geom_lat::VARCHAR AS geom_lat, geom_lon::VARCHAR AS geom_lon, "
-        "footprint_wkb::BLOB AS footprint_wkb"
+        "footprint_wkb::BLOB AS footprint_wkb, geom_issue::VARCHAR AS geom_issue"
         if has_geometry
         else "NULL::BLOB AS footprint_wkb"
     )
@@ -860,6 +900,13 @@ def _rejection_case(present: frozenset[str], shape: RecordShape) -> str:
     )
     identity = shape.summary_identity
     whens = [
+        "WHEN too_long_field IS NOT NULL THEN "
+        + _struct(
+            "'field_too_long'",
+            "too_long_field",
+            "too_long_length::VARCHAR",
+            f"'{MAX_FIELD_LENGTH:,}'",
+        ),
         f"WHEN {_looks_like_summary('first_cell')} THEN "
         + _struct("'summary_row'", "NULL", "trim(first_cell)"),
         f"WHEN {_looks_like_summary(identity)} THEN " + _struct("'summary_row'", "NULL", identity),
