@@ -21,9 +21,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from citywide.errors import DatabaseError
+from citywide.errors import DatabaseError, describe_error
 from citywide.gazetteer import load_gazetteer
-from citywide.ingest import households
+from citywide.ingest import households, privacy
 from citywide.ingest.columns import vocabulary
 from citywide.ingest.readers import FileUnreadable, RawTable, read_tables
 from citywide.ingest.rules import (
@@ -222,7 +222,7 @@ def prepare_file(
         try:
             prepared.append(_prepare_table(cursor, table, sha256, survey_round, today))
         except Exception as error:  # one bad table must not stop the others: record it
-            message = f"could not ingest this table: {type(error).__name__}: {error}"
+            message = f"could not ingest this table: {describe_error(error)}"
             prepared.append(
                 PreparedTable.failed(
                     path,
@@ -308,7 +308,7 @@ def merge_prepared(
     try:
         file_id = _merge_table(cursor, prepared, survey_round)
     except Exception as error:  # recorded, so that the file is not silently lost
-        message = f"could not ingest this table: {type(error).__name__}: {error}"
+        message = f"could not ingest this table: {describe_error(error)}"
         return _record_failure(cursor, report, survey_round, message)
     superseded = cursor.execute(
         "SELECT rows_superseded FROM source_file WHERE source_file_id = ?", [file_id]
@@ -330,9 +330,14 @@ def check_file(
     reports = []
     for table in tables:
         with connection.cursor() as cursor:
-            staged = _stage_table(cursor, table, today)
-            report = _report(table, sha256, "checked", cursor, staged)
-            report.problems = _problems(cursor, staged, table.fields)
+            try:
+                staged = _stage_table(cursor, table, today)
+                report = _report(table, sha256, "checked", cursor, staged)
+                report.problems = _problems(cursor, staged, table.fields)
+            except Exception as error:  # as ingest records it: one bad table, not a crash
+                message = f"could not check this table: {describe_error(error)}"
+                report = TableReport(path, sha256, table.sheet, "failed", table.format,
+                                     table.encoding, message=message)  # fmt: skip
         reports.append(report)
     return reports
 
@@ -544,18 +549,20 @@ def _rendered(item: str) -> str:
 def _rejections_sql(staged: str, fields: list[str]) -> str:
     """Rejected rows: source_row, reason, field, value, message_th, message_en, row_values.
 
-    ``row_values`` holds the row as written (trimmed), from the raw table: the staged table
-    keeps only the typed columns.
+    ``row_values`` holds the row as written (trimmed), from the raw table (the staged table
+    keeps only the typed columns), without the personal numbers of ``{raw}_personal``.
     """
     raw = staged.removesuffix("_staged")
     written = [f for f in fields if f != "record_uuid"]
-    pairs = ", ".join(f"'{f}', nullif(trim(r.{f}), '')" for f in written)
+    pairs = ", ".join(f"'{f}', nullif(trim({privacy.masked_value('r', f)}), '')" for f in written)
     row_values = f"json_object({pairs})" if written else "'{}'::JSON"
+    masked = "\n        ".join(privacy.masked_join(raw, "r", f) for f in written)
     return f"""
         SELECT s.source_row, s.rejection.reason AS code, s.rejection.field AS field,
             s.rejection.value AS value, {_rendered("s.rejection")}, {row_values} AS row_values
         FROM {staged} s
         JOIN {raw} r ON r.source_row = s.source_row
+        {masked}
         JOIN {raw}_message_template t ON t.code = s.rejection.reason
         LEFT JOIN {raw}_field_label l ON l.field = s.rejection.field
         WHERE s.rejection IS NOT NULL
