@@ -54,11 +54,11 @@ def test_clean_text_repairs_thai_typing_errors(raw: str, expected: str) -> None:
 def test_character_classes_are_pythainlp_s() -> None:
     import pythainlp
 
-    assert text.ABOVE_VOWELS == pythainlp.thai_above_vowels
-    assert text.BELOW_VOWELS == pythainlp.thai_below_vowels
-    assert text.FOLLOW_VOWELS == pythainlp.thai_follow_vowels
-    assert text.LEAD_VOWELS == pythainlp.thai_lead_vowels
-    assert text.TONE_MARKS == pythainlp.thai_tonemarks
+    assert pythainlp.thai_above_vowels == text.ABOVE_VOWELS
+    assert pythainlp.thai_below_vowels == text.BELOW_VOWELS
+    assert pythainlp.thai_follow_vowels == text.FOLLOW_VOWELS
+    assert pythainlp.thai_lead_vowels == text.LEAD_VOWELS
+    assert pythainlp.thai_tonemarks == text.TONE_MARKS
 
 
 _THAI_BLOCK = [chr(c) for c in range(0x0E01, 0x0E5C)]

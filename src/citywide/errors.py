@@ -7,6 +7,8 @@ short block that the CLI prints as-is.
 
 from __future__ import annotations
 
+import re
+
 
 class CitywideError(Exception):
     """Base class: a problem with input, configuration or environment that a person can fix."""
@@ -78,3 +80,44 @@ class DatabaseBusy(DatabaseError):
 
 class PublishError(CitywideError):
     """Maps or exports cannot be made (a missing library or font, or nothing to publish)."""
+
+
+# Parts of a parser's error text that quote the file's content: DuckDB's "Original Line: ..."
+# and "LINE 1: ..." (the SQL), carets under them, and anything between quotes.
+_CONTENT_LINE = re.compile(r"^\s*(original line|line \d+:|\^)", re.IGNORECASE)
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|`[^`]*`|“[^”]*”|‘[^’]*’|«[^»]*»")
+# What is left may still hold a cell: text beyond ASCII (Thai names, addresses) and long runs
+# of digits (phone numbers, national IDs). Facts such as line numbers and sizes stay.
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+(?:[\s,.:;-]*[^\x00-\x7f]+)*")
+_LONG_NUMBER = re.compile(r"\+?\d(?:[\s.()-]?\d){8,}")
+_MAX_DESCRIPTION = 400
+
+
+def describe_error(error: BaseException) -> str:
+    """An exception's text, fit to store or print: the facts without the file's content.
+
+    A parser's error (DuckDB, calamine, pyogrio, csv, pandas) often quotes the row it failed
+    on, and that row may hold names and phone numbers of columns citywide never reads. This
+    keeps the error class and the parser's own words (line or row number, column counts,
+    positions, sizes) and drops quoted text, the quoted line, text beyond ASCII and long
+    numbers. A :class:`CitywideError` is citywide's own message and is returned whole.
+    """
+    if isinstance(error, CitywideError):
+        return str(error)
+    if isinstance(error, UnicodeDecodeError):  # its text quotes the bytes; its fields suffice
+        return f"UnicodeDecodeError: not {error.encoding}: {error.reason} at byte {error.start}"
+    kept: list[str] = []
+    for line in str(error).splitlines():
+        if not line.strip():
+            if kept:
+                break  # DuckDB's explanation ends at the first blank line; then come options
+            continue
+        if _CONTENT_LINE.match(line):
+            continue
+        line = _QUOTED.sub("[...]", line)
+        line = _NON_ASCII.sub("[...]", line)
+        kept.append(_LONG_NUMBER.sub("[...]", line).strip())
+    text = "; ".join(kept)
+    if len(text) > _MAX_DESCRIPTION:
+        text = text[: _MAX_DESCRIPTION - 3] + "..."
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__

@@ -110,7 +110,7 @@ def _thai_normalize() -> Callable[[str], str]:
     """pythainlp's normalize, imported on first use (its import takes about a second)."""
     from pythainlp.util import normalize
 
-    return normalize  # type: ignore[no-any-return]
+    return normalize
 
 
 def normalise_text(text: str) -> str:

@@ -84,8 +84,9 @@ def test_staged_names_and_codes_are_cleaned_as_python_cleans_them(
     assert names == [clean_text("X" + t) for t in texts]
     codes = [row["community_code"] for row in rows]
     expected = [
-        t if all("!" <= c <= "~" for c in t) else thai_digits_to_ascii("".join(clean_text(t).split()))
-        or None
+        t
+        if all("!" <= c <= "~" for c in t)
+        else thai_digits_to_ascii("".join(clean_text(t).split())) or None
         for t in texts
     ]
     assert codes == expected

@@ -21,9 +21,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from citywide.errors import DatabaseError
+from citywide.errors import DatabaseError, describe_error
 from citywide.gazetteer import load_gazetteer
-from citywide.ingest import households
+from citywide.ingest import households, privacy
 from citywide.ingest.columns import vocabulary
 from citywide.ingest.readers import FileUnreadable, RawTable, read_tables
 from citywide.ingest.rules import (
@@ -359,7 +359,7 @@ def _table_failure(error: Exception) -> str:
     what to fix; others are named by type)."""
     if isinstance(error, FileUnreadable):
         return str(error)
-    return f"could not ingest this table: {type(error).__name__}: {error}"
+    return f"could not ingest this table: {describe_error(error)}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -569,19 +569,24 @@ def _rendered(item: str) -> str:
 def _rejections_sql(staged: str, fields: list[str]) -> str:
     """Rejected rows: source_row, reason, field, value, message_th, message_en, row_values.
 
-    ``row_values`` holds the row as written (trimmed), from the raw table: the staged table
-    keeps only the typed columns.
+    ``row_values`` holds the row as written (trimmed), from the raw table (the staged table
+    keeps only the typed columns), without the personal numbers of ``{raw}_personal``.
     """
     raw = staged.removesuffix("_staged")
     written = [f for f in fields if f != "record_uuid"]
     # each value cut at the longest a field keeps (field_too_long rejects longer ones)
-    pairs = ", ".join(f"'{f}', left(nullif(trim(r.{f}), ''), {MAX_FIELD_LENGTH})" for f in written)
+    pairs = ", ".join(
+        f"'{f}', left(nullif(trim({privacy.masked_value('r', f)}), ''), {MAX_FIELD_LENGTH})"
+        for f in written
+    )
     row_values = f"json_object({pairs})" if written else "'{}'::JSON"
+    masked = "\n        ".join(privacy.masked_join(raw, "r", f) for f in written)
     return f"""
         SELECT s.source_row, s.rejection.reason AS code, s.rejection.field AS field,
             s.rejection.value AS value, {_rendered("s.rejection")}, {row_values} AS row_values
         FROM {staged} s
         JOIN {raw} r ON r.source_row = s.source_row
+        {masked}
         JOIN {raw}_message_template t ON t.code = s.rejection.reason
         LEFT JOIN {raw}_field_label l ON l.field = s.rejection.field
         WHERE s.rejection IS NOT NULL

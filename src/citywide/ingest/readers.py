@@ -25,8 +25,8 @@ import pyogrio
 import python_calamine
 import shapely
 
-from citywide.errors import CitywideError
-from citywide.ingest.columns import Vocabulary, vocabulary
+from citywide.errors import CitywideError, describe_error
+from citywide.ingest.columns import PERSONAL, Vocabulary, vocabulary
 from citywide.ingest.layout import SCAN_ROWS, Layout, find_layout
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -96,16 +96,29 @@ def read_tables(path: Path, vocab: Vocabulary | None = None) -> list[RawTable]:
         raise FileUnreadable(
             f"{path.name}: the file is damaged or not what its name says",
             expected=f"a readable {suffix} file",
-            found=f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}",
+            found=describe_error(error),
             where=str(path),
             fix="open the file on the computer that made it, save it again, and resend it",
         ) from error
 
 
 def _no_header(
-    path: Path, sheet: str | None, first_rows: Sequence[Sequence[str]]
+    path: Path, sheet: str | None, first_rows: Sequence[Sequence[str]], vocab: Vocabulary
 ) -> FileUnreadable:
-    seen = " | ".join(cell for row in first_rows[:3] for cell in row if cell)[:200] or "(empty)"
+    """No row names two survey columns. Says which header cells were recognised, never the
+    cells themselves: the rows scanned are data as often as headers, and may be personal."""
+    recognised = [
+        f"{cell.strip()} (row {row_index + 1})"
+        for row_index, row in enumerate(first_rows[:SCAN_ROWS])
+        for cell in row
+        if cell and vocab.field_for(cell.strip()) not in (None, PERSONAL)
+    ]
+    listed = ", ".join(recognised[:10])
+    seen = (
+        f"no row naming two survey columns; recognised as column names: {listed}"
+        if recognised
+        else f"no cell of the first {SCAN_ROWS} rows names a survey column"
+    )
     place = f"{path}, sheet {sheet}" if sheet else str(path)
     return FileUnreadable(
         f"{path.name}: no header row found",
@@ -234,7 +247,7 @@ def _read_csv(path: Path, vocab: Vocabulary) -> RawTable:
             lines_after_row.pop()
     layout = find_layout(grid, vocab)
     if layout is None:
-        raise _no_header(path, None, grid)
+        raise _no_header(path, None, grid, vocab)
     width = max((len(row) for row in grid), default=0)
     source = _CsvSource(
         path=path,
@@ -382,10 +395,12 @@ class _CsvSource:
             (row[i] if i < len(row) else "") or None for i in self.layout.mapped.values()
         )
         if found is not None and tuple(found) != expected:
+            differ = [n for n, a, b in zip(names, found, expected, strict=True) if a != b]
             raise FileUnreadable(
                 f"{self.path.name}: the rows above the header could not be skipped reliably",
-                expected=f"data starting on line {self.header_lines + 1}: {expected}",
-                found=f"{tuple(found)}",
+                expected=f"data starting on line {self.header_lines + 1}",
+                found=f"a first row that differs from line {self.header_lines + 1} in the "
+                f"columns {', '.join(differ)}",
                 where=str(self.path),
                 fix="delete the title rows above the header row and send the file again",
             )
@@ -473,7 +488,7 @@ def _read_workbook(path: Path, vocab: Vocabulary) -> list[RawTable]:
         fmt = "kobo-xlsx" if _is_kobo(layout) else path.suffix.lower().lstrip(".")
         tables.append(RawTable(path, fmt, None, sheet_name, layout, _frame_loader(frame)))
     if not tables:
-        raise _no_header(path, ", ".join(skipped) or None, first_grid)
+        raise _no_header(path, ", ".join(skipped) or None, first_grid, vocab)
     for table in tables:
         if skipped:
             table.notes.append(f"sheets without a survey table, skipped: {', '.join(skipped)}")
@@ -529,6 +544,7 @@ def _frame_loader(frame: pd.DataFrame) -> Callable[[duckdb.DuckDBPyConnection, s
 def _read_geo(path: Path, vocab: Vocabulary) -> list[RawTable]:
     tables: list[RawTable] = []
     layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
+    headers: list[list[str]] = []  # each layer's attribute names, for the no-header error
     for layer in layers:
         # a feature whose geometry GEOS cannot build (a ring of two points) is repaired as far
         # as GEOS can, or read as no geometry: never the whole layer lost (see _locations)
@@ -536,6 +552,7 @@ def _read_geo(path: Path, vocab: Vocabulary) -> list[RawTable]:
             warnings.simplefilter("always")
             frame = pyogrio.read_dataframe(path, layer=layer, on_invalid="fix")
         names = [str(c) for c in frame.columns if c != "geometry"]
+        headers.append(names)
         layout = find_layout([names], vocab)
         if layout is None:
             continue
@@ -565,7 +582,7 @@ def _read_geo(path: Path, vocab: Vocabulary) -> list[RawTable]:
         table.notes += dict.fromkeys(f"GDAL: {str(w.message).split('.')[0]}" for w in caught)
         tables.append(table)
     if not tables:
-        raise _no_header(path, None, [[", ".join(layers)]])
+        raise _no_header(path, None, headers, vocab)
     return tables
 
 

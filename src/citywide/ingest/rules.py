@@ -22,7 +22,7 @@ import pandas as pd
 
 from citywide.gazetteer import Gazetteer
 from citywide.geography import LOOKUP_CELLS_PER_DEGREE
-from citywide.ingest import values
+from citywide.ingest import privacy, values
 from citywide.ingest.columns import Vocabulary
 from citywide.schema import SURVEY_FIELDS
 from citywide.text import NEEDS_CLEANUP, clean_text
@@ -204,6 +204,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{field_th} {value} สูงผิดปกติ (เกิน {detail_th}) บันทึกไว้ กรุณาตรวจสอบ",
         "{field_en} {value} is implausibly high (above {detail_en}); loaded, please check",
     ),
+    "personal_id": (
+        "{field_th}เป็น{detail_th} ซึ่งเป็นข้อมูลส่วนบุคคล ไม่ได้บันทึกแถวนี้ กรุณาใช้รหัสที่ไม่ใช่เลขบัตรหรือเบอร์โทรศัพท์",
+        "the {field_en} is {detail_en}, which is personal data; row not loaded: "
+        "use a code that is not an ID card or phone number",
+    ),
+    "personal_data_masked": (
+        "{field_th}มี{detail_th} ซึ่งเป็นข้อมูลส่วนบุคคล ลบออกแล้ว กรุณาอย่าใส่ข้อมูลส่วนบุคคลในช่องนี้",
+        "the {field_en} held {detail_en}, which is personal data; removed it: "
+        "keep personal data out of this column",
+    ),
     "unknown_community": (
         'ไม่พบชุมชน "{value}" ในเขต {detail_th} ในรอบสำรวจนี้ บันทึกครัวเรือนไว้ กรุณาตรวจสอบรหัสหรือชื่อชุมชน',
         'community "{value}" matches no community of khet {detail_en} in this round; '
@@ -225,6 +235,7 @@ REJECTIONS = frozenset(
         "unknown_khet",
         "ambiguous_khet",
         "duplicate_submission",
+        "personal_id",
     }
 )
 WARNINGS = frozenset(MESSAGES) - REJECTIONS
@@ -247,7 +258,12 @@ CREATE OR REPLACE TEMP MACRO cw_code(x, cleaned) AS CASE
 CREATE OR REPLACE TEMP MACRO cw_name_key(x) AS nullif(regexp_replace(regexp_replace(
     lower(x), '[\\s_\\-.:,;''`"()\\[\\]/\\\\]+', '', 'g'), '^(ชุมชน|community)', ''), '');
 CREATE OR REPLACE TEMP MACRO cw_written(x) AS x IS NOT NULL AND NOT regexp_full_match(x, '\\s*');
-"""
+""" + "".join(
+    f"CREATE OR REPLACE TEMP MACRO cw_personal_{lang}(k) AS CASE k "
+    + " ".join(f"WHEN '{kind}' THEN '{labels[i]}'" for kind, labels in privacy.KIND_LABELS.items())
+    + " END;\n"
+    for i, lang in enumerate(("th", "en"))
+)
 # Texts are cleaned by citywide.text.clean_text, once per distinct text that needs it (the
 # {raw}_text_map table, see _register_value_tables); cw_code takes a code and its cleaned text.
 
@@ -296,10 +312,13 @@ def stage(
     """
     create_macros(connection)
     present = frozenset(fields)
+    personal = frozenset(privacy.register(connection, raw, fields))
     _register_value_tables(connection, raw, context, present)
     connection.execute(_cells_sql(raw, context.lookup_table))
     connection.execute(
-        _staged_sql(raw, present, has_geometry, context.vocabulary, shape or COMMUNITY_SHAPE)
+        _staged_sql(
+            raw, present, has_geometry, context.vocabulary, shape or COMMUNITY_SHAPE, personal
+        )
     )
     return f"{raw}_staged"
 
@@ -382,14 +401,19 @@ def _text_map(
 ) -> pd.DataFrame:
     """text -> cleaned text, for the distinct texts of the cleaned fields that need cleaning.
 
-    DuckDB picks them out with the same pattern as :func:`citywide.text.needs_cleanup`;
-    the others are kept as written. An empty result is NULL.
+    The texts are the cells as written and, for cells that held a personal number, the same
+    cells without it (``{raw}_personal``, registered first): the staging query reads the latter.
+    DuckDB picks them out with the same pattern as :func:`citywide.text.needs_cleanup`; the
+    others are kept as written. An empty result is NULL.
     """
     columns = [f for f in CLEANED_FIELDS if f in present]
     texts: list[str] = []
     if columns:
+        pattern = _sql_text(NEEDS_CLEANUP)
         union = " UNION ".join(
-            f"SELECT {f} AS t FROM {raw} WHERE regexp_matches({f}, {_sql_text(NEEDS_CLEANUP)})"
+            f"SELECT {f} AS t FROM {raw} WHERE regexp_matches({f}, {pattern}) UNION "
+            f"SELECT masked FROM {raw}_personal WHERE field = '{f}' "
+            f"AND regexp_matches(masked, {pattern})"
             for f in columns
         )
         texts = [row[0] for row in connection.execute(union).fetchall()]
@@ -558,7 +582,10 @@ def _sql_text(value: str) -> str:
 
 
 def _warning_rules(
-    present: frozenset[str], vocabulary: Vocabulary, shape: RecordShape
+    present: frozenset[str],
+    vocabulary: Vocabulary,
+    shape: RecordShape,
+    personal: frozenset[str] = frozenset(),
 ) -> list[WarningRule]:
     enum_rules = [
         WarningRule(
@@ -571,7 +598,18 @@ def _warning_rules(
         )
         for f in ENUM_FIELDS
     ]
-    rules = (*_WARNING_RULES, *enum_rules, *shape.warnings)
+    masked_rules = [
+        WarningRule(
+            "personal_data_masked",
+            f"{f}_personal IS NOT NULL",
+            f,
+            "NULL",
+            f"cw_personal_th({f}_personal)",
+            f"cw_personal_en({f}_personal)",
+        )
+        for f in sorted(personal - privacy.identity_fields())
+    ]
+    rules = (*masked_rules, *_WARNING_RULES, *enum_rules, *shape.warnings)
     return [rule for rule in rules if rule.applies(present)]
 
 
@@ -589,11 +627,13 @@ def _staged_sql(
     has_geometry: bool,
     vocabulary: Vocabulary,
     shape: RecordShape,
+    personal: frozenset[str] = frozenset(),
 ) -> str:
     """One query from the raw table to the staged rows; each CTE is one step.
 
     Columns a file does not have become typed NULL constants here, so the query spends nothing
-    on them.
+    on them. The fields in ``personal`` hold personal numbers (:mod:`citywide.ingest.privacy`):
+    from the first step on they are read without them, with ``{field}_personal`` saying which.
     """
 
     def given(field: str, expression: str, sql_type: str) -> str:
@@ -739,7 +779,7 @@ def _staged_sql(
         if "record_uuid" in present
         else "1"
     )
-    rules = _warning_rules(present, vocabulary, shape)
+    rules = _warning_rules(present, vocabulary, shape, personal)
     if has_geometry:
         rules += _GEOMETRY_RULES
     flags = {f"warn_{i}": f"coalesce({rule.condition}, false)" for i, rule in enumerate(rules)}
@@ -756,7 +796,7 @@ def _staged_sql(
         else "NULL::STRUCT(code VARCHAR, field VARCHAR, value VARCHAR, detail_th VARCHAR, "
         "detail_en VARCHAR)[]"
     )
-    rejection = _rejection_case(present, shape)
+    rejection = _rejection_case(present, shape, personal)
     area_fields = [f for f in ("area_rai", "area_ngan", "area_wa") if f in present]
     area = (
         f"CASE WHEN {' OR '.join(f'cw_written({f})' for f in area_fields)} "
@@ -765,13 +805,18 @@ def _staged_sql(
         if area_fields
         else "NULL::DOUBLE"
     )
-    written = " OR ".join(f"cw_written({name})" for name in sorted(present)) or "false"
+    written = " OR ".join(f"cw_written(r.{name})" for name in sorted(present)) or "false"
     base_columns = [
-        name if name in present else f"NULL::VARCHAR AS {name}" for name in vocabulary.fields
+        (f"{privacy.masked_value('r', name)} AS {name}" if name in personal else f"r.{name}")
+        if name in present
+        else f"NULL::VARCHAR AS {name}"
+        for name in vocabulary.fields
     ]
+    base_columns += [f"p_{name}.kind AS {name}_personal" for name in sorted(personal)]
+    personal_joins = "\n    ".join(privacy.masked_join(raw, "r", f) for f in sorted(personal))
     geo = (
-        "geom_lat::VARCHAR AS geom_lat, geom_lon::VARCHAR AS geom_lon, "
-        "footprint_wkb::BLOB AS footprint_wkb, geom_issue::VARCHAR AS geom_issue"
+        "r.geom_lat::VARCHAR AS geom_lat, r.geom_lon::VARCHAR AS geom_lon, "
+        "r.footprint_wkb::BLOB AS footprint_wkb, r.geom_issue::VARCHAR AS geom_issue"
         if has_geometry
         else "NULL::BLOB AS footprint_wkb"
     )
@@ -782,8 +827,9 @@ def _staged_sql(
     return f"""
 CREATE OR REPLACE TEMP TABLE {raw}_staged AS
 WITH base AS (
-    SELECT source_row, first_cell, {", ".join(base_columns)}, {geo}
-    FROM {raw}
+    SELECT r.source_row, r.first_cell, {", ".join(base_columns)}, {geo}
+    FROM {raw} r
+    {personal_joins}
     WHERE {written}
 ),
 parsed AS (
@@ -883,8 +929,19 @@ def _struct(reason: str, field: str, value: str, detail: str = "NULL") -> str:
     )
 
 
-def _rejection_case(present: frozenset[str], shape: RecordShape) -> str:
-    """The first reason, in this order, that rejects the row; NULL when it loads."""
+def _rejection_case(
+    present: frozenset[str], shape: RecordShape, personal: frozenset[str] = frozenset()
+) -> str:
+    """The first reason, in this order, that rejects the row; NULL when it loads.
+
+    Stored values are survey fields only, read without personal numbers: a summary row
+    recognised by its first cell (which may be any column, even one never read) stores none.
+    """
+    identities = [
+        f"WHEN {f}_personal IS NOT NULL THEN "
+        + _struct("'personal_id'", f"'{f}'", "NULL", f"cw_personal_{{lang}}({f}_personal)")
+        for f in sorted(personal & privacy.identity_fields())
+    ]
     counts = [
         f"WHEN {f}_problem IS NOT NULL THEN " + _struct(f"{f}_problem", f"'{f}'", f"trim({f})")
         for f in NUMBER_FIELDS
@@ -907,9 +964,10 @@ def _rejection_case(present: frozenset[str], shape: RecordShape) -> str:
             "too_long_length::VARCHAR",
             f"'{MAX_FIELD_LENGTH:,}'",
         ),
-        f"WHEN {_looks_like_summary('first_cell')} THEN "
-        + _struct("'summary_row'", "NULL", "trim(first_cell)"),
+        *identities,
         f"WHEN {_looks_like_summary(identity)} THEN " + _struct("'summary_row'", "NULL", identity),
+        f"WHEN {_looks_like_summary('first_cell')} THEN "
+        + _struct("'summary_row'", "NULL", "NULL::VARCHAR"),
         f"WHEN {shape.missing_when} THEN "
         + _struct(f"'{shape.missing_reason}'", f"'{shape.missing_field}'", "NULL"),
         *counts,
