@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -69,7 +70,8 @@ def test_every_surprise_is_skipped_with_a_reason_and_a_fix(tmp_path: Path) -> No
         assert words in skipped[name].reason, name
     for skip in scan.skipped:
         thai, english = skip.reason.split(" / ", 1)
-        assert thai and english
+        assert re.search("[\u0e00-\u0e7f]", thai)  # Thai first
+        assert re.fullmatch(r"[\x20-\x7e]+", english.replace(str(tmp_path), ""))
         assert " / " in skip.fix  # Thai first, then English
     assert skipped["2568-1/gone.csv"].survey_round == "2568-1"
     assert skipped["loose.csv"].survey_round is None
