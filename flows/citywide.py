@@ -19,10 +19,10 @@ from flows import tasks
 from flows.geography import build_geography
 from flows.ingest import ingest_surveys
 from flows.publish import write_outputs
-from flows.runners import task_runner
+from flows.runners import DEFAULT_RUN_TIMEOUT_S, task_runner
 
 
-@flow(name="citywide")
+@flow(name="citywide", timeout_seconds=DEFAULT_RUN_TIMEOUT_S)
 def citywide(settings: Settings | None = None) -> dict[str, Any]:
     settings = settings or Settings()
     started = datetime.now(tasks.BANGKOK)
@@ -31,19 +31,26 @@ def citywide(settings: Settings | None = None) -> dict[str, Any]:
     rounds: dict[str, int] = {}
     outputs: dict[str, list[str]] = {"exports": [], "maps": []}
     with db.writer_lock(settings.duckdb_path, settings.lock_timeout_s):
-        fetched = tasks.fetch_all(settings)
-        before = tasks.read_published_state(settings)
-        plan = tasks.plan_run(fetched, tasks.find_survey_files(fetched, settings), before, settings)
+        with tasks.timed("fetch sources"):
+            fetched = tasks.fetch_all(settings)
+        with tasks.timed("plan"):
+            before = tasks.read_published_state(settings)
+            surveys = tasks.find_survey_files(fetched, settings)
+            plan = tasks.plan_run(fetched, surveys, before, settings)
         if plan.writes_database:
             with db.new_version(settings.duckdb_path) as work:
                 if plan.geography:
-                    tables = build_geography(fetched, work)
+                    with tasks.timed("geography"):
+                        tables = build_geography(fetched, work)
                 if plan.new_files:
                     ingest = ingest_surveys.with_options(task_runner=task_runner(settings))
-                    ingested = ingest(list(plan.new_files), work)
-                rounds = tasks.build_indicators(work, settings)
+                    with tasks.timed(f"ingest {len(plan.new_files)} survey file(s)"):
+                        ingested = ingest(list(plan.new_files), work)
+                with tasks.timed("indicators"):
+                    rounds = tasks.build_indicators(work, settings)
         if plan.outputs:
-            outputs = write_outputs(settings)
+            with tasks.timed("maps and exports"):
+                outputs = write_outputs(settings)
         after = tasks.read_published_state(settings) if plan.writes_database else before
     written = outputs["exports"] + outputs["maps"]
     run = tasks.report_run(started, plan, before, after, ingested, tables, written, settings)

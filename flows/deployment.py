@@ -10,6 +10,7 @@ from prefect.schedules import Cron, Schedule
 from citywide.errors import SettingsError
 from citywide.settings import Settings
 from flows.citywide import citywide
+from flows.runners import with_timeout
 
 DEPLOYMENT_NAME = "citywide-daily"
 
@@ -35,7 +36,7 @@ def parameters(settings: Settings) -> dict[str, Any]:
 
 def serve(settings: Settings) -> None:
     """Serve the flow on its schedule until the process is stopped."""
-    citywide.serve(
+    with_timeout(citywide, settings).serve(
         name=DEPLOYMENT_NAME,
         schedules=[schedule(settings)],
         parameters=parameters(settings),

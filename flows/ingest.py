@@ -17,7 +17,7 @@ from citywide.plan import SurveyFile
 from citywide.settings import Settings
 from citywide.sources import file_sha256
 from flows import tasks
-from flows.runners import task_runner
+from flows.runners import DEFAULT_RUN_TIMEOUT_S, task_runner
 
 
 @flow(name="ingest-surveys")
@@ -34,7 +34,7 @@ def ingest_surveys(surveys: list[SurveyFile], database: Path) -> list[dict[str, 
     return reports
 
 
-@flow(name="ingest")
+@flow(name="ingest", timeout_seconds=DEFAULT_RUN_TIMEOUT_S)
 def ingest_returns(
     paths: list[Path], round_label: str | None = None, settings: Settings | None = None
 ) -> list[dict[str, object]]:

@@ -7,6 +7,7 @@ from prefect import flow
 from citywide import db
 from citywide.settings import Settings
 from flows import tasks
+from flows.runners import DEFAULT_RUN_TIMEOUT_S
 
 
 @flow(name="write-outputs")
@@ -18,7 +19,7 @@ def write_outputs(settings: Settings) -> dict[str, list[str]]:
     return {"exports": exported, "maps": maps}
 
 
-@flow(name="publish")
+@flow(name="publish", timeout_seconds=DEFAULT_RUN_TIMEOUT_S)
 def publish(settings: Settings | None = None) -> dict[str, object]:
     """`citywide publish`: rebuild the need indicators, then the exports and maps."""
     settings = settings or Settings()

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import shutil
+import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -32,7 +35,7 @@ from citywide import db, exports, files, geography, indicators, plan, report
 from citywide.errors import DownloadFailed, SourcesFailed
 from citywide.gazetteer import load_gazetteer
 from citywide.ingest import load as ingest_load
-from citywide.ingest.files import SURVEYS_FOLDER, survey_files, survey_round
+from citywide.ingest.files import SURVEYS_FOLDER, scan_surveys
 from citywide.settings import Settings
 from citywide.sources import (
     COMMUNITY_REGISTRY,
@@ -50,6 +53,31 @@ EXPORTS_FOLDER = "exports"
 PREPARED_FOLDER = "prepared"
 FILE_RETRIES = 2
 FILE_RETRY_DELAYS: list[float] = [2, 10]
+
+# What a run does, for operators (terminal and the Prefect run's log): file names, round labels,
+# counts and seconds only, never a value from a file (no row contents, no personal data).
+log = logging.getLogger("citywide.flows")
+
+
+@contextlib.contextmanager
+def timed(step: str) -> Iterator[None]:
+    """Log a step's start and its duration (also when it fails)."""
+    started = time.perf_counter()
+    log.info("%s: started", step)
+    try:
+        yield
+    except BaseException:
+        log.error("%s: failed after %.1f s", step, time.perf_counter() - started)
+        raise
+    log.info("%s: done in %.1f s", step, time.perf_counter() - started)
+
+
+def _shown(path: Path, settings: Settings) -> str:
+    """A survey file's path as the operator knows it: relative to RAW_DIR when inside it."""
+    try:
+        return path.relative_to(settings.raw_dir).as_posix()
+    except ValueError:
+        return path.name
 
 
 def _only_download_failures(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
@@ -100,18 +128,29 @@ def fetch(source_id: str, settings: Settings) -> FetchResult:
 
 
 @file_task
-def find_survey_files(fetched: list[FetchResult], settings: Settings) -> list[plan.SurveyFile]:
+def find_survey_files(fetched: list[FetchResult], settings: Settings) -> plan.SurveyScan:
     """The registry (round bma_registry, hashed by its fetch) and every file in
-    RAW_DIR/surveys/<round>/, hashed."""
+    RAW_DIR/surveys/<round>/, hashed; what cannot be read there is skipped with its reason."""
     (registry,) = [r.files[0] for r in fetched if r.source.id == COMMUNITY_REGISTRY.id]
     found = [plan.SurveyFile(registry.path, REGISTRY_ROUND, registry.sha256)]
-    surveys = settings.raw_dir / SURVEYS_FOLDER
-    if surveys.is_dir() and any(p.is_file() for p in surveys.rglob("*")):
-        found += [
-            plan.SurveyFile(path, survey_round(path, settings.raw_dir, None), file_sha256(path))
-            for path in survey_files([surveys])
-        ]
-    return found
+    scan = scan_surveys(settings.raw_dir / SURVEYS_FOLDER)
+    skipped = list(scan.skipped)
+    for path, survey_round in scan.files:
+        try:
+            found.append(plan.SurveyFile(path, survey_round, file_sha256(path)))
+        except OSError as error:  # unreadable here (permissions, a share gone): the rest go on
+            skipped.append(
+                plan.SkippedFile(
+                    path,
+                    f"อ่านไฟล์ไม่ได้ / the file cannot be read: {error.strerror or error}",
+                    "ให้สิทธิ์อ่านไฟล์แก่ผู้ที่รัน citywide หรือคัดลอกไฟล์ใหม่ / let the account "
+                    "that runs citywide read it, or copy the file in again",
+                    survey_round,
+                )
+            )
+    for skip in skipped:
+        log.warning("skipped %s: %s", _shown(skip.path, settings), skip.reason.split(" / ")[-1])
+    return plan.SurveyScan(tuple(found), tuple(skipped))
 
 
 @file_task
@@ -157,7 +196,7 @@ def read_published_state(settings: Settings) -> plan.PublishedState:
 @task(cache_policy=NO_CACHE)
 def plan_run(
     fetched: list[FetchResult],
-    surveys: list[plan.SurveyFile],
+    surveys: plan.SurveyScan,
     state: plan.PublishedState,
     settings: Settings,
 ) -> plan.Plan:
@@ -166,7 +205,13 @@ def plan_run(
         isinstance(names, list) and names and all((folder / str(n)).is_file() for n in names)
         for folder, names in ((folders[kind], state.outputs.get(kind)) for kind in folders)
     )
-    return plan.plan_run(_source_files(fetched), surveys, state, settings, outputs_present)
+    run_plan = plan.plan_run(
+        _source_files(fetched), list(surveys.files), state, settings, outputs_present,
+        surveys.skipped,
+    )  # fmt: skip
+    for line in plan.decisions(run_plan):
+        log.info("plan: %s", line)
+    return run_plan
 
 
 def _source_files(fetched: list[FetchResult]) -> list[tuple[str, str, str]]:
@@ -250,8 +295,13 @@ def _prepare_file(survey: plan.SurveyFile, database: Path) -> list[ingest_load.P
     folder = _prepared_folder(database, survey)
     manifest = folder / "manifest.json"
     if manifest.is_file():
+        log.info("prepare %s: prepared by an earlier run today, reused", survey.path.name)
         return _read_manifest(manifest)
     shutil.rmtree(folder, ignore_errors=True)
+    started = time.perf_counter()
+    size_mb = survey.path.stat().st_size / 1e6
+    log.info("prepare %s (round %s, %.1f MB): started", survey.path.name, survey.survey_round,
+             size_mb)  # fmt: skip
     with db.connect(database, read_only=True) as connection, connection.cursor() as cursor:
         prepared = [
             ingest_load.save_prepared(cursor, table, folder)
@@ -260,6 +310,10 @@ def _prepare_file(survey: plan.SurveyFile, database: Path) -> list[ingest_load.P
             )
         ]
     files.write_files(folder, {manifest.name: _manifest_json(prepared)})
+    seconds = time.perf_counter() - started
+    rows = sum(table.report.rows_read for table in prepared)
+    log.info("prepare %s: %s rows read in %.1f s (%s rows/s)", survey.path.name, f"{rows:,}",
+             seconds, f"{rows / max(seconds, 1e-3):,.0f}")  # fmt: skip
     return prepared
 
 
@@ -286,6 +340,7 @@ def merge_file(
     survey: plan.SurveyFile, prepared: list[ingest_load.PreparedTable], database: Path
 ) -> list[dict[str, object]]:
     """Add a prepared file to the working copy: one transaction per table of it."""
+    started = time.perf_counter()
     with db.connect(database) as connection, connection.cursor() as cursor:
         reports = ingest_load.already_ingested(
             cursor, survey.path, survey.sha256
@@ -294,7 +349,26 @@ def merge_file(
     shutil.rmtree(folder, ignore_errors=True)
     with contextlib.suppress(OSError):  # the last one out removes the parent
         folder.parent.rmdir()
+    seconds = time.perf_counter() - started
+    for table in reports:
+        log_outcome(table, survey.survey_round, seconds)
     return [{**report.summary(), "survey_round": survey.survey_round} for report in reports]
+
+
+def log_outcome(report: ingest_load.TableReport, survey_round: str, seconds: float) -> None:
+    """One line per table merged: counts and status (the reason of a failure, which may quote
+    the file, stays in the run report and source_file.message)."""
+    sheet = f" [sheet {report.sheet}]" if report.sheet else ""
+    level = logging.WARNING if report.status == "failed" else logging.INFO
+    log.log(
+        level,
+        "merge %s%s (round %s): %s; read %s, loaded %s, rejected %s, superseded %s, "
+        "warnings %s (%.1f s)%s",
+        report.path.name, sheet, survey_round, report.status, f"{report.rows_read:,}",
+        f"{report.rows_loaded:,}", f"{report.rows_rejected:,}", f"{report.rows_superseded:,}",
+        f"{report.warnings:,}", seconds,
+        ": see the run report for why" if report.status == "failed" else "",
+    )  # fmt: skip
 
 
 # --- indicators and outputs --------------------------------------------------------------------

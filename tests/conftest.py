@@ -15,6 +15,51 @@ import pytest
 from citywide.settings import Settings
 
 ENVIRONMENT_SETTINGS = [f"CITYWIDE_{name.upper()}" for name in Settings.model_fields]
+CHECKOUT = Path(__file__).resolve().parents[1]
+GUARDED = ("data", "maps")  # the checkout's own output folders: tests write only under tmp_path
+
+Snapshot = dict[str, tuple[int, int]]
+
+
+def snapshot(root: Path, folders: tuple[str, ...] = GUARDED) -> Snapshot:
+    """Every file and folder under ``root``/folder: relative name -> (size, mtime in ns).
+
+    Folders count by name only (-1, 0): a file made and removed again leaves no trace.
+    """
+    found: Snapshot = {}
+    for folder in folders:
+        top = root / folder
+        for path in [top, *sorted(top.rglob("*"))] if top.exists() else []:
+            status = path.lstat()
+            is_folder = path.is_dir() and not path.is_symlink()
+            found[path.relative_to(root).as_posix()] = (
+                (-1, 0) if is_folder else (status.st_size, status.st_mtime_ns)
+            )
+    return found
+
+
+def changes(before: Snapshot, after: Snapshot) -> list[str]:
+    """What differs between two snapshots, one line per name, sorted."""
+    added = [f"added {name}" for name in after.keys() - before.keys()]
+    removed = [f"removed {name}" for name in before.keys() - after.keys()]
+    changed = [
+        f"changed {name}" for name in before.keys() & after.keys() if before[name] != after[name]
+    ]
+    return sorted(added + removed + changed)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def checkout_untouched() -> Iterator[None]:
+    """Fail the session if any test wrote to the checkout's data/ or maps/."""
+    before = snapshot(CHECKOUT)
+    yield
+    found = changes(before, snapshot(CHECKOUT))
+    if found:
+        pytest.fail(
+            "tests wrote into the checkout (they must write only under tmp_path): "
+            + ", ".join(found[:20]),
+            pytrace=False,
+        )
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -230,3 +231,66 @@ def test_a_copy_left_by_a_killed_run_is_discarded(tmp_path: Path) -> None:
     published_with(database, ["new"])
     assert khet_names(database) == ["new"]
     assert not db.work_path(database).exists()
+
+
+# --- every platform: no POSIX-only module at import ----------------------------------------------
+
+NO_FCNTL = """
+import importlib, pkgutil, sys
+sys.modules["fcntl"] = None  # as on Windows: `import fcntl` raises ImportError
+import citywide, flows
+names = ["citywide.cli", "citywide.db"]
+for package in (citywide, flows):
+    names += [m.name for m in pkgutil.walk_packages(package.__path__, package.__name__ + ".")]
+for name in names:
+    importlib.import_module(name)
+print(len(names))
+"""
+
+
+def test_no_module_of_citywide_needs_fcntl(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", NO_FCNTL],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) > 20
+
+
+def test_the_lock_works_without_fcntl_in_this_process_too(tmp_path: Path) -> None:
+    """filelock takes an OS lock, and a second lock on the same file is refused, even from
+    this process (a run started by `citywide run` while a test holds the lock)."""
+    database = tmp_path / "citywide.duckdb"
+    with db.writer_lock(database, timeout_s=0):
+        with pytest.raises(DatabaseBusy) as caught, db.writer_lock(database, timeout_s=0.3):
+            pass
+        assert f"process {os.getpid()} has been writing it since" in str(caught.value)
+    with db.writer_lock(database, timeout_s=0):
+        pass
+
+
+def test_views_leaked_by_earlier_versions_are_dropped_on_the_next_write(tmp_path: Path) -> None:
+    database = tmp_path / "citywide.duckdb"
+    published_with(database, ["old"])
+    gone = tmp_path / "prepared" / "deleted.parquet"
+    with db.connect(database) as connection:
+        connection.execute("COPY (SELECT 1 AS source_row) TO '" + str(gone.parent) + ".parquet'")
+        for number, kind in ((1, "rows"), (2, "rejections"), (17, "warnings"), (18, "footprints")):
+            connection.execute(
+                f"CREATE VIEW prepared_{number}_{kind} AS "
+                f"SELECT * FROM read_parquet('{gone.parent}.parquet')"
+            )
+        connection.execute("CREATE VIEW analyst_view AS SELECT 1 AS x")  # not ours: kept
+    (tmp_path / "prepared.parquet").unlink()
+    published_with(database, ["new"])
+    with db.connect(database, read_only=True) as connection:
+        views = connection.execute(
+            "SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1"
+        ).fetchall()
+    assert views == [("analyst_view",)]

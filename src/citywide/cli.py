@@ -139,16 +139,18 @@ def run(
     (the rest was published), 75 when another run is writing the database.
     """
     from flows.citywide import citywide  # Prefect is slow to import: only when needed
+    from flows.runners import with_timeout
 
     settings = _with_options(ctx, task_runner=task_runner, dask_address=dask_address)
     from prefect.client.schemas.objects import State
 
-    state = citywide(settings, return_state=True)
+    state = with_timeout(citywide, settings)(settings, return_state=True)
     assert isinstance(state, State), "a synchronous flow returns its state"
     if state.is_failed():
         error = state.result(raise_on_failure=False)
         if isinstance(error, CitywideError):
             raise _fail(error) from error
+        typer.secho(f"run {state.name}: {state.message}", err=True, fg=typer.colors.RED)
         raise typer.Exit(1)
     result = state.result()
     assert isinstance(result, dict)
@@ -192,9 +194,10 @@ def serve(
 def publish(ctx: typer.Context) -> None:
     """Rebuild the need indicators, exports and maps from the database (Prefect flow `publish`)."""
     from flows.publish import publish as publish_flow
+    from flows.runners import with_timeout
 
     try:
-        result = publish_flow(_settings(ctx))
+        result = with_timeout(publish_flow, _settings(ctx))(_settings(ctx))
     except CitywideError as error:
         raise _fail(error) from error
     _print_published(result)
@@ -244,9 +247,10 @@ def ingest(
     Exit 1 if a file could not be read (the others are still ingested).
     """
     from flows.ingest import ingest_returns
+    from flows.runners import with_timeout
 
     try:
-        reports = ingest_returns(paths, round_label, _settings(ctx))
+        reports = with_timeout(ingest_returns, _settings(ctx))(paths, round_label, _settings(ctx))
     except CitywideError as error:
         raise _fail(error) from error
     _print_ingested(reports)

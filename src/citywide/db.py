@@ -14,11 +14,10 @@ old tables or all the new ones, and a failure leaves the old ones untouched.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
+import re
 import shutil
-import time
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -27,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 import duckdb_extension_spatial
+import filelock
 import pandas as pd
 import shapely
 
@@ -103,44 +103,51 @@ def lock_path(database: Path) -> Path:
     return database.with_name(database.name + ".lock")
 
 
+def holder_path(database: Path) -> Path:
+    """Who holds the writer lock, and since when (a file apart from the lock: filelock empties
+    the lock file on every attempt to take it, and Windows keeps a locked file from readers)."""
+    return database.with_name(database.name + ".lock.json")
+
+
 def work_path(database: Path) -> Path:
     """Where a run builds the next version of ``database``."""
     return database.with_name(database.name + ".next")
+
+
+LOCK_POLL_S = 0.2
 
 
 @contextmanager
 def writer_lock(database: Path, timeout_s: float) -> Iterator[None]:
     """Hold the one writer's lock on ``database``, waiting at most ``timeout_s`` for it.
 
-    An advisory lock (flock) on a file beside the database: the kernel drops it when the
-    holder exits, however it exits (kill -9 included), so a stale lock cannot outlive its run.
+    An operating-system lock (filelock: flock on Linux and macOS, msvcrt.locking on Windows) on a
+    file beside the database: the system drops it when the holder exits, however it exits
+    (kill -9 included), so a stale lock cannot outlive its run. Each call takes its own lock,
+    even within one process (``thread_local=False``, not reentrant across calls).
     """
     path = lock_path(database)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+", encoding="utf-8") as handle:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise _busy(database, path, timeout_s) from None
-                time.sleep(min(0.2, max(deadline - time.monotonic(), 0.01)))
-        holder = {"pid": os.getpid(), "since": datetime.now(UTC).isoformat(timespec="seconds")}
-        handle.seek(0)
-        handle.truncate()
-        handle.write(json.dumps(holder))
-        handle.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _busy(database: Path, lock: Path, timeout_s: float) -> DatabaseBusy:
+    # never a "soft" lock (a file that a killed run would leave behind): an OS lock or an error
+    lock = filelock.FileLock(path, thread_local=False, fallback_to_soft=False)
     try:
-        holder = json.loads(lock.read_text(encoding="utf-8"))
+        lock.acquire(timeout=timeout_s, poll_interval=min(LOCK_POLL_S, max(timeout_s, 0.01)))
+    except filelock.Timeout:
+        raise _busy(database, timeout_s) from None
+    try:
+        holder = {"pid": os.getpid(), "since": datetime.now(UTC).isoformat(timespec="seconds")}
+        holding = holder_path(database)
+        partial = holding.with_name(holding.name + f".{os.getpid()}")
+        partial.write_text(json.dumps(holder), encoding="utf-8")
+        partial.replace(holding)
+        yield
+    finally:
+        lock.release()
+
+
+def _busy(database: Path, timeout_s: float) -> DatabaseBusy:
+    try:
+        holder = json.loads(holder_path(database).read_text(encoding="utf-8"))
         found = f"process {holder['pid']} has been writing it since {holder['since']}"
     except (OSError, ValueError, KeyError, TypeError):
         found = "another process holds the writer lock"
@@ -148,7 +155,7 @@ def _busy(database: Path, lock: Path, timeout_s: float) -> DatabaseBusy:
         "another citywide run is writing the database",
         expected=f"the writer lock on {database} free within {timeout_s:g} s",
         found=found,
-        where=str(lock),
+        where=str(lock_path(database)),
         fix="let that run finish and start again (a scheduled run picks up the work next time), "
         "or raise CITYWIDE_LOCK_TIMEOUT_S; readers are not affected",
     )
@@ -171,18 +178,46 @@ def new_version(database: Path) -> Iterator[Path]:
     try:
         yield work
         with connect(work) as connection:
+            drop_leaked_views(connection)
             record_step(connection, "version", uuid.uuid4().hex)
             connection.execute("CHECKPOINT")
         with work.open("rb+") as handle:
             os.fsync(handle.fileno())
         work.replace(database)
-        directory = os.open(database.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+        _sync_directory(database.parent)
     finally:
         _remove_database_file(work)
+
+
+# Views that earlier versions of citywide left in the database file, one set per file merged
+# (pointing at Parquet files removed after the merge): dropped by the next write.
+LEAKED_VIEW = re.compile(r"prepared_\d+_(?:rows|rejections|warnings|footprints)")
+
+
+def drop_leaked_views(connection: duckdb.DuckDBPyConnection) -> list[str]:
+    """Drop views of the database file that earlier versions leaked; return their names."""
+    names = [
+        name
+        for (name,) in connection.execute(
+            "SELECT view_name FROM duckdb_views() WHERE NOT internal AND NOT temporary "
+            "AND database_name = current_database() AND schema_name = 'main'"
+        ).fetchall()
+        if LEAKED_VIEW.fullmatch(name)
+    ]
+    for name in names:
+        connection.execute(f'DROP VIEW IF EXISTS main."{name}"')
+    return names
+
+
+def _sync_directory(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX; Windows cannot open a folder, nor needs to)."""
+    if os.name == "nt":
+        return
+    directory = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
 
 
 def record_step(connection: duckdb.DuckDBPyConnection, step: str, key: str) -> None:

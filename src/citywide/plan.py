@@ -30,6 +30,27 @@ class SurveyFile:
 
 
 @dataclass(frozen=True)
+class SkippedFile:
+    """A file or folder in RAW_DIR/surveys that a run leaves alone, with why and what to do.
+
+    ``reason`` and ``fix`` are Thai, then English: district officers read them in the report.
+    """
+
+    path: Path
+    reason: str
+    fix: str
+    survey_round: str | None = None
+
+
+@dataclass(frozen=True)
+class SurveyScan:
+    """The survey files found for a run, and those skipped (see citywide.ingest.files)."""
+
+    files: tuple[SurveyFile, ...]
+    skipped: tuple[SkippedFile, ...] = ()
+
+
+@dataclass(frozen=True)
 class KnownFile:
     """A file the database already holds (one row per table of it), as the report shows it."""
 
@@ -68,6 +89,7 @@ class Plan:
     outputs: bool
     keys: dict[str, str]
     reasons: tuple[str, ...]
+    skipped: tuple[SkippedFile, ...] = ()  # found in RAW_DIR/surveys, not read (see report)
 
     @property
     def writes_database(self) -> bool:
@@ -110,6 +132,7 @@ def plan_run(
     state: PublishedState,
     settings: Settings,
     outputs_present: bool,
+    skipped: tuple[SkippedFile, ...] = (),
 ) -> Plan:
     """The steps this run needs, and why, as a pure function of keys."""
     keys = {
@@ -140,4 +163,25 @@ def plan_run(
     )
     if outputs and not indicators:
         reasons.append("maps and exports: missing, older than the database, or settings changed")
-    return Plan(geography, new, unchanged, indicators, outputs, keys, tuple(reasons))
+    return Plan(geography, new, unchanged, indicators, outputs, keys, tuple(reasons), skipped)
+
+
+def decisions(plan: Plan) -> list[str]:
+    """Each step's decision, redone or skipped and why, one line each (file names and counts
+    only: these lines go to the logs)."""
+    lines = list(plan.reasons)
+    if not plan.geography:
+        lines.append("geography: skipped, boundary and population files unchanged")
+    lines += [f"surveys: ingest {s.path.name} (round {s.survey_round}, new sha256 {s.sha256[:12]})"
+              for s in plan.new_files]  # fmt: skip
+    if plan.unchanged_files:
+        lines.append(
+            f"surveys: skipped {len(plan.unchanged_files)} file(s) already ingested (same sha256)"
+        )
+    if plan.skipped:
+        lines.append(f"surveys: {len(plan.skipped)} entry(ies) of the survey folder not read")
+    if not plan.indicators:
+        lines.append("indicators: skipped, no data, geography or settings changed")
+    if not plan.outputs:
+        lines.append("maps and exports: skipped, up to date with the database and settings")
+    return lines

@@ -28,7 +28,9 @@ STATUS_TH = {
     "unchanged": "ไม่เปลี่ยนแปลง",
     "unchanged, failed": "ไม่เปลี่ยนแปลง (เคยนำเข้าไม่ได้)",
     "already ingested": "เคยนำเข้าแล้ว",
+    "skipped": "ข้าม ไม่ได้อ่าน",
 }
+SKIPPED = "skipped"
 NEED_CHANGES_SHOWN = 5
 
 
@@ -70,6 +72,11 @@ class RunReport:
         return tuple(row for row in self.files if row.failed)
 
     @property
+    def skipped(self) -> tuple[FileRow, ...]:
+        """Entries of the survey folder the run did not read (they never stop a run)."""
+        return tuple(row for row in self.files if row.status == SKIPPED)
+
+    @property
     def outcome(self) -> str:
         return WITH_PROBLEMS if self.problems else COMPLETED
 
@@ -98,6 +105,11 @@ def run_report(
                         known.rows_read, known.rows_loaded, known.rows_rejected, known.warnings,
                         known.message)
             )  # fmt: skip
+    files += [
+        FileRow(f"{skip.path.parent.name}/{skip.path.name}", None, skip.survey_round or "",
+                SKIPPED, 0, 0, 0, 0, f"{skip.reason} · แก้ไข / fix: {skip.fix}")
+        for skip in plan.skipped
+    ]  # fmt: skip
     changes = _changes(plan, before, ingested, geography, need_after, khet_names, maps)
     return RunReport(
         run_name, started_at, finished_at, tuple(files), tuple(changes), tuple(maps),
@@ -241,6 +253,9 @@ def markdown(report: RunReport) -> str:
             f"- **{_md(row.file)}** ({_md(row.survey_round)}): {_md(row.message or row.status)}"
             for row in report.problems
         ]
+    if report.skipped:
+        lines += ["", "## Files not read (skipped)", ""]
+        lines += [f"- **{_md(row.file)}**: {_md(row.message)}" for row in report.skipped]
     lines += ["", "## Maps", ""]
     lines += [f"- [{_md(Path(link).name)}]({_md(link)})" for link in report.maps] or [
         "- maps unchanged"
@@ -287,6 +302,12 @@ tr.failed td { background: #fdecea; }
 <p>แก้ไฟล์แล้ววางไฟล์ใหม่แทนในโฟลเดอร์เดิม รอบถัดไปจะนำเข้าให้เอง ·
 <span class="en">Correct the file and put it back in the same folder: the next run ingests
 it.</span></p>
+{% endif %}
+{% if report.skipped %}
+<h2>ไฟล์ที่ไม่ได้อ่าน <span class="en">· Files not read (skipped)</span></h2>
+<ul>{% for row in report.skipped %}
+<li><b>{{ row.file }}</b>: {{ row.message }}</li>{% endfor %}
+</ul>
 {% endif %}
 <h2>แผนที่ <span class="en">· Maps</span></h2>
 <p><a href="index.html">แผนที่ทั้งหมด · all maps</a></p>

@@ -115,6 +115,15 @@ class Settings(BaseSettings):
             "up with exit code 75 (readers never wait)."
         ),
     )
+    run_timeout_s: float = Field(
+        default=7200.0,
+        gt=0,
+        description=(
+            "Seconds after which a run (citywide run, ingest, publish, a scheduled run) is "
+            "stopped as timed out, so a hung run cannot hold the writer lock for ever; the "
+            "database stays as it was."
+        ),
+    )
     schedule_cron: str = Field(
         default="0 6 * * *",
         description="When `citywide serve` runs the pipeline: a cron expression (5 fields).",

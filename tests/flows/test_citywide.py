@@ -263,6 +263,8 @@ def test_cli_run(real_settings: Settings) -> None:
         [
             "--data-dir",
             str(real_settings.data_dir),
+            "--maps-dir",
+            str(real_settings.maps_dir),
             "--sources-dir",
             str(real_settings.sources_dir),
             "run",

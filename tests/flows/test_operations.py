@@ -7,6 +7,7 @@ Every test starts from a copy of one database built once per session by the full
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import signal
@@ -432,3 +433,181 @@ def test_prefect_yaml_deploys_the_daily_deployment_to_a_work_pool(copy: Settings
     assert deployed["global_concurrency_limit"]["limit"] == 1
     (pull,) = deployed["pull_steps"]
     assert pull["prefect.deployments.steps.set_working_directory"]["directory"] == str(repo)
+
+
+# --- surprising survey folders, what the database holds, logs and timeouts -----------------------
+
+
+def surprising_round(settings: Settings, elsewhere: Path) -> Path:
+    """The round folder with two good returns, one of them a symlink, and every surprise."""
+    folder = round_folder(settings)
+    (folder / "dusit.csv").write_text(dusit_return(), encoding="utf-8")
+    elsewhere.mkdir()
+    (elsewhere / "bangrak.csv").write_text(BANGRAK_RETURN, encoding="utf-8")
+    (folder / "bangrak-link.csv").symlink_to(elsewhere / "bangrak.csv")
+    (folder / "gone.csv").symlink_to(elsewhere / "deleted.csv")
+    (folder / "letter.pdf").write_bytes(b"%PDF-1.7")
+    (folder / "locked.csv").write_text(BANGRAK_RETURN, encoding="utf-8")
+    (folder / "locked.csv").chmod(0)
+    surveys = folder.parent
+    (surveys / "loose.csv").write_text(BANGRAK_RETURN, encoding="utf-8")
+    (surveys / "รอบใหม่").mkdir()
+    return folder
+
+
+def unreadable_even_for_root(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """chmod 0 does not stop root: make the hash of that one file fail as it would for others."""
+    if os.geteuid() != 0:
+        return
+    from citywide.sources import file_sha256 as real
+    from flows import tasks
+
+    def sha256(path: Path) -> str:
+        if path.name == name:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(tasks, "file_sha256", sha256)
+
+
+def test_surprising_files_are_skipped_and_reported_never_stopping_the_run(
+    copy: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    surprising_round(copy, tmp_path / "elsewhere")
+    unreadable_even_for_root(monkeypatch, "locked.csv")
+    result = cli(copy, "run")
+    assert result.exit_code == 0, result.output
+    assert "bangrak-link.csv: loaded; read 2, loaded 2" in result.output
+    assert query(
+        copy,
+        "SELECT file_name, survey_round FROM source_file WHERE survey_round <> 'bma_registry'"
+        " ORDER BY 1",
+    ) == [("bangrak-link.csv", ROUND), ("dusit.csv", ROUND)]  # the round from where it sits
+
+    page = (copy.maps_dir / "report.html").read_text(encoding="utf-8")
+    assert "Files not read (skipped)" in page
+    reasons = {
+        f"{ROUND}/gone.csv": "broken symlink",
+        f"{ROUND}/letter.pdf": "not a survey file citywide reads",
+        f"{ROUND}/locked.csv": "the file cannot be read",
+        "surveys/loose.csv": "not inside a round folder",
+        "surveys/รอบใหม่": "is not a survey round label",
+    }
+    table = latest_artifact("citywide-files")
+    rows = json.loads(table["data"]) if isinstance(table["data"], str) else table["data"]
+    skipped = {row["file"]: row["message"] for row in rows if row["status"] == "skipped"}
+    assert set(skipped) == set(reasons)
+    for name, reason in reasons.items():
+        assert reason in skipped[name]
+        assert "fix:" in skipped[name]
+        assert name in page
+    summary = latest_artifact("citywide-run-summary")
+    assert "Files not read (skipped)" in summary["data"]
+
+    # the same folder through `citywide ingest` (the link's round from where it sits)
+    again = cli(copy, "ingest", str(round_folder(copy) / "bangrak-link.csv"))
+    assert again.exit_code == 0, again.output
+    assert "already ingested" in again.output
+
+
+def documented_relations() -> set[str]:
+    from citywide import indicators
+    from citywide.schema import TABLES
+
+    return set(TABLES) | set(indicators.views(3))
+
+
+def every_relation_read(settings: Settings) -> set[str]:
+    """Every table and view of the database file, each read once (a broken view fails here)."""
+    with db.connect(settings.duckdb_path, read_only=True) as connection:
+        names = connection.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "UNION ALL SELECT view_name FROM duckdb_views() WHERE NOT internal "
+            "AND database_name = current_database()"
+        ).fetchall()
+        for (name,) in names:
+            connection.execute(f'SELECT * FROM "{name}" LIMIT 1').fetchall()
+    return {name for (name,) in names}
+
+
+def test_the_database_holds_only_documented_relations(copy: Settings, tmp_path: Path) -> None:
+    assert every_relation_read(copy) == documented_relations()  # the full run of `built`
+    folder = round_folder(copy)
+    (folder / "dusit.csv").write_text(dusit_return(), encoding="utf-8")
+    (folder / "bangrak.csv").write_text(BANGRAK_RETURN, encoding="utf-8")
+    from tests.ingest.household_returns import write_household_returns
+
+    write_household_returns(folder)
+    assert cli(copy, "run").exit_code == 0
+    assert every_relation_read(copy) == documented_relations()
+
+    later = tmp_path / "later"
+    later.mkdir()
+    (later / "dusit-2.csv").write_text(dusit_return(extra_rows=4), encoding="utf-8")
+    ingested = cli(copy, "ingest", "--round", "2568-2", str(later))
+    assert ingested.exit_code == 0, ingested.output
+    assert every_relation_read(copy) == documented_relations()
+
+
+def test_file_outcomes_plan_decisions_and_timings_are_logged(
+    copy: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = round_folder(copy)
+    (folder / "dusit.csv").write_text(dusit_return(), encoding="utf-8")
+    (folder / "bangrak.csv").write_text(
+        BANGRAK_RETURN + "บางรัก,ชุมชนติดลบ,-5,สลัม\n", encoding="utf-8"
+    )
+    (folder / "broken.xlsx").write_bytes(b"not a workbook")
+    with caplog.at_level(logging.INFO, logger="citywide"):
+        citywide(copy)
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("citywide")]
+    text = "\n".join(lines)
+    assert f"merge dusit.csv (round {ROUND}): loaded; read 3, loaded 3, rejected 0" in text
+    assert f"merge bangrak.csv (round {ROUND}): loaded; read 3, loaded 2, rejected 1" in text
+    assert f"merge broken.xlsx (round {ROUND}): failed" in text
+    assert "plan: surveys: 3 new or changed file(s)" in text
+    assert f"plan: surveys: ingest dusit.csv (round {ROUND}, new sha256" in text
+    assert "plan: geography: skipped, boundary and population files unchanged" in text
+    assert "plan: surveys: skipped 1 file(s) already ingested (same sha256)" in text
+    assert any(line.startswith("prepare bangrak.csv: 3 rows read in ") for line in lines)
+    for step in ("fetch sources", "plan", "ingest 3 survey file(s)", "indicators"):
+        assert any(line.startswith(f"{step}: done in ") for line in lines), step
+    # counts, file names and codes only: no community name, no row contents
+    for written in ("ชุมชน", "Chum Chon", "-5"):
+        assert written not in text
+
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="citywide"):
+        citywide(copy)
+    text = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("citywide"))
+    assert "plan: maps and exports: skipped, up to date" in text
+    assert "plan: indicators: skipped" in text
+
+
+def test_a_run_that_takes_too_long_is_stopped_and_frees_the_lock(copy: Settings) -> None:
+    (round_folder(copy) / "big.csv").write_text(big_return(300_000), encoding="utf-8")
+    with db.connect(copy.duckdb_path, read_only=True) as connection:
+        version = db.step_keys(connection)["version"][0]
+    started = time.monotonic()
+    stopped = cli(copy, "run", env={"CITYWIDE_RUN_TIMEOUT_S": "3"})
+    assert time.monotonic() - started < 60
+    assert stopped.exit_code == 1, stopped.output
+    assert "TimedOut" in stopped.output
+    with db.writer_lock(copy.duckdb_path, timeout_s=0):  # released
+        pass
+    with db.connect(copy.duckdb_path, read_only=True) as connection:
+        assert db.step_keys(connection)["version"][0] == version
+    assert not db.work_path(copy.duckdb_path).exists()
+
+
+def test_the_timeout_setting_reaches_every_flow(copy: Settings) -> None:
+    from flows.citywide import citywide as pipeline
+    from flows.ingest import ingest_returns
+    from flows.publish import publish
+    from flows.runners import DEFAULT_RUN_TIMEOUT_S, with_timeout
+
+    assert DEFAULT_RUN_TIMEOUT_S == Settings().run_timeout_s == 7200
+    for flow_ in (pipeline, ingest_returns, publish):
+        assert flow_.timeout_seconds == DEFAULT_RUN_TIMEOUT_S
+        short = copy.model_copy(update={"run_timeout_s": 42.0})
+        assert with_timeout(flow_, short).timeout_seconds == 42

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from citywide.errors import CitywideError
 from citywide.ingest.readers import SUPPORTED
+from citywide.plan import SkippedFile
 
 SURVEYS_FOLDER = "surveys"
+# a round folder's name: letters, digits, "-", "_" and "." (e.g. 2568-1), at most 40 characters
+ROUND_LABEL = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,39}")
+RESERVED_ROUNDS = frozenset({"bma_registry"})  # the BMA registry's own round
 
 
 class NoSurveyFiles(CitywideError):
@@ -55,12 +61,16 @@ def _is_survey_file(path: Path) -> bool:
 
 
 def survey_round(path: Path, raw_dir: Path, given: str | None) -> str:
-    """The round given, else the folder name in RAW_DIR/surveys/<round>/..."""
+    """The round given, else the folder name in RAW_DIR/surveys/<round>/...
+
+    The round comes from where the file sits, not where a symlink points: only the folders
+    above it are resolved, never the file itself.
+    """
     if given:
         return given
     surveys = (raw_dir / SURVEYS_FOLDER).resolve()
     try:
-        relative = path.resolve().relative_to(surveys)
+        relative = (path.absolute().parent.resolve() / path.name).relative_to(surveys)
     except ValueError:
         relative = None
     if relative is not None and len(relative.parts) > 1:
@@ -71,4 +81,129 @@ def survey_round(path: Path, raw_dir: Path, given: str | None) -> str:
         found=str(path),
         where=str(path),
         fix="add --round, e.g. --round 2567-1",
+    )
+
+
+@dataclass(frozen=True)
+class FolderScan:
+    """What RAW_DIR/surveys holds: the files to read, each with its round, and the rest."""
+
+    files: list[tuple[Path, str]] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+
+
+def scan_surveys(surveys: Path) -> FolderScan:
+    """Every file in ``surveys``/<round>/ (subfolders included), in a stable order, and every
+    surprising entry skipped with its reason: nothing in the folder can stop a run.
+
+    A symlinked file inside a round folder is that round's file (where it sits decides, not
+    where it points). Skipped: a file directly in ``surveys``, a folder whose name is not a
+    round label, a symlink to a folder, a broken symlink, anything not a regular file, and
+    files of a kind citywide does not read. Hidden files and folders and office lock files
+    (``~$...``) are passed over silently, as by :func:`survey_files`.
+    """
+    scan = FolderScan()
+    if not surveys.is_dir():
+        return scan
+    for entry in sorted(surveys.iterdir()):
+        if _is_hidden(entry):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            if _valid_round(entry.name):
+                _scan_round(entry, entry.name, scan)
+            else:
+                scan.skipped.append(_bad_round(entry))
+        elif entry.is_symlink() and entry.is_dir():
+            scan.skipped.append(_folder_link(entry))
+        else:
+            scan.skipped.append(_outside_rounds(entry))
+    return scan
+
+
+def _scan_round(folder: Path, survey_round: str, scan: FolderScan) -> None:
+    for entry in sorted(folder.iterdir()):
+        if _is_hidden(entry):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            _scan_round(entry, survey_round, scan)
+        elif entry.is_symlink() and entry.is_dir():
+            scan.skipped.append(_folder_link(entry, survey_round))
+        elif entry.is_symlink() and not entry.exists():
+            scan.skipped.append(
+                SkippedFile(
+                    entry,
+                    "ลิงก์ชี้ไปยังไฟล์ที่ไม่มีอยู่ / a broken symlink: it points at "
+                    f"{_link_target(entry)}, which does not exist",
+                    "วางไฟล์จริงแทนลิงก์ / put the file itself (or a working link) in its place",
+                    survey_round,
+                )
+            )
+        elif not entry.is_file():
+            scan.skipped.append(
+                SkippedFile(
+                    entry,
+                    "ไม่ใช่ไฟล์ธรรมดา / not a regular file (a pipe, socket or device)",
+                    "ลบออกจากโฟลเดอร์ / remove it from the survey folder",
+                    survey_round,
+                )
+            )
+        elif entry.suffix.lower() not in SUPPORTED:
+            kinds = ", ".join(sorted(SUPPORTED))
+            scan.skipped.append(
+                SkippedFile(
+                    entry,
+                    f"ไม่ใช่ไฟล์แบบสำรวจที่อ่านได้ / not a survey file citywide reads "
+                    f"({entry.suffix or 'no extension'}; it reads {kinds})",
+                    "บันทึกเป็น .xlsx หรือ .csv แล้ววางแทน หรือย้ายออกจากโฟลเดอร์ / save it as .xlsx "
+                    "or .csv, or move it out of the survey folder",
+                    survey_round,
+                )
+            )
+        else:
+            scan.files.append((entry, survey_round))
+
+
+def _is_hidden(path: Path) -> bool:
+    return path.name.startswith((".", "~$"))
+
+
+def _valid_round(name: str) -> bool:
+    return bool(ROUND_LABEL.fullmatch(name)) and name not in RESERVED_ROUNDS
+
+
+def _link_target(path: Path) -> str:
+    try:
+        return str(path.readlink())
+    except OSError:
+        return "?"
+
+
+def _bad_round(folder: Path) -> SkippedFile:
+    reserved = " (reserved for the BMA registry)" if folder.name in RESERVED_ROUNDS else ""
+    return SkippedFile(
+        folder,
+        f"ชื่อโฟลเดอร์ไม่ใช่ชื่อรอบสำรวจ / the folder name {folder.name!r} is not a survey round "
+        f"label{reserved}: expected letters, digits, '-', '_' or '.', such as 2568-1",
+        "เปลี่ยนชื่อโฟลเดอร์เป็นชื่อรอบ เช่น 2568-1 / rename the folder to its round, e.g. 2568-1",
+    )
+
+
+def _folder_link(link: Path, survey_round: str | None = None) -> SkippedFile:
+    return SkippedFile(
+        link,
+        "ลิงก์ไปยังโฟลเดอร์อื่น / a symlink to a folder elsewhere "
+        f"({_link_target(link)}): folders are not followed",
+        "คัดลอกไฟล์มาไว้ในโฟลเดอร์รอบ หรือลิงก์ทีละไฟล์ / copy the files into the round folder, "
+        "or link each file",
+        survey_round,
+    )
+
+
+def _outside_rounds(path: Path) -> SkippedFile:
+    return SkippedFile(
+        path,
+        "ไฟล์ไม่ได้อยู่ในโฟลเดอร์รอบสำรวจ / not inside a round folder: the round of a file is "
+        "the folder it sits in",
+        f"ย้ายไปไว้ใน {SURVEYS_FOLDER}/<รอบ>/ เช่น {SURVEYS_FOLDER}/2568-1/ / move it into "
+        f"{SURVEYS_FOLDER}/<round>/, e.g. {SURVEYS_FOLDER}/2568-1/",
     )

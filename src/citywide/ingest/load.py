@@ -252,14 +252,28 @@ def save_prepared(
 
 
 def open_prepared(cursor: duckdb.DuckDBPyConnection, prepared: PreparedTable) -> PreparedTable:
-    """Views over the Parquet files of :func:`save_prepared`, ready for :func:`merge_prepared`."""
+    """Temporary views over the Parquet files of :func:`save_prepared`, ready for
+    :func:`merge_prepared`; :func:`close_prepared` drops them.
+
+    Temporary: they live in the connection only, never in the database file (a view left there
+    would point at Parquet files removed after the merge, and break every tool that lists views).
+    """
     create_macros(cursor)
     views = {}
     for kind, file in prepared.relations.items():
         view = f"prepared_{next(_table_numbers)}_{kind}"
-        cursor.read_parquet(file).create_view(view)
+        literal = "'" + file.replace("'", "''") + "'"  # a view's SQL cannot take parameters
+        cursor.execute(
+            f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM read_parquet({literal})"
+        )
         views[kind] = view
     return dataclasses.replace(prepared, relations=views)
+
+
+def close_prepared(cursor: duckdb.DuckDBPyConnection, prepared: PreparedTable) -> None:
+    """Drop the temporary views of :func:`open_prepared`."""
+    for view in prepared.relations.values():
+        cursor.execute(f"DROP VIEW IF EXISTS temp.{view}")
 
 
 def merge_saved(
@@ -278,9 +292,15 @@ def merge_saved(
     if any(t.report.record_kind == "household" and t.communities_seen != mark for t in saved):
         report = saved[0].report
         tables = prepare_file(cursor, report.path, report.sha256, survey_round, today)
-    else:
-        tables = [open_prepared(cursor, table) for table in saved]
-    return [merge_prepared(cursor, table, survey_round) for table in tables]
+        return [merge_prepared(cursor, table, survey_round) for table in tables]
+    reports = []
+    for table in saved:
+        opened = open_prepared(cursor, table)
+        try:
+            reports.append(merge_prepared(cursor, opened, survey_round))
+        finally:
+            close_prepared(cursor, opened)
+    return reports
 
 
 def last_file_id(connection: duckdb.DuckDBPyConnection) -> int:
