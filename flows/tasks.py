@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import pandas as pd
-from prefect import Task, task
+from prefect import Task, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
@@ -32,7 +32,7 @@ from citywide import db, exports, files, geography, indicators, plan, report
 from citywide.errors import DownloadFailed, SourcesFailed
 from citywide.gazetteer import load_gazetteer
 from citywide.ingest import load as ingest_load
-from citywide.ingest.files import SURVEYS_FOLDER, survey_files, survey_round
+from citywide.ingest.files import SURVEYS_FOLDER, rounds_of, survey_files
 from citywide.settings import Settings
 from citywide.sources import (
     COMMUNITY_REGISTRY,
@@ -50,14 +50,18 @@ EXPORTS_FOLDER = "exports"
 PREPARED_FOLDER = "prepared"
 FILE_RETRIES = 2
 FILE_RETRY_DELAYS: list[float] = [2, 10]
+FETCH_RETRY_DELAYS: list[float] = [3, 10]  # a transient download failure: 13 s at most
 
 
-def _only_download_failures(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
-    """Retry a fetch only when the network failed: a missing or wrong file stays wrong."""
+def _only_transient_downloads(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
+    """Retry a fetch only when a download failed in a way that may pass (a timeout, HTTP 5xx).
+
+    A missing or wrong file stays wrong, and no network (name not resolved, connection refused)
+    is not worth waiting for: those fail at once.
+    """
     error = state.result(raise_on_failure=False)
-    if isinstance(error, SourcesFailed):
-        return any(isinstance(failure, DownloadFailed) for failure in error.failures)
-    return isinstance(error, DownloadFailed)
+    failures = error.failures if isinstance(error, SourcesFailed) else [error]
+    return any(isinstance(f, DownloadFailed) and f.transient for f in failures)
 
 
 def _only_os_errors(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
@@ -75,9 +79,9 @@ file_task = task(
 
 
 @task(
-    retries=2,
-    retry_delay_seconds=[5, 30],
-    retry_condition_fn=_only_download_failures,
+    retries=len(FETCH_RETRY_DELAYS),
+    retry_delay_seconds=FETCH_RETRY_DELAYS,
+    retry_condition_fn=_only_transient_downloads,
     cache_policy=NO_CACHE,
 )
 def fetch_all(settings: Settings) -> list[FetchResult]:
@@ -87,9 +91,9 @@ def fetch_all(settings: Settings) -> list[FetchResult]:
 
 @task(
     task_run_name="fetch {source_id}",
-    retries=2,
-    retry_delay_seconds=[5, 30],
-    retry_condition_fn=_only_download_failures,
+    retries=len(FETCH_RETRY_DELAYS),
+    retry_delay_seconds=FETCH_RETRY_DELAYS,
+    retry_condition_fn=_only_transient_downloads,
     cache_policy=NO_CACHE,
 )
 def fetch(source_id: str, settings: Settings) -> FetchResult:
@@ -107,10 +111,10 @@ def find_survey_files(fetched: list[FetchResult], settings: Settings) -> list[pl
     found = [plan.SurveyFile(registry.path, REGISTRY_ROUND, registry.sha256)]
     surveys = settings.raw_dir / SURVEYS_FOLDER
     if surveys.is_dir() and any(p.is_file() for p in surveys.rglob("*")):
-        found += [
-            plan.SurveyFile(path, survey_round(path, settings.raw_dir, None), file_sha256(path))
-            for path in survey_files([surveys])
-        ]
+        rounds, invalid = rounds_of(survey_files([surveys]), settings.raw_dir, None)
+        found += [plan.SurveyFile(path, label, file_sha256(path)) for path, label in rounds]
+        for path, error in invalid:  # a folder named like no round: its files wait, the run goes on
+            get_run_logger().warning("%s not ingested:\n%s", path, error)
     return found
 
 
