@@ -26,7 +26,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
 from prefect.runtime import flow_run
-from prefect.states import Completed
+from prefect.states import Completed, Failed
 
 from citywide import db, exports, files, geography, indicators, plan, report
 from citywide.errors import DownloadFailed, SourcesFailed
@@ -84,9 +84,17 @@ file_task = task(
     retry_condition_fn=_only_transient_downloads,
     cache_policy=NO_CACHE,
 )
-def fetch_all(settings: Settings) -> list[FetchResult]:
-    """Every registered source; all are tried before any failure is raised."""
-    return fetch_sources(settings)
+def fetch_all(settings: Settings) -> list[FetchResult] | State[Any]:
+    """Every registered source; all are tried before any failure is reported.
+
+    A failure is returned as a Failed state holding the SourcesFailed (Prefect retries it while
+    the retry condition holds), not raised: the operator gets its message once, from the CLI,
+    instead of Prefect's tracebacks of it.
+    """
+    try:
+        return fetch_sources(settings)
+    except SourcesFailed as error:
+        return Failed(message=error.problem, data=error)
 
 
 @task(

@@ -194,3 +194,33 @@ def test_analysis_open_database_reads_with_spatial(
         assert connection.execute("SELECT ST_X(geom) FROM p").fetchone() == (1.0,)
     finally:
         connection.close()
+
+
+@pytest.mark.parametrize(
+    "proxy",
+    ["http://127.0.0.1:{port}", "http://citywide-proxy.invalid:3128"],
+    ids=["connection-refused", "unresolvable-host"],
+)
+def test_sources_fetch_without_network_fails_fast_with_one_message(
+    clean_env: pytest.MonkeyPatch, tmp_path: Path, proxy: str
+) -> None:
+    import socket
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    for name in ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY"):
+        clean_env.setenv(name, proxy.format(port=port))  # every origin is behind a dead proxy
+    clean_env.delenv("no_proxy", raising=False)
+    clean_env.delenv("NO_PROXY", raising=False)
+    started = time.monotonic()
+    result = runner.invoke(app, ["--data-dir", str(tmp_path), "sources", "fetch"])
+    assert time.monotonic() - started < 5
+    assert result.exit_code == 1, result.output
+    assert result.output.count("no network") == 1
+    assert result.output.count("fix:") == 1
+    for source in REGISTRY:
+        assert f"source {source.id}" in result.output
+    assert "CITYWIDE_SOURCES_DIR" in result.output
+    assert "Traceback" not in result.output

@@ -80,11 +80,12 @@ class SourcesFailed(CitywideError):
         names = ", ".join(f.where for f in failures)
         if self.combined:
             causes = list(dict.fromkeys(f.found for f in failures))
+            sources = dict.fromkeys(f.where.split(", ", 1)[0] for f in failures)
             super().__init__(
                 "cannot download the reference sources: no network",
                 expected="a connection to the sources' origins, or local copies of the sources",
                 found="; ".join(causes),
-                where=names,
+                where=", ".join(sources),
                 fix="set CITYWIDE_SOURCES_DIR (or --sources-dir) to a folder holding the "
                 "sources (see docs/sources.md), or check the network and proxy",
             )
