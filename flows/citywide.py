@@ -37,7 +37,7 @@ def citywide(settings: Settings | None = None) -> dict[str, Any]:
         if fetching.is_failed():  # no sources, nothing to do: the CLI prints the error once
             error = fetching.result(raise_on_failure=False)
             return cast("dict[str, Any]", Failed(message=fetching.message, data=error))
-        fetched: list[FetchResult] = fetching.result()
+        fetched = cast("list[FetchResult]", fetching.result())
         before = tasks.read_published_state(settings)
         plan = tasks.plan_run(fetched, tasks.find_survey_files(fetched, settings), before, settings)
         if plan.writes_database:
