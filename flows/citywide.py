@@ -12,9 +12,11 @@ from datetime import datetime
 from typing import Any, cast
 
 from prefect import flow
+from prefect.states import Failed
 
 from citywide import db
 from citywide.settings import Settings
+from citywide.sources import FetchResult
 from flows import tasks
 from flows.geography import build_geography
 from flows.ingest import ingest_surveys
@@ -32,7 +34,11 @@ def citywide(settings: Settings | None = None) -> dict[str, Any]:
     outputs: dict[str, list[str]] = {"exports": [], "maps": []}
     with db.writer_lock(settings.duckdb_path, settings.lock_timeout_s):
         with tasks.timed("fetch sources"):
-            fetched = tasks.fetch_all(settings)
+            fetching = tasks.fetch_all(settings, return_state=True)
+        if fetching.is_failed():  # no sources, nothing to do: the CLI prints the error once
+            error = fetching.result(raise_on_failure=False)
+            return cast("dict[str, Any]", Failed(message=fetching.message, data=error))
+        fetched = cast("list[FetchResult]", fetching.result())
         with tasks.timed("plan"):
             before = tasks.read_published_state(settings)
             surveys = tasks.find_survey_files(fetched, settings)

@@ -12,7 +12,8 @@ from pathlib import Path
 from prefect import flow
 
 from citywide import db
-from citywide.ingest.files import survey_files, survey_round
+from citywide.ingest.files import rounds_of, survey_files
+from citywide.ingest.load import TableReport
 from citywide.plan import SurveyFile
 from citywide.settings import Settings
 from citywide.sources import file_sha256
@@ -38,15 +39,25 @@ def ingest_surveys(surveys: list[SurveyFile], database: Path) -> list[dict[str, 
 def ingest_returns(
     paths: list[Path], round_label: str | None = None, settings: Settings | None = None
 ) -> list[dict[str, object]]:
-    """`citywide ingest`: the given files; one that cannot be read is recorded, the rest go on."""
+    """`citywide ingest`: the given files; one that cannot be read is recorded, the rest go on.
+
+    Files in a folder whose name is no valid round label are reported as failed, not ingested.
+    """
     settings = settings or Settings()
-    surveys = [
-        SurveyFile(path, survey_round(path, settings.raw_dir, round_label), file_sha256(path))
-        for path in survey_files(paths)
+    rounds, invalid = rounds_of(survey_files(paths), settings.raw_dir, round_label)
+    surveys = [SurveyFile(path, label, file_sha256(path)) for path, label in rounds]
+    not_ingested: list[dict[str, object]] = [
+        {
+            **TableReport(path, file_sha256(path), None, "failed", message=str(error)).summary(),
+            "survey_round": None,
+        }
+        for path, error in invalid
     ]
+    if not surveys:
+        return not_ingested
     ingest = ingest_surveys.with_options(task_runner=task_runner(settings))
     with (
         db.writer_lock(settings.duckdb_path, settings.lock_timeout_s),
         db.new_version(settings.duckdb_path) as work,
     ):
-        return ingest(surveys, work)
+        return ingest(surveys, work) + not_ingested

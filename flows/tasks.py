@@ -29,7 +29,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
 from prefect.runtime import flow_run
-from prefect.states import Completed
+from prefect.states import Completed, Failed
 
 from citywide import db, exports, files, geography, indicators, plan, report
 from citywide.errors import DownloadFailed, SourcesFailed
@@ -53,6 +53,7 @@ EXPORTS_FOLDER = "exports"
 PREPARED_FOLDER = "prepared"
 FILE_RETRIES = 2
 FILE_RETRY_DELAYS: list[float] = [2, 10]
+FETCH_RETRY_DELAYS: list[float] = [3, 10]  # a transient download failure: 13 s at most
 
 # What a run does, for operators (terminal and the Prefect run's log): file names, round labels,
 # counts and seconds only, never a value from a file (no row contents, no personal data).
@@ -80,12 +81,15 @@ def _shown(path: Path, settings: Settings) -> str:
         return path.name
 
 
-def _only_download_failures(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
-    """Retry a fetch only when the network failed: a missing or wrong file stays wrong."""
+def _only_transient_downloads(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
+    """Retry a fetch only when a download failed in a way that may pass (a timeout, HTTP 5xx).
+
+    A missing or wrong file stays wrong, and no network (name not resolved, connection refused)
+    is not worth waiting for: those fail at once.
+    """
     error = state.result(raise_on_failure=False)
-    if isinstance(error, SourcesFailed):
-        return any(isinstance(failure, DownloadFailed) for failure in error.failures)
-    return isinstance(error, DownloadFailed)
+    failures = error.failures if isinstance(error, SourcesFailed) else [error]
+    return any(isinstance(f, DownloadFailed) and f.transient for f in failures)
 
 
 def _only_os_errors(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
@@ -103,21 +107,29 @@ file_task = task(
 
 
 @task(
-    retries=2,
-    retry_delay_seconds=[5, 30],
-    retry_condition_fn=_only_download_failures,
+    retries=len(FETCH_RETRY_DELAYS),
+    retry_delay_seconds=FETCH_RETRY_DELAYS,
+    retry_condition_fn=_only_transient_downloads,
     cache_policy=NO_CACHE,
 )
-def fetch_all(settings: Settings) -> list[FetchResult]:
-    """Every registered source; all are tried before any failure is raised."""
-    return fetch_sources(settings)
+def fetch_all(settings: Settings) -> list[FetchResult] | State[Any]:
+    """Every registered source; all are tried before any failure is reported.
+
+    A failure is returned as a Failed state holding the SourcesFailed (Prefect retries it while
+    the retry condition holds), not raised: the operator gets its message once, from the CLI,
+    instead of Prefect's tracebacks of it.
+    """
+    try:
+        return fetch_sources(settings)
+    except SourcesFailed as error:
+        return Failed(message=error.problem, data=error)
 
 
 @task(
     task_run_name="fetch {source_id}",
-    retries=2,
-    retry_delay_seconds=[5, 30],
-    retry_condition_fn=_only_download_failures,
+    retries=len(FETCH_RETRY_DELAYS),
+    retry_delay_seconds=FETCH_RETRY_DELAYS,
+    retry_condition_fn=_only_transient_downloads,
     cache_policy=NO_CACHE,
 )
 def fetch(source_id: str, settings: Settings) -> FetchResult:

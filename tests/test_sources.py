@@ -4,14 +4,23 @@ import functools
 import hashlib
 import http.server
 import os
+import socket
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from citywide.errors import ChecksumMismatch, DownloadFailed, SourceFileMissing, SourcesFailed
+from citywide.errors import (
+    ChecksumMismatch,
+    DownloadFailed,
+    NoNetwork,
+    OriginRefused,
+    SourceFileMissing,
+    SourcesFailed,
+)
 from citywide.settings import Settings
 from citywide.sources import (
     REGISTRY,
@@ -149,8 +158,9 @@ def test_download_http_error(settings: Settings, origin_server: str) -> None:
     source = Source(
         "ghost", "ghost", (SourceFile("a/ghost.csv", f"{origin_server}/a/ghost.csv", "0" * 64),)
     )
-    with pytest.raises(DownloadFailed) as caught:
+    with pytest.raises(OriginRefused) as caught:  # asking again gets the same 404: no retry
         fetch_source(source, settings)
+    assert not caught.value.transient
     message = str(caught.value)
     assert "HTTP 404" in message
     assert "source ghost" in message
@@ -229,3 +239,50 @@ def test_fetch_all_real_sources(real_settings: Settings) -> None:
     assert [r.source.id for r in results] == [s.id for s in REGISTRY]
     assert all(f.action == "copied" for r in results for f in r.files)
     assert not list(real_settings.raw_dir.glob(".fetch-*"))
+
+
+def closed_port() -> int:
+    """A local TCP port nothing listens on: connecting to it is refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        pytest.param(lambda: f"http://127.0.0.1:{closed_port()}", id="connection-refused"),
+        pytest.param(lambda: "http://citywide-origin.invalid", id="unresolvable-host"),
+    ],
+)
+def test_no_network_fails_fast_with_one_message(settings: Settings, origin: Any) -> None:
+    base = origin()
+    sources = [
+        make_source("roads", ["a/roads.shp", "a/roads.dbf"], base),
+        make_source("people", ["b/people.csv"], base),
+    ]
+    started = time.monotonic()
+    with pytest.raises(SourcesFailed) as caught:
+        fetch_sources(settings, sources)
+    assert time.monotonic() - started < 5
+    assert all(isinstance(f, NoNetwork) and not f.transient for f in caught.value.failures)
+    assert caught.value.combined
+    message = str(caught.value)
+    assert message.startswith("cannot download the reference sources: no network")
+    assert "source roads, source people" in message
+    assert "CITYWIDE_SOURCES_DIR" in caught.value.fix
+    assert raw_files(settings) == []
+
+
+def test_a_timeout_is_transient(settings: Settings) -> None:
+    with socket.socket() as silent:  # accepts the connection, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        base = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        with pytest.raises(DownloadFailed) as caught:
+            fetch_source(
+                make_source("people", ["b/people.csv"], base),
+                settings.model_copy(update={"download_timeout_s": 0.5}),
+            )
+    assert type(caught.value) is DownloadFailed
+    assert caught.value.transient

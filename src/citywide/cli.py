@@ -11,10 +11,11 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
+import duckdb
 import typer
 from pydantic import ValidationError
 
-from citywide import __version__, db
+from citywide import __version__, db, migrations
 from citywide.errors import CitywideError, DatabaseBusy, SourcesFailed
 from citywide.gazetteer import Resolution, load_gazetteer
 from citywide.ingest.load import TableReport
@@ -49,7 +50,7 @@ def _fail(error: CitywideError) -> typer.Exit:
     typer.secho(str(error), err=True, fg=typer.colors.RED)
     if isinstance(error, DatabaseBusy):
         return typer.Exit(EXIT_BUSY)
-    if isinstance(error, SourcesFailed):
+    if isinstance(error, SourcesFailed) and not error.combined:
         for failure in error.failures:
             typer.secho(f"\n{failure}", err=True, fg=typer.colors.RED)
     return typer.Exit(1)
@@ -244,11 +245,19 @@ def ingest(
 ) -> None:
     """Ingest survey returns into the database (Prefect flow `ingest`, one task per file).
 
-    Exit 1 if a file could not be read (the others are still ingested).
+    Exit 1 if a file could not be read (the others are still ingested); exit 2 if --round is
+    not a valid round label.
     """
+    from citywide.ingest.files import RoundLabelInvalid, require_round_label
     from flows.ingest import ingest_returns
     from flows.runners import with_timeout
 
+    if round_label is not None:
+        try:
+            require_round_label(round_label, "--round")
+        except RoundLabelInvalid as error:
+            typer.secho(str(error), err=True, fg=typer.colors.RED)
+            raise typer.Exit(2) from error
     try:
         reports = with_timeout(ingest_returns, _settings(ctx))(paths, round_label, _settings(ctx))
     except CitywideError as error:
@@ -275,6 +284,7 @@ def check(
     try:
         paths = survey_files(files)
         with db.connect(settings.duckdb_path, read_only=True) as connection:
+            _note_old_schema(connection, settings.duckdb_path)
             require_geography(connection, str(settings.duckdb_path))
             reports = [
                 report for path in paths for report in check_file(connection, path, date.today())
@@ -287,23 +297,77 @@ def check(
     raise typer.Exit(0 if clean else 1)
 
 
+def _note_old_schema(connection: duckdb.DuckDBPyConnection, path: Path) -> None:
+    notice = migrations.older_notice(connection, str(path))
+    if notice:
+        typer.secho(notice, err=True, fg=typer.colors.YELLOW)
+
+
 @app.command()
 def query(
     ctx: typer.Context,
     sql: Annotated[str, typer.Argument(help="A SQL query; spatial functions are available.")],
 ) -> None:
-    """Run a read-only SQL query on the database and print the result (for analysts)."""
-    import duckdb
+    """Run a read-only SQL query on the database and print the result (for analysts).
+
+    NULL prints as NULL; integers stay integers.
+    """
+    from citywide.analysis import format_table
 
     try:
-        with db.connect(_settings(ctx).duckdb_path, read_only=True) as connection:
-            result = connection.execute(sql).df()
+        path = _settings(ctx).duckdb_path
+        with db.connect(path, read_only=True) as connection:
+            _note_old_schema(connection, path)
+            result = connection.execute(sql)
+            columns = [column[0] for column in result.description or []]
+            rows = result.fetchall()
     except CitywideError as error:
         raise _fail(error) from error
     except duckdb.Error as error:
         typer.secho(f"query failed: {error}", err=True, fg=typer.colors.RED)
         raise typer.Exit(1) from error
-    typer.echo(result.to_string(index=False, max_colwidth=60))
+    typer.echo(format_table(columns, rows))
+
+
+@app.command("duckdb")
+def duckdb_command(
+    ctx: typer.Context,
+    shell: Annotated[
+        bool,
+        typer.Option(
+            "--shell", help="Start the duckdb command-line shell on the database, spatial loaded."
+        ),
+    ] = False,
+) -> None:
+    """Print the statement that loads the spatial extension in plain DuckDB (offline).
+
+    `LOAD spatial` would download the extension: paste this instead, in the duckdb shell,
+    DBeaver or Python (DuckDB of the same version as citywide's; see docs/data-model.md).
+    """
+    import os
+    import shutil
+
+    from citywide.analysis import load_spatial_sql
+
+    try:
+        statement = load_spatial_sql()
+    except CitywideError as error:
+        raise _fail(error) from error
+    if not shell:
+        typer.echo(statement)
+        return
+    program = shutil.which("duckdb")
+    if program is None:
+        typer.secho(
+            "the duckdb shell is not installed\n"
+            "  expected: a `duckdb` program on PATH (https://duckdb.org/docs/installation)\n"
+            f"  fix:      install it, or paste into any DuckDB {db.duckdb_version()}: {statement}",
+            err=True,
+            fg=typer.colors.RED,
+        )
+        raise typer.Exit(1)
+    database = str(_settings(ctx).duckdb_path)
+    os.execv(program, [program, "-readonly", "-cmd", statement, database])  # noqa: S606 (program from PATH, no shell)
 
 
 @sources_app.command("list")

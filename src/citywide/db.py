@@ -30,6 +30,7 @@ import filelock
 import pandas as pd
 import shapely
 
+from citywide import migrations
 from citywide.errors import DatabaseBusy, DatabaseError
 from citywide.schema import PIPELINE_STATE, TABLES, TableSpec
 
@@ -41,6 +42,11 @@ _SAFE_CONFIG: dict[str, ConfigValue] = {
 # The default file format predates CRS-typed geometry and silently drops GEOMETRY('EPSG:4326')
 # to plain GEOMETRY; the current format keeps it. Readers need DuckDB >= 1.5.
 _NEW_FILE_CONFIG: dict[str, ConfigValue] = {"storage_compatibility_version": "latest"}
+
+
+def duckdb_version() -> str:
+    """The installed duckdb's version: an extension file loads only in this version."""
+    return str(duckdb.__version__)
 
 
 def spatial_extension_file() -> Path:
@@ -68,6 +74,8 @@ def connect(
     """Open the database at ``path`` with spatial loaded (unless told not to); close it on exit.
 
     Loading spatial takes a tenth of a second: reads of plain tables (a run's plan) skip it.
+    Opening for writing migrates an older schema forward (citywide.migrations); a database of a
+    newer schema than this code is refused (SchemaTooNew), for reading too.
     """
     if read_only and not path.is_file():
         raise DatabaseError(
@@ -92,11 +100,20 @@ def connect(
             fix="wait for the other citywide run to finish, or check the file's permissions",
         ) from error
     try:
+        _check_schema(connection, path, read_only)
         if spatial:
             connection.load_extension(str(spatial_extension_file()))
         yield connection
     finally:
         connection.close()
+
+
+def _check_schema(connection: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+    """A writer migrates an older database forward; nobody opens one newer than this code."""
+    if read_only:
+        migrations.require_not_newer(migrations.stored_version(connection), str(path))
+    else:
+        migrations.migrate(connection, str(path))
 
 
 def lock_path(database: Path) -> Path:

@@ -48,21 +48,56 @@ class ChecksumMismatch(SourceError):
 
 
 class DownloadFailed(SourceError):
-    """A source could not be downloaded from its origin."""
+    """A source could not be downloaded from its origin.
+
+    ``transient``: the failure may pass (a timeout, a reset connection, HTTP 408, 429 or 5xx),
+    so a retry after a short wait is worth it.
+    """
+
+    transient = True
+
+
+class OriginRefused(DownloadFailed):
+    """The origin answered but refused the file (HTTP 4xx): asking again gets the same answer."""
+
+    transient = False
+
+
+class NoNetwork(DownloadFailed):
+    """The origin cannot be reached at all (name not resolved, connection refused, no route)."""
+
+    transient = False
 
 
 class SourcesFailed(CitywideError):
-    """One or more sources failed; the others were fetched. Holds every failure."""
+    """One or more sources failed; the others were fetched. Holds every failure.
+
+    When every failure is the same missing network, the message says so once (``combined``) and
+    the CLI prints nothing more; otherwise it prints each failure after this summary.
+    """
 
     def __init__(self, failures: list[SourceError]) -> None:
         self.failures = failures
+        self.combined = bool(failures) and all(isinstance(f, NoNetwork) for f in failures)
         names = ", ".join(f.where for f in failures)
+        if self.combined:
+            causes = list(dict.fromkeys(f.found for f in failures))
+            sources = dict.fromkeys(f.where.split(", ", 1)[0] for f in failures)
+            super().__init__(
+                "cannot download the reference sources: no network",
+                expected="a connection to the sources' origins, or local copies of the sources",
+                found="; ".join(causes),
+                where=", ".join(sources),
+                fix="set CITYWIDE_SOURCES_DIR (or --sources-dir) to a folder holding the "
+                "sources (see docs/sources.md), or check the network and proxy",
+            )
+            return
         super().__init__(
             f"{len(failures)} reference source(s) could not be fetched",
             expected="every source fetched and verified",
             found=f"failed: {names}",
             where="citywide sources fetch",
-            fix="see each failure above; the other sources were fetched and kept",
+            fix="see each failure below; the other sources were fetched and kept",
         )
 
 

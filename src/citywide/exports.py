@@ -1,5 +1,7 @@
 """khet_need for QGIS and Excel: GeoPackage, GeoParquet and CSV, from the published view only.
 
+The CSV's text cells are neutralised against spreadsheet formulas (citywide.files.write_csv).
+
 :func:`published_need` reads ``khet_need_published`` (values from too few communities already
 hidden) with the khet outlines; :func:`write_exports` writes the three files, each one atomically
 (a temporary file in the same folder, then a rename), so a reader never opens half a file.
@@ -11,14 +13,13 @@ from pathlib import Path
 
 import duckdb
 import geopandas as gpd
+import pandas as pd
 import shapely
 
-from citywide.files import write_atomically
+from citywide.files import write_atomically, write_csv
 from citywide.geography import STORAGE_CRS
 
 LAYER = "khet_need"
-# Excel opens a UTF-8 CSV as Thai text only when it starts with a byte-order mark.
-CSV_ENCODING = "utf-8-sig"
 
 
 def published_need(connection: duckdb.DuckDBPyConnection, latest_only: bool) -> gpd.GeoDataFrame:
@@ -49,12 +50,7 @@ def write_exports(
             folder / "khet_need.gpkg", lambda p: latest.to_file(p, layer=LAYER, driver="GPKG")
         ),
         write_atomically(folder / "khet_need.parquet", lambda p: latest.to_parquet(p, index=False)),
-        write_atomically(
-            folder / "khet_need.csv",
-            lambda p: every_round.drop(columns="geometry").to_csv(
-                p, index=False, encoding=CSV_ENCODING
-            ),
-        ),
+        write_csv(pd.DataFrame(every_round.drop(columns="geometry")), folder / "khet_need.csv"),
     ]
 
 

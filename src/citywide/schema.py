@@ -499,6 +499,19 @@ PIPELINE_STATE = TableSpec(
     primary_key=("step",),
 )
 
+SCHEMA_VERSION_TABLE = TableSpec(
+    name="schema_version",
+    meaning=(
+        "Internal: the schema version of this database (one row). A write by a newer citywide "
+        "migrates an older database forward (citywide.migrations); an older citywide refuses to "
+        "write a newer one."
+    ),
+    columns=(
+        Column("version", "INTEGER", "Schema version (citywide.migrations.SCHEMA_VERSION)"),
+        Column("migrated_at", "TIMESTAMPTZ", "When the database was built or last migrated"),
+    ),
+)
+
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
     for spec in (
@@ -516,6 +529,7 @@ TABLES: dict[str, TableSpec] = {
         HOUSEHOLD_HISTORY,
         KHET_NEED,
         PIPELINE_STATE,
+        SCHEMA_VERSION_TABLE,
     )
 }
 INGEST_TABLES = (

@@ -9,8 +9,10 @@ all of a source's files are verified, so ``raw_dir`` never holds a half-written 
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import shutil
+import socket
 import tempfile
 import time
 import urllib.error
@@ -23,6 +25,8 @@ from typing import Literal
 from citywide.errors import (
     ChecksumMismatch,
     DownloadFailed,
+    NoNetwork,
+    OriginRefused,
     SourceError,
     SourceFileMissing,
     SourcesFailed,
@@ -295,7 +299,7 @@ def _download(source: Source, file: SourceFile, target: Path, timeout_s: float) 
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         if isinstance(error, urllib.error.HTTPError):
             error.close()  # an HTTPError holds the open response
-        raise DownloadFailed(
+        raise _download_error_class(error)(
             f"source {source.id}: could not download {file.path}",
             expected=f"HTTP 200 from {file.url}",
             found=_describe_download_error(error),
@@ -305,6 +309,25 @@ def _download(source: Source, file: SourceFile, target: Path, timeout_s: float) 
                 f"(file {file.path})"
             ),
         ) from error
+
+
+# HTTP answers that may change on the next request; any other 4xx will not.
+_TRANSIENT_HTTP = frozenset({408, 425, 429})
+# errno values meaning the host cannot be reached from here: no network, no route, refused.
+_UNREACHABLE = frozenset({errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH})
+
+
+def _download_error_class(error: BaseException) -> type[DownloadFailed]:
+    """NoNetwork or OriginRefused when a retry cannot help, else DownloadFailed (transient)."""
+    if isinstance(error, urllib.error.HTTPError):
+        transient = error.code in _TRANSIENT_HTTP or error.code >= 500
+        return DownloadFailed if transient else OriginRefused
+    cause = error.reason if isinstance(error, urllib.error.URLError) else error
+    if isinstance(cause, socket.gaierror | ConnectionRefusedError):
+        return NoNetwork
+    if isinstance(cause, OSError) and cause.errno in _UNREACHABLE:
+        return NoNetwork
+    return DownloadFailed
 
 
 def _describe_download_error(error: BaseException) -> str:

@@ -12,8 +12,6 @@ from citywide.ingest.readers import SUPPORTED
 from citywide.plan import SkippedFile
 
 SURVEYS_FOLDER = "surveys"
-# a round folder's name: letters, digits, "-", "_" and "." (e.g. 2568-1), at most 40 characters
-ROUND_LABEL = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,39}")
 RESERVED_ROUNDS = frozenset({"bma_registry"})  # the BMA registry's own round
 
 
@@ -23,6 +21,36 @@ class NoSurveyFiles(CitywideError):
 
 class RoundUnknown(CitywideError):
     """A file's survey round was not given and cannot be told from its folder."""
+
+
+class RoundLabelInvalid(CitywideError):
+    """A survey round label (from ``--round`` or a folder name) breaks ROUND_LABEL_RULE."""
+
+
+# A round label reaches tables, maps and CSV exports as is: only letters (ASCII or Thai), digits,
+# "_", "-" and "."; first an ASCII letter or digit, a Thai consonant, leading vowel or digit (never
+# "=", "+", "-", "@" or a space, which spreadsheets read as the start of a formula).
+_THAI_START = "\u0e01-\u0e2e\u0e40-\u0e44\u0e50-\u0e59"
+_THAI_ANY = "\u0e01-\u0e3a\u0e40-\u0e4e\u0e50-\u0e59"
+ROUND_LABEL_PATTERN = re.compile(f"[0-9A-Za-z{_THAI_START}][0-9A-Za-z{_THAI_ANY}_.\\-]{{0,39}}")
+ROUND_LABEL_RULE = (
+    "1-40 characters: letters (ASCII or Thai), digits, '_', '-' or '.', "
+    "starting with a letter or digit (e.g. 2567-1, 2568_r2, รอบ1-2568)"
+)
+
+
+def require_round_label(label: str, where: str) -> str:
+    """``label`` if it follows ROUND_LABEL_RULE, else RoundLabelInvalid saying where it is from."""
+    if ROUND_LABEL_PATTERN.fullmatch(label):
+        return label
+    raise RoundLabelInvalid(
+        f"ชื่อรอบสำรวจไม่ถูกต้อง / invalid survey round label {label!r}",
+        expected=ROUND_LABEL_RULE,
+        found=repr(label),
+        where=where,
+        fix="rename the round (the --round option, or the folder data/raw/surveys/<round>/), "
+        "e.g. 2567-1",
+    )
 
 
 def survey_files(paths: Iterable[Path]) -> list[Path]:
@@ -64,17 +92,18 @@ def survey_round(path: Path, raw_dir: Path, given: str | None) -> str:
     """The round given, else the folder name in RAW_DIR/surveys/<round>/...
 
     The round comes from where the file sits, not where a symlink points: only the folders
-    above it are resolved, never the file itself.
+    above it are resolved, never the file itself. Either must follow ROUND_LABEL_RULE
+    (RoundLabelInvalid otherwise).
     """
-    if given:
-        return given
+    if given is not None:
+        return require_round_label(given, "--round")
     surveys = (raw_dir / SURVEYS_FOLDER).resolve()
     try:
         relative = (path.absolute().parent.resolve() / path.name).relative_to(surveys)
     except ValueError:
         relative = None
     if relative is not None and len(relative.parts) > 1:
-        return relative.parts[0]
+        return require_round_label(relative.parts[0], f"folder {surveys / relative.parts[0]}")
     raise RoundUnknown(
         f"{path.name}: which survey round is this?",
         expected=f"--round LABEL, or the file inside {surveys}/<round>/",
@@ -168,7 +197,7 @@ def _is_hidden(path: Path) -> bool:
 
 
 def _valid_round(name: str) -> bool:
-    return bool(ROUND_LABEL.fullmatch(name)) and name not in RESERVED_ROUNDS
+    return bool(ROUND_LABEL_PATTERN.fullmatch(name)) and name not in RESERVED_ROUNDS
 
 
 def _link_target(path: Path) -> str:
@@ -183,7 +212,7 @@ def _bad_round(folder: Path) -> SkippedFile:
     return SkippedFile(
         folder,
         f"ชื่อโฟลเดอร์ไม่ใช่ชื่อรอบสำรวจ / the folder name {folder.name!r} is not a survey round "
-        f"label{reserved}: expected letters, digits, '-', '_' or '.', such as 2568-1",
+        f"label{reserved}: expected {ROUND_LABEL_RULE}",
         "เปลี่ยนชื่อโฟลเดอร์เป็นชื่อรอบ เช่น 2568-1 / rename the folder to its round, e.g. 2568-1",
     )
 
@@ -207,3 +236,24 @@ def _outside_rounds(path: Path) -> SkippedFile:
         f"ย้ายไปไว้ใน {SURVEYS_FOLDER}/<รอบ>/ เช่น {SURVEYS_FOLDER}/2568-1/ / move it into "
         f"{SURVEYS_FOLDER}/<round>/, e.g. {SURVEYS_FOLDER}/2568-1/",
     )
+
+
+def rounds_of(
+    paths: Iterable[Path], raw_dir: Path, given: str | None
+) -> tuple[list[tuple[Path, str]], list[tuple[Path, RoundLabelInvalid]]]:
+    """Each file with its round, and apart the files of a folder whose name is no round label.
+
+    An invalid ``given`` (``--round``) concerns every file: it raises RoundLabelInvalid. An
+    invalid folder name concerns only the files in it: they are returned with the error, to be
+    reported, and the other files go on.
+    """
+    if given is not None:
+        require_round_label(given, "--round")
+    rounds: list[tuple[Path, str]] = []
+    invalid: list[tuple[Path, RoundLabelInvalid]] = []
+    for path in paths:
+        try:
+            rounds.append((path, survey_round(path, raw_dir, given)))
+        except RoundLabelInvalid as error:
+            invalid.append((path, error))
+    return rounds, invalid

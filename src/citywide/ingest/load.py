@@ -137,18 +137,12 @@ class PreparedTable:
 def ensure_tables(connection: duckdb.DuckDBPyConnection) -> None:
     """Create the ingestion tables if this database has none yet.
 
-    A database from before household returns gets ``source_file.record_kind`` (its files were
-    all community returns); other schema changes need a rebuild (`make clean && make demo`).
+    An older database's tables were brought to the current schema when it was opened for writing
+    (citywide.migrations).
     """
     connection.execute("CREATE SEQUENCE IF NOT EXISTS source_file_seq START 1")
     for spec in INGEST_TABLES:
         connection.execute(spec.create_sql(replace=False))
-    columns = {row[0] for row in connection.execute("DESCRIBE source_file").fetchall()}
-    if "record_kind" not in columns:
-        connection.execute("ALTER TABLE source_file ADD COLUMN record_kind VARCHAR")
-        connection.execute(
-            "UPDATE source_file SET record_kind = 'community' WHERE status = 'loaded'"
-        )
 
 
 def require_geography(connection: duckdb.DuckDBPyConnection, where: str) -> None:
