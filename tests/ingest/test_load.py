@@ -385,6 +385,38 @@ def test_a_cell_longer_than_a_field_keeps_rejects_only_its_row(
     ]
 
 
+@pytest.mark.parametrize("where", ["last line", "middle"])
+def test_a_quote_that_never_closes_rejects_its_row_and_keeps_nothing_of_it(
+    survey_db: Path, tmp_path: Path, where: str
+) -> None:
+    """An unclosed quote makes the parser read the rest of the line (personal columns too), and
+    the lines after it up to the next quote, into one cell: that record is rejected with nothing
+    of it kept; quoted commas and a stray quote inside a cell still load."""
+    folder = tmp_path / "quotes"
+    folder.mkdir()
+    broken = 'บางรัก,"ชุมชนเสีย,12,สมชาย ทดสอบ,081-234-5678'
+    good = [
+        'บางรัก,"ชุมชนซอย 5, 7",10,นายก ข,02-000-0000',
+        'บางรัก,ชุมชนท่อ 12",11,นายค ง,02-000-0001',
+        "บางรัก,ชุมชนสาม,13,นายจ ฉ,02-000-0002",
+    ]
+    lines = [*good, broken] if where == "last line" else [good[0], broken, *good[1:]]
+    (folder / "quotes.csv").write_text(
+        "เขต,ชื่อชุมชน,ครัวเรือน,ชื่อประธาน,เบอร์โทร\n" + "\n".join(lines) + "\n", encoding="utf-8"
+    )
+    (report,) = ingest_all(survey_db, folder)
+    assert report["status"] == "loaded"
+    assert report["rows_read"] == report["rows_loaded"] + report["rows_rejected"]  # type: ignore[operator]
+    assert rows(survey_db, "SELECT reason, source_row, value, row_values FROM rejected_row") == [
+        ("unclosed_quote", lines.index(broken) + 2, None, "{}")
+    ]
+    loaded = {name for (name,) in rows(survey_db, "SELECT community_name FROM community")}
+    # in the middle, the quote runs on to the stray quote of the next line, which goes with it
+    swallowed = {'ชุมชนท่อ 12"'} if where == "middle" else set()
+    assert loaded == {"ชุมชนซอย 5, 7", 'ชุมชนท่อ 12"', "ชุมชนสาม"} - swallowed
+    assert_no_trace(survey_db, ("สมชาย", "081-234-5678"))
+
+
 def test_degenerate_geojson_features_keep_the_layer(survey_db: Path, tmp_path: Path) -> None:
     square = [[100.52, 13.72], [100.53, 13.72], [100.53, 13.73], [100.52, 13.73], [100.52, 13.72]]
     bowtie = [[100.52, 13.72], [100.53, 13.73], [100.53, 13.72], [100.52, 13.73], [100.52, 13.72]]

@@ -105,12 +105,12 @@ def _write_returns(folder: Path) -> None:
         f"รวม โทร {PHONE} {NAME},,,,275,,",  # a summary row found by its notes cell
     ]
     (folder / "bangrak.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    # a line DuckDB cannot read (longer than its 2 MB limit), after a good one
-    long_line = f"บางรัก,100402009,ชุมชนยาว,10,{NAME},{PHONE}" + "x" * 2_100_000
+    # a line longer than DuckDB's 2 MB limit, after good ones (read again with a larger limit)
+    long_line = f"บางรัก,100409999,ชุมชนยาว,10,{NAME},{PHONE}" + "x" * 2_100_000
     header = "เขต,รหัสชุมชน,ชื่อชุมชน,ครัวเรือน,ชื่อประธานชุมชน,เบอร์โทร\n"
-    good = "".join(f"บางรัก,1004020{i:02},ชุมชน {i},10,{NAME},{PHONE}\n" for i in range(40))
+    good = "".join(f"บางรัก,1004099{i:02},ชุมชน {i},10,{NAME},{PHONE}\n" for i in range(40))
     (folder / "long_line.csv").write_text(f"{header}{good}{long_line}\n", encoding="utf-8")
-    # the same line among the first rows: Python's csv module fails on it
+    # the same line among the first rows, beyond Python's csv module's field limit
     (folder / "long_head.csv").write_text(f"{header}{long_line}\n", encoding="utf-8")
     # no header: the message must not quote these rows
     (folder / "notes.csv").write_text(
@@ -172,12 +172,16 @@ def test_no_personal_data_in_database_messages_check_or_report(
     # every table, every text column
     assert_nowhere(survey_db, SECRETS)
 
-    # the failures still say what, where and which line
-    assert by_file["long_line.csv"]["status"] == "failed"
-    assert "Maximum line size" in str(by_file["long_line.csv"]["message"])
-    assert "Line: 42" in str(by_file["long_line.csv"]["message"])
-    assert by_file["long_head.csv"]["status"] == "failed"
-    assert "field larger than field limit" in str(by_file["long_head.csv"]["message"])
+    # long lines are read (the long cell is a personal column, never kept); the failure still
+    # says what and where
+    assert (by_file["long_line.csv"]["status"], by_file["long_line.csv"]["rows_loaded"]) == (
+        "loaded",
+        41,
+    )
+    assert (by_file["long_head.csv"]["status"], by_file["long_head.csv"]["rows_loaded"]) == (
+        "loaded",
+        1,
+    )
     assert by_file["notes.csv"]["status"] == "failed"
     assert "no cell of the first 30 rows names a survey column" in str(
         by_file["notes.csv"]["message"]
@@ -243,7 +247,8 @@ def test_no_personal_data_in_database_messages_check_or_report(
     for path in sorted(folder.iterdir()):
         result = runner.invoke(app, ["--duckdb-path", str(survey_db), "check", str(path)])
         assert result.exception is None or isinstance(result.exception, SystemExit), path
-        assert result.exit_code == 1, (path, result.output)
+        clean = path.name in ("long_line.csv", "long_head.csv")  # nothing rejected there
+        assert result.exit_code == (0 if clean else 1), (path, result.output)
         for secret in SECRETS:
             assert secret not in result.output, (path, secret)
 

@@ -593,7 +593,12 @@ def _rejections_sql(staged: str, fields: list[str]) -> str:
         f"'{f}', left(nullif(trim({privacy.masked_value('r', f)}), ''), {MAX_FIELD_LENGTH})"
         for f in written
     )
-    row_values = f"json_object({pairs})" if written else "'{}'::JSON"
+    # a record an unclosed quote ran over holds other columns' cells: none is kept
+    row_values = (
+        f"CASE WHEN r.unclosed_quote THEN '{{}}'::JSON ELSE json_object({pairs}) END"
+        if written
+        else "'{}'::JSON"
+    )
     masked = "\n        ".join(privacy.masked_join(raw, "r", f) for f in written)
     return f"""
         SELECT s.source_row, s.rejection.reason AS code, s.rejection.field AS field,

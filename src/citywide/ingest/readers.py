@@ -71,7 +71,8 @@ class RawTable:
 def read_tables(path: Path, vocab: Vocabulary | None = None) -> list[RawTable]:
     """Every table in the file; raises FileUnreadable if there is none.
 
-    Each raw table has ``source_row``, one text column per mapped field, and ``first_cell`` (the
+    Each raw table has ``source_row``, one text column per mapped field, ``unclosed_quote`` (a CSV
+    record that a quote never closed ran over: its cells cannot be trusted) and ``first_cell`` (the
     row's first non-empty cell, whatever its column: only used to recognise summary rows).
     """
     vocab = vocab or vocabulary()
@@ -381,7 +382,48 @@ class _CsvSource:
                     raise
                 parallel = False
         self._check_start(connection, cells)
-        self._number_rows(connection, table, cells, path)
+        self._number_rows(connection, f"{table}_numbered", cells, path)
+        self._flag_unclosed_quotes(connection, table, path)
+
+    def _flag_unclosed_quotes(
+        self, connection: duckdb.DuckDBPyConnection, table: str, path: Path
+    ) -> None:
+        """The raw view, with ``unclosed_quote`` true on records that an unclosed quote ran on.
+
+        A quote that opens a cell and never closes makes DuckDB read the rest of the line (the
+        columns to its right, personal ones included) into that one cell. Such a record has a
+        kept text cell holding the delimiter or a line break, and its line holds an odd number
+        of quotes; only files with such a cell are counted, so ordinary files pay one scan of
+        their text columns.
+        """
+        numbered = f"{table}_numbered"
+        kinds = vocabulary().fields
+        text = [f for f in self.layout.mapped if f in kinds and kinds[f].kind in ("text", "code")]
+        suspect = " OR ".join(
+            f"contains({f}, $delimiter) OR contains({f}, chr(10)) OR contains({f}, chr(13))"
+            for f in text
+        )
+        rows = (
+            connection.execute(
+                f"SELECT source_row FROM {numbered} WHERE {suspect}",  # noqa: S608
+                {"delimiter": self.delimiter},
+            ).fetchall()
+            if text
+            else []
+        )
+        odd = _odd_quote_lines(path) if rows else numpy.empty(0, dtype=numpy.int64)
+        flagged = numpy.intersect1d(numpy.array([r[0] for r in rows], dtype=numpy.int64), odd)
+        connection.register(f"{table}_unclosed_rows", pd.DataFrame({"source_row": flagged}))
+        connection.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table}_unclosed AS "  # noqa: S608
+            f"SELECT * FROM {table}_unclosed_rows"
+        )
+        connection.unregister(f"{table}_unclosed_rows")
+        connection.execute(
+            f"CREATE OR REPLACE TEMP VIEW {table} AS "  # noqa: S608
+            f"SELECT n.*, u.source_row IS NOT NULL AS unclosed_quote FROM {numbered} n "
+            f"LEFT JOIN {table}_unclosed u USING (source_row)"
+        )
 
     def _check_start(self, connection: duckdb.DuckDBPyConnection, cells: str) -> None:
         if self.first_data_row is None:
@@ -433,6 +475,16 @@ class _CsvSource:
             f"CREATE OR REPLACE TEMP VIEW {table} AS "  # noqa: S608
             f"SELECT l.source_row, c.* FROM {cells} c JOIN {table}_numbers l ON l.record = c.rowid"
         )
+
+
+def _odd_quote_lines(path: Path) -> numpy.ndarray:
+    """Line numbers (from 1) of the lines holding an odd number of double quotes."""
+    array = numpy.frombuffer(path.read_bytes(), dtype=numpy.uint8)
+    quotes = numpy.flatnonzero(array == ord('"'))
+    line_of_quote = numpy.searchsorted(numpy.flatnonzero(array == 10), quotes) + 1
+    lines, counts = numpy.unique(line_of_quote, return_counts=True)
+    odd: numpy.ndarray = lines[counts % 2 == 1].astype(numpy.int64)
+    return odd
 
 
 def _count_lines(path: Path) -> int:
@@ -524,6 +576,7 @@ def _grid_frame(grid: list[list[str]], layout: Layout) -> pd.DataFrame:
             "source_row": numpy.arange(first + 1, first + 1 + len(data), dtype=numpy.int64),
             **columns,
             "first_cell": first_cells,
+            "unclosed_quote": numpy.zeros(len(data), dtype=bool),
         }
     )
 
@@ -561,6 +614,7 @@ def _read_geo(path: Path, vocab: Vocabulary) -> list[RawTable]:
         )
         attributes.insert(0, "source_row", numpy.arange(1, len(frame) + 1, dtype=numpy.int64))
         attributes["first_cell"] = pd.Series(pd.NA, index=frame.index, dtype="string")
+        attributes["unclosed_quote"] = False
         has_geometry = frame.geometry is not None and frame.crs is not None
         # a household's geometry is its home: personal, never read
         private = has_geometry and layout.record_kind == "household"

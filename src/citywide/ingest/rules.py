@@ -110,6 +110,13 @@ MAX_FIELD_LENGTH = 1000
 # code -> (Thai template, English template); {field_th}/{field_en}/{value}/{detail_th}/{detail_en}
 MESSAGES: dict[str, tuple[str, str]] = {
     # rejections
+    "unclosed_quote": (
+        'เครื่องหมายคำพูด (") เปิดช่องข้อมูลแล้วไม่ได้ปิดในบรรทัดนี้ ข้อมูลที่เหลือของบรรทัด (และบรรทัดถัดไปจนถึงเครื่องหมายคำพูดตัวต่อไป) '
+        "จึงถูกอ่านรวมเป็นช่องเดียว ไม่ได้บันทึกแถวนี้ กรุณาปิดหรือลบเครื่องหมายคำพูด",
+        'a quote (") opens a cell and does not close on this line, so the rest of the line (and '
+        "the lines after it up to the next quote) was read as one cell; row not loaded: close "
+        "the quote or remove it",
+    ),
     "field_too_long": (
         "{field_th} ยาว {value} ตัวอักษร เกิน {detail_th} ตัวอักษรที่รับได้ "
         "กรุณาตรวจสอบว่าข้อมูลอยู่ในคอลัมน์ที่ถูกต้อง",
@@ -222,6 +229,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 REJECTIONS = frozenset(
     {
+        "unclosed_quote",
         "field_too_long",
         "summary_row",
         "missing_community",
@@ -827,10 +835,10 @@ def _staged_sql(
     return f"""
 CREATE OR REPLACE TEMP TABLE {raw}_staged AS
 WITH base AS (
-    SELECT r.source_row, r.first_cell, {", ".join(base_columns)}, {geo}
+    SELECT r.source_row, r.first_cell, r.unclosed_quote, {", ".join(base_columns)}, {geo}
     FROM {raw} r
     {personal_joins}
-    WHERE {written}
+    WHERE {written} OR r.unclosed_quote
 ),
 parsed AS (
     SELECT b.*, {_select(parsed)}
@@ -957,6 +965,7 @@ def _rejection_case(
     )
     identity = shape.summary_identity
     whens = [
+        "WHEN unclosed_quote THEN " + _struct("'unclosed_quote'", "NULL", "NULL"),
         "WHEN too_long_field IS NOT NULL THEN "
         + _struct(
             "'field_too_long'",
