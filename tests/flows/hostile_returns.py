@@ -54,7 +54,9 @@ def write_corpus(surveys: Path, outside: Path) -> dict[str, Path]:
     # a 1 MB note in a column that is not a survey field, and a name longer than any field
     put(
         "long_note.csv",
-        "\n".join([HEADER, _row("ชุมชนยาว", "D1", 10, "หมายเหตุ" * 120_000), _row("ชุมชนสั้น", "D2", 11)])
+        "\n".join(
+            [HEADER, _row("ชุมชนยาว", "D1", 10, "หมายเหตุ" * 120_000), _row("ชุมชนสั้น", "D2", 11)]
+        )
         + "\n",
     )
     put(
@@ -71,23 +73,20 @@ def write_corpus(surveys: Path, outside: Path) -> dict[str, Path]:
     # an unclosed quote: DuckDB's error text would quote the raw line
     put(
         "unclosed_quote.csv",
-        "\n".join([HEADER, _row("ชุมชนดี", "H1", 16), f'ดุสิต,"ชุมชนเสีย,H2,17,ชุมชนแออัด,{NAME},{PHONE},']) + "\n",
+        "\n".join([HEADER, _row("ชุมชนดี", "H1", 16), f'ดุสิต,"ชุมชนเสีย,H2,17,ชุมชนแออัด,{NAME},{PHONE},'])
+        + "\n",
     )
     # no header: the first rows hold a person's name and phone
     put("no_header.csv", f"{NAME},{PHONE}\n{NAME},{PHONE}\n1,2\n")
     # a total row whose first cell is a phone in a notes column
     put(
         "total_row.csv",
-        "หมายเหตุ,เขต,ชื่อชุมชน,ครัวเรือน\n"
-        f"{PHONE},ดุสิต,ชุมชนรวมใจ,20\n"
-        f"รวม {PHONE},,,20\n",
+        f"หมายเหตุ,เขต,ชื่อชุมชน,ครัวเรือน\n{PHONE},ดุสิต,ชุมชนรวมใจ,20\nรวม {PHONE},,,20\n",
     )
     # personal data in kept columns: a phone in a name, a national ID as a household code
     put(
         "personal_in_values.csv",
-        "เขต,ชื่อชุมชน,รหัสชุมชน,ครัวเรือน\n"
-        f"ดุสิต,ชุมชนโทร {PHONE},J1,21\n"
-        f"ดุสิต,ชุมชนปลอดภัย,J2,22\n",
+        f"เขต,ชื่อชุมชน,รหัสชุมชน,ครัวเรือน\nดุสิต,ชุมชนโทร {PHONE},J1,21\nดุสิต,ชุมชนปลอดภัย,J2,22\n",
     )
     put(
         "households_national_id.csv",
@@ -131,12 +130,17 @@ def _degenerate_features() -> dict[str, object]:
             "geometry": geometry,
         }
 
-    square = [[[100.51, 13.77], [100.512, 13.77], [100.512, 13.772], [100.51, 13.772], [100.51, 13.77]]]
+    square = [
+        [[100.51, 13.77], [100.512, 13.77], [100.512, 13.772], [100.51, 13.772], [100.51, 13.77]]
+    ]
     return {
         "type": "FeatureCollection",
         "features": [
             feature("ชุมชนรูปดี", {"type": "Polygon", "coordinates": square}),
-            feature("ชุมชนสองจุด", {"type": "Polygon", "coordinates": [[[100.51, 13.77], [100.52, 13.78]]]}),
+            feature(
+                "ชุมชนสองจุด",
+                {"type": "Polygon", "coordinates": [[[100.51, 13.77], [100.52, 13.78]]]},
+            ),
             feature("ชุมชนว่าง", {"type": "MultiPolygon", "coordinates": []}),
             feature("ชุมชนไม่มีรูป", None),
         ],

@@ -13,7 +13,6 @@ import csv
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,7 +29,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 @pytest.fixture(scope="module")
 def hostile_run(
     tmp_path_factory: pytest.TempPathFactory, real_sources_dir: Path, prefect_harness: None
-) -> Iterator[tuple[Settings, subprocess.CompletedProcess[str]]]:
+) -> tuple[Settings, subprocess.CompletedProcess[str]]:
     root = tmp_path_factory.mktemp("hostile")
     settings = Settings(
         data_dir=root / "data", maps_dir=root / "maps", sources_dir=real_sources_dir
@@ -44,8 +43,10 @@ def hostile_run(
         "CITYWIDE_SOURCES_DIR": str(real_sources_dir),
     }
     command = [str(Path(sys.executable).parent / "citywide"), "run"]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900, check=False)
-    yield settings, done
+    done = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=900, check=False
+    )
+    return settings, done
 
 
 def relations(settings: Settings) -> dict[str, list[tuple[object, ...]]]:
@@ -90,7 +91,7 @@ def test_every_row_read_is_loaded_or_rejected(
     for name, status, read, loaded, rejected_rows in files:
         assert read == loaded + rejected_rows, name
         assert status in ("loaded", "failed"), name
-    assert all(count == dict((f[0], f[4]) for f in files)[name] for name, count in rejected)
+    assert all(count == {f[0]: f[4] for f in files}[name] for name, count in rejected)
     loaded = {name for name, status, *_ in files if status == "loaded"}
     # the good rows of files with one bad cell, line or geometry are kept
     assert {"long_note.csv", "long_name.csv", "degenerate.geojson", "mac_line_ends.csv"} <= loaded
@@ -129,6 +130,51 @@ def _number(cell: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def test_surprising_files_are_skipped_and_reported(
+    hostile_run: tuple[Settings, subprocess.CompletedProcess[str]],
+) -> None:
+    settings, _ = hostile_run
+    page = (settings.maps_dir / "report.html").read_text(encoding="utf-8")
+    for name in ("broken.csv", "scan.pdf", "loose.csv"):
+        assert name in page
+    with db.connect(settings.duckdb_path, read_only=True) as connection:
+        rounds = {
+            r[0] for r in connection.execute("SELECT survey_round FROM source_file").fetchall()
+        }
+        linked = connection.execute(
+            "SELECT survey_round, status FROM source_file WHERE file_name = 'linked.csv'"
+        ).fetchall()
+    assert linked == [(ROUND, "loaded")]  # a linked file is its round folder's file
+    assert not any(r.startswith("=") for r in rounds)
+
+
+def test_the_values_are_repaired_or_rejected_with_a_reason(
+    hostile_run: tuple[Settings, subprocess.CompletedProcess[str]],
+) -> None:
+    settings, _ = hostile_run
+    with db.connect(settings.duckdb_path, read_only=True) as connection:
+        reasons = dict(
+            connection.execute(
+                "SELECT f.file_name || ':' || r.source_row, r.reason FROM rejected_row r "
+                "JOIN source_file f USING (source_file_id) WHERE f.survey_round = ?",
+                [ROUND],
+            ).fetchall()
+        )
+        names = {
+            row[0]
+            for row in connection.execute(
+                "SELECT community_name FROM community WHERE survey_round = ?", [ROUND]
+            ).fetchall()
+        }
+    assert reasons["unclosed_quote.csv:3"] == "unclosed_quote"
+    assert reasons["long_name.csv:2"] == "field_too_long"
+    assert reasons["households_national_id.csv:2"] == "personal_id"
+    assert reasons["total_row.csv:3"] == "summary_row"
+    assert {"ชุมชนดี", "ชุมชนสั้น", "ชุมชนปกติ", "ชุมชนแมค", "ชุมชนรูปดี", "ชุมชนโทร"} <= names
+    assert "ชุมชนแสงทอง" in names
+    assert "ชุมชนเเสงทอง" not in names  # one community, however it was typed
 
 
 def test_every_relation_is_readable(
