@@ -13,7 +13,8 @@ from citywide.cli import app
 from citywide.ingest.load import check_file
 from tests.ingest import household_returns as returns
 from tests.ingest.district_returns import _write_csv
-from tests.ingest.test_load import assert_no_trace, ingest_all, rows
+from tests.ingest.test_load import ingest_all, rows
+from tests.ingest.traces import assert_nowhere
 
 pytestmark = pytest.mark.real_data
 TODAY = dt.date(2026, 11, 21)
@@ -124,7 +125,7 @@ def test_household_values_are_normalised(survey_db: Path, household_returns: Pat
 
 def test_no_personal_data_of_households_anywhere(survey_db: Path, household_returns: Path) -> None:
     ingest_all(survey_db, household_returns)
-    assert_no_trace(survey_db, returns.PERSONAL_VALUES)
+    assert_nowhere(survey_db, returns.PERSONAL_VALUES)
     dropped = dict(rows(survey_db, "SELECT file_name, dropped_columns FROM source_file"))
     assert dropped["bangrak_households.xlsx"] == [
         "ชื่อหัวหน้าครัวเรือน",

@@ -19,6 +19,7 @@ from citywide.ingest.files import survey_files
 from citywide.ingest.load import check_file, ingest_file
 from citywide.sources import COMMUNITY_REGISTRY
 from tests.ingest import district_returns as returns
+from tests.ingest.traces import assert_nowhere
 
 pytestmark = pytest.mark.real_data
 TODAY = dt.date(2026, 11, 21)
@@ -128,26 +129,9 @@ def test_values_are_normalised(survey_db: Path, district_returns: Path) -> None:
     assert get("ชุมชนสวนพลู")[7:9] == (13.719, 100.529)
 
 
-def assert_no_trace(path: Path, values: tuple[str, ...]) -> None:
-    """None of ``values`` is in any text column of any table."""
-    text_columns = rows(
-        path,
-        "SELECT table_name, column_name FROM information_schema.columns "
-        "WHERE data_type IN ('VARCHAR', 'VARCHAR[]', 'JSON')",
-    )
-    with db.connect(path, read_only=True) as connection:
-        for table, column in text_columns:
-            for value in values:
-                found = connection.execute(
-                    f'SELECT count(*) FROM "{table}" WHERE contains("{column}"::VARCHAR, ?)',
-                    [value],
-                ).fetchall()
-                assert found == [(0,)], (table, column, value)
-
-
 def test_no_personal_data_anywhere(survey_db: Path, district_returns: Path) -> None:
     ingest_all(survey_db, district_returns)
-    assert_no_trace(survey_db, returns.PERSONAL_VALUES)
+    assert_nowhere(survey_db, returns.PERSONAL_VALUES)
     dropped = dict(
         rows(
             survey_db, "SELECT file_name, dropped_columns FROM source_file WHERE status = 'loaded'"
@@ -414,7 +398,7 @@ def test_a_quote_that_never_closes_rejects_its_row_and_keeps_nothing_of_it(
     # in the middle, the quote runs on to the stray quote of the next line, which goes with it
     swallowed = {'ชุมชนท่อ 12"'} if where == "middle" else set()
     assert loaded == {"ชุมชนซอย 5, 7", 'ชุมชนท่อ 12"', "ชุมชนสาม"} - swallowed
-    assert_no_trace(survey_db, ("สมชาย", "081-234-5678"))
+    assert_nowhere(survey_db, ("สมชาย", "081-234-5678"))
 
 
 def test_degenerate_geojson_features_keep_the_layer(survey_db: Path, tmp_path: Path) -> None:

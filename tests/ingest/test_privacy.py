@@ -15,12 +15,13 @@ import pytest
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
-from citywide import db, report
+from citywide import report
 from citywide.cli import app
 from citywide.errors import describe_error
 from citywide.ingest import privacy
 from citywide.plan import Plan, PublishedState
 from tests.ingest.test_load import ingest_all, rows
+from tests.ingest.traces import assert_nowhere
 
 NAME = "สมชาย ทดสอบ"
 PHONE = "081-234-5678"
@@ -132,23 +133,6 @@ def _write_returns(folder: Path) -> None:
     sheet.append(["บางรัก", "100402001", "ชุมชนซอยพิพัฒน์", "1004-001-0007", NAME, "02-123-4567",
                   "เจ็ด"])  # fmt: skip
     book.save(folder / "bangrak_households.xlsx")
-
-
-def assert_nowhere(path: Path, values: tuple[str, ...]) -> None:
-    """None of ``values`` is in any column of any table, every column read as text."""
-    with db.connect(path, read_only=True) as connection:
-        columns = connection.execute(
-            "SELECT table_name, column_name FROM duckdb_columns() "
-            "WHERE database_name = current_database() AND schema_name = 'main'"
-        ).fetchall()
-        assert columns
-        for table, column in columns:
-            for value in values:
-                found = connection.execute(
-                    f'SELECT count(*) FROM "{table}" WHERE contains("{column}"::VARCHAR, ?)',
-                    [value],
-                ).fetchall()
-                assert found == [(0,)], (table, column, value)
 
 
 def _outcomes(path: Path, file_name: str) -> dict[int, str]:
