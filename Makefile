@@ -6,9 +6,7 @@ STAMP := $(VENV)/.installed
 
 # Prefect must never phone home, and a fresh machine has no network but the package registries.
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
-# Without PREFECT_API_URL a run starts a temporary Prefect server; on a new machine its first start
-# migrates a new database, which can take longer than Prefect's default 20 s on 2 cores.
-export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
+# (citywide itself gives Prefect's temporary server 120 s to start: flows/__init__.py.)
 
 .PHONY: venv system-deps demo test lint typecheck check bench clean
 

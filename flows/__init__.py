@@ -20,6 +20,9 @@ PREFECT_DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     # the SDK's usage events, started when prefect is imported (prefect._internal.analytics)
     "DO_NOT_TRACK": "1",
+    # Prefect's temporary server (no PREFECT_API_URL) migrates a new database on its first
+    # start, which takes longer than Prefect's default 20 s on a busy 2-core machine
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
 }
 # citywide's own log records (logger "citywide" and children) go to the Prefect run's log
 CITYWIDE_LOGGER = "citywide"

@@ -92,3 +92,14 @@ def test_citywide_is_added_to_prefects_extra_loggers(given: dict[str, str], expe
     assert environ["PREFECT_LOGGING_EXTRA_LOGGERS"] == expected
     assert environ["PREFECT_SERVER_ANALYTICS_ENABLED"] == "false"
     assert environ["DO_NOT_TRACK"] == "1"
+
+
+def test_a_prefect_server_that_cannot_start_is_a_message_not_a_traceback() -> None:
+    from citywide.errors import PrefectUnavailable
+    from flows.runners import prefect_server
+
+    with pytest.raises(PrefectUnavailable) as raised, prefect_server():
+        raise RuntimeError("Timed out while attempting to connect to ephemeral Prefect API server.")
+    assert "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS" in str(raised.value)
+    with pytest.raises(RuntimeError, match="other"), prefect_server():
+        raise RuntimeError("some other failure")

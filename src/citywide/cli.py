@@ -140,12 +140,16 @@ def run(
     (the rest was published), 75 when another run is writing the database.
     """
     from flows.citywide import citywide  # Prefect is slow to import: only when needed
-    from flows.runners import with_timeout
+    from flows.runners import prefect_server, with_timeout
 
     settings = _with_options(ctx, task_runner=task_runner, dask_address=dask_address)
     from prefect.client.schemas.objects import State
 
-    state = with_timeout(citywide, settings)(settings, return_state=True)
+    try:
+        with prefect_server():
+            state = with_timeout(citywide, settings)(settings, return_state=True)
+    except CitywideError as unavailable:
+        raise _fail(unavailable) from unavailable
     assert isinstance(state, State), "a synchronous flow returns its state"
     if state.is_failed():
         error = state.result(raise_on_failure=False)
@@ -195,10 +199,11 @@ def serve(
 def publish(ctx: typer.Context) -> None:
     """Rebuild the need indicators, exports and maps from the database (Prefect flow `publish`)."""
     from flows.publish import publish as publish_flow
-    from flows.runners import with_timeout
+    from flows.runners import prefect_server, with_timeout
 
     try:
-        result = with_timeout(publish_flow, _settings(ctx))(_settings(ctx))
+        with prefect_server():
+            result = with_timeout(publish_flow, _settings(ctx))(_settings(ctx))
     except CitywideError as error:
         raise _fail(error) from error
     _print_published(result)
@@ -250,7 +255,7 @@ def ingest(
     """
     from citywide.ingest.files import RoundLabelInvalid, require_round_label
     from flows.ingest import ingest_returns
-    from flows.runners import with_timeout
+    from flows.runners import prefect_server, with_timeout
 
     if round_label is not None:
         try:
@@ -259,7 +264,9 @@ def ingest(
             typer.secho(str(error), err=True, fg=typer.colors.RED)
             raise typer.Exit(2) from error
     try:
-        reports = with_timeout(ingest_returns, _settings(ctx))(paths, round_label, _settings(ctx))
+        with prefect_server():
+            settings = _settings(ctx)
+            reports = with_timeout(ingest_returns, settings)(paths, round_label, settings)
     except CitywideError as error:
         raise _fail(error) from error
     _print_ingested(reports)

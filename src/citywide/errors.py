@@ -113,6 +113,10 @@ class DatabaseBusy(DatabaseError):
     """Another run holds the writer lock and did not release it within the wait allowed."""
 
 
+class PrefectUnavailable(CitywideError):
+    """Prefect's API server could not be reached, or its temporary server did not start."""
+
+
 class PublishError(CitywideError):
     """Maps or exports cannot be made (a missing library or font, or nothing to publish)."""
 
