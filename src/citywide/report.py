@@ -282,6 +282,7 @@ td.n { text-align: right; } .en { color: #555; }
 .problems { background: #fff3e0; border-left: 4px solid #e65100; padding: .5rem 1rem; }
 .ok { border-left: 4px solid #2e7d32; padding: .5rem 1rem; }
 tr.failed td { background: #fdecea; }
+.message { white-space: pre-line; overflow-wrap: anywhere; }
 </style>
 </head>
 <body>
@@ -297,7 +298,8 @@ tr.failed td { background: #fdecea; }
 {% if report.problems %}
 <h2>ปัญหาที่ต้องแก้ <span class="en">· Problems to fix</span></h2>
 <ul>{% for row in report.problems %}
-<li><b>{{ row.file }}</b> ({{ row.survey_round }}): {{ row.message or row.status }}</li>{% endfor %}
+<li><b>{{ row.file }}</b> ({{ row.survey_round }}):
+<span class="message">{{ row.message or row.status }}</span></li>{% endfor %}
 </ul>
 <p>แก้ไฟล์แล้ววางไฟล์ใหม่แทนในโฟลเดอร์เดิม รอบถัดไปจะนำเข้าให้เอง ·
 <span class="en">Correct the file and put it back in the same folder: the next run ingests
@@ -323,7 +325,7 @@ it.</span></p>
 <span class="en">{{ row.status }}</span></td><td class="n">{{ "{:,}".format(row.rows_read) }}</td>
 <td class="n">{{ "{:,}".format(row.rows_loaded) }}</td>
 <td class="n">{{ "{:,}".format(row.rows_rejected) }}</td>
-<td class="n">{{ "{:,}".format(row.warnings) }}</td><td>{{ row.message or "" }}</td></tr>
+<td class="n">{{ "{:,}".format(row.warnings) }}</td><td class="message">{{ row.message or "" }}</td></tr>
 {% endfor %}
 </table>
 <p class="en">Rejected rows and warnings, row by row: tables rejected_row and row_warning in the
