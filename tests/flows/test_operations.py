@@ -230,10 +230,12 @@ def test_two_runs_at_once_write_one_after_the_other(copy: Settings) -> None:
 
 
 READ_IN_A_LOOP = """
-import sys, time, duckdb
+import pathlib, sys, time, duckdb
 seen = set()
-deadline = time.monotonic() + float(sys.argv[2])
-while time.monotonic() < deadline:
+stop, deadline = pathlib.Path(sys.argv[2]), time.monotonic() + 300
+last = False
+while not last:  # until the run has returned (the stop file), then one read more
+    last = stop.exists() or time.monotonic() > deadline
     connection = duckdb.connect(sys.argv[1], read_only=True)
     tables = {row[0] for row in connection.execute("SHOW TABLES").fetchall()}
     count = connection.execute(
@@ -249,15 +251,17 @@ print(sorted(seen))
 
 def test_readers_are_never_blocked_nor_shown_half_a_run(copy: Settings) -> None:
     (round_folder(copy) / "dusit.csv").write_text(dusit_return(), encoding="utf-8")
+    stop = copy.data_dir / "reader.stop"
     reader = subprocess.Popen(
-        [sys.executable, "-c", READ_IN_A_LOOP, str(copy.duckdb_path), "25"],
+        [sys.executable, "-c", READ_IN_A_LOOP, str(copy.duckdb_path), str(stop)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     time.sleep(1)
     citywide(copy)
-    out, err = reader.communicate(timeout=120)
+    stop.touch()  # the reader stops after one more read, however long the run took
+    out, err = reader.communicate(timeout=330)
     assert reader.returncode == 0, err
     # before the run: no community of the round and one round of need; after: both at once
     assert json.loads(out.replace("(", "[").replace(")", "]")) == [[0, 1], [3, 2]]
