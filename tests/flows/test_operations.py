@@ -455,7 +455,7 @@ def surprising_round(settings: Settings, elsewhere: Path) -> Path:
     (folder / "locked.csv").chmod(0)
     surveys = folder.parent
     (surveys / "loose.csv").write_text(BANGRAK_RETURN, encoding="utf-8")
-    (surveys / "รอบใหม่").mkdir()
+    (surveys / "รอบ ใหม่").mkdir()  # a space: not a round label
     return folder
 
 
@@ -495,7 +495,7 @@ def test_surprising_files_are_skipped_and_reported_never_stopping_the_run(
         f"{ROUND}/letter.pdf": "not a survey file citywide reads",
         f"{ROUND}/locked.csv": "the file cannot be read",
         "surveys/loose.csv": "not inside a round folder",
-        "surveys/รอบใหม่": "is not a survey round label",
+        "surveys/รอบ ใหม่": "is not a survey round label",
     }
     table = latest_artifact("citywide-files")
     rows = json.loads(table["data"]) if isinstance(table["data"], str) else table["data"]

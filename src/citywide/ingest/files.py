@@ -35,7 +35,7 @@ _THAI_ANY = "\u0e01-\u0e3a\u0e40-\u0e4e\u0e50-\u0e59"
 ROUND_LABEL_PATTERN = re.compile(f"[0-9A-Za-z{_THAI_START}][0-9A-Za-z{_THAI_ANY}_.\\-]{{0,39}}")
 ROUND_LABEL_RULE = (
     "1-40 characters: letters (ASCII or Thai), digits, '_', '-' or '.', "
-    "starting with a letter or digit (e.g. 2567-1, 2568_r2, รอบ1-2568)"
+    "starting with a letter or digit (e.g. 2567-1, 2568_r2; Thai letters are allowed)"
 )
 
 
