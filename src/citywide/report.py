@@ -325,7 +325,8 @@ it.</span></p>
 <span class="en">{{ row.status }}</span></td><td class="n">{{ "{:,}".format(row.rows_read) }}</td>
 <td class="n">{{ "{:,}".format(row.rows_loaded) }}</td>
 <td class="n">{{ "{:,}".format(row.rows_rejected) }}</td>
-<td class="n">{{ "{:,}".format(row.warnings) }}</td><td class="message">{{ row.message or "" }}</td></tr>
+<td class="n">{{ "{:,}".format(row.warnings) }}</td>
+<td class="message">{{ row.message or "" }}</td></tr>
 {% endfor %}
 </table>
 <p class="en">Rejected rows and warnings, row by row: tables rejected_row and row_warning in the
