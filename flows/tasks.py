@@ -419,21 +419,12 @@ def write_maps(settings: Settings) -> list[str]:
     the folder agree.
     """
     # the mapping modules bring matplotlib and mapclassify: only a run that draws pays for them
-    from citywide.mapping.build import MapOptions, map_files, stale_pages
-    from citywide.mapping.page import Tiles
+    from citywide.mapping.build import map_files, stale_pages
+    from citywide.mapping.options import MapOptions
 
     with db.connect(settings.duckdb_path, read_only=True) as connection:
         latest = exports.published_need(connection, latest_only=True)
-    options = MapOptions(
-        classification=settings.map_classification,
-        classes=settings.map_classes,
-        simplify_m=settings.map_simplify_m,
-        tiles=Tiles(settings.map_tiles, settings.map_tiles_attribution)
-        if settings.map_tiles
-        else None,
-        suppression_k=settings.suppression_k,
-    )
-    contents = map_files(latest, options, datetime.now(BANGKOK))
+    contents = map_files(latest, MapOptions.from_settings(settings), datetime.now(BANGKOK))
     written = files.write_files(settings.maps_dir, contents)
     for stale in stale_pages(settings.maps_dir, contents):
         stale.unlink()

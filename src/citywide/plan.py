@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from citywide import __version__
+from citywide.mapping.options import MapOptions
 from citywide.settings import Settings
 
 GEOGRAPHY_SOURCES = ("khet_boundaries", "khwaeng_boundaries", "khet_population")
@@ -116,14 +117,13 @@ def indicators_key(settings: Settings, data_mark: int, geography: str) -> str:
 
 
 def outputs_key(settings: Settings) -> str:
-    return _key(
-        settings.map_classification,
-        settings.map_classes,
-        settings.map_simplify_m,
-        settings.map_tiles,
-        settings.map_tiles_attribution,
-        settings.suppression_k,
-    )
+    """From everything the maps are drawn with (the exports follow the database version)."""
+    return options_key(MapOptions.from_settings(settings))
+
+
+def options_key(options: MapOptions) -> str:
+    """Every field of ``options``: a map option added there is in the key without a word here."""
+    return _key(options.as_json())
 
 
 def plan_run(

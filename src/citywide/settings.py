@@ -19,6 +19,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from citywide.indicators import DEFAULT_WEIGHTS, validate_weights
 
+# How map class breaks are chosen (mapclassify); citywide.mapping.options uses it.
+MapClassification = Literal["fisher_jenks", "quantiles"]
 _CRON_FIELDS = re.compile(r"[\w*/,\-]+(\s+[\w*/,\-]+){4}")
 
 
@@ -73,7 +75,7 @@ class Settings(BaseSettings):
         ),
     )
 
-    map_classification: Literal["fisher_jenks", "quantiles"] = Field(
+    map_classification: MapClassification = Field(
         default="fisher_jenks",
         description="How map class breaks are chosen (mapclassify): fisher_jenks or quantiles.",
     )

@@ -7,11 +7,11 @@ import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
-from typing import Literal
+from typing import Literal, get_args
 
 from citywide.text import normalise_text
 
-Kind = Literal["text", "code", "count", "number", "date", "enum"]
+Kind = Literal["text", "code", "count", "amount", "number", "date", "enum"]
 PERSONAL = "personal"
 # The field whose presence makes a table a household return (one row per household).
 HOUSEHOLD_KEY = "household_code"
@@ -25,6 +25,7 @@ class Field:
     name: str
     kind: Kind
     aliases: tuple[str, ...]
+    location: bool = False  # locates the row (a home, in a household return)
 
 
 def fold(text: str) -> str:
@@ -39,8 +40,16 @@ class Vocabulary:
         fields = table["fields"]
         assert isinstance(fields, dict)
         self.fields = {
-            name: Field(name, spec["kind"], tuple(spec["aliases"])) for name, spec in fields.items()
+            name: Field(name, spec["kind"], tuple(spec["aliases"]), spec.get("location", False))
+            for name, spec in fields.items()
         }
+        for field in self.fields.values():
+            if field.kind not in get_args(Kind):
+                raise ValueError(
+                    f"field {field.name}: kind {field.kind!r} is not one of {get_args(Kind)}"
+                )
+            if not isinstance(field.location, bool):
+                raise ValueError(f"field {field.name}: location must be true or false")
         self._header_to_field: dict[str, str] = {}
         for field in self.fields.values():
             for alias in field.aliases:
@@ -64,6 +73,12 @@ class Vocabulary:
                 for text in (code, *texts):
                     lookup.setdefault(fold(text), code)
             self._values[field_name] = lookup
+        enums = set(self.fields_of_kind("enum"))
+        if enums != set(self._values):
+            raise ValueError(
+                f"enum fields without [values.FIELD]: {sorted(enums - set(self._values))}; "
+                f"[values.FIELD] of fields that are not enums: {sorted(set(self._values) - enums)}"
+            )
 
     def is_personal(self, header: str) -> bool:
         return _matches(header, self._personal_exact, self._personal_contains)
@@ -90,7 +105,16 @@ class Vocabulary:
         return self._values[field].get(fold(text))
 
     def fields_of_kind(self, *kinds: Kind) -> list[str]:
+        """The fields of these kinds, in the catalogue's order."""
         return [name for name, field in self.fields.items() if field.kind in kinds]
+
+    def location_fields(self, *kinds: Kind) -> list[str]:
+        """The fields that locate a row (of these kinds, if given), in the catalogue's order."""
+        return [
+            name
+            for name, field in self.fields.items()
+            if field.location and (not kinds or field.kind in kinds)
+        ]
 
 
 def _matches(header: str, exact: set[str], contains: tuple[str, ...]) -> bool:

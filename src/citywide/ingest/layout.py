@@ -13,8 +13,6 @@ from citywide.ingest.columns import HOUSEHOLD_KEY, PERSONAL, Vocabulary
 
 SCAN_ROWS = 30
 MIN_FIELDS = 2
-# Where a row is: for a household, where a family lives.
-LOCATION_FIELDS = frozenset({"lat", "lon", "coordinates", "easting", "northing"})
 RecordKind = Literal["community", "household"]
 
 
@@ -82,8 +80,11 @@ def _household_privacy(layout: Layout, vocabulary: Vocabulary) -> Layout:
     unmapped column such as "ชื่อ" or "ที่อยู่" is a person's name or address.
     """
 
+    # where a row is (`location = true` in aliases.toml): for a household, where a family lives
+    located = frozenset(vocabulary.location_fields())
+
     def private(column: Column) -> bool:
-        if column.field in LOCATION_FIELDS:
+        if column.field in located:
             return True
         return column.field is None and vocabulary.is_household_personal(column.header)
 

@@ -23,7 +23,7 @@ import pandas as pd
 from citywide.gazetteer import Gazetteer
 from citywide.geography import LOOKUP_CELLS_PER_DEGREE
 from citywide.ingest import privacy, values
-from citywide.ingest.columns import Vocabulary
+from citywide.ingest.columns import Vocabulary, vocabulary
 from citywide.schema import SURVEY_FIELDS
 from citywide.text import NEEDS_CLEANUP, clean_text
 
@@ -32,34 +32,15 @@ from citywide.text import NEEDS_CLEANUP, clean_text
 LAT_RANGE = (13.45, 14.0)
 LON_RANGE = (100.3, 100.98)
 
-COUNT_FIELDS = (
-    "houses",
-    "households",
-    "population",
-    "male",
-    "female",
-    "members",
-    "years_in_community",
-)
-# Numbers >= 0 that may have decimals (baht and satang).
-AMOUNT_FIELDS = ("monthly_income",)
+# What each field is, from the catalogue (aliases.toml `kind` and `location`), in its order.
+_CATALOGUE = vocabulary()
+COUNT_FIELDS = tuple(_CATALOGUE.fields_of_kind("count"))  # whole numbers >= 0
+AMOUNT_FIELDS = tuple(_CATALOGUE.fields_of_kind("amount"))  # >= 0, may have decimals (baht)
 NUMBER_FIELDS = COUNT_FIELDS + AMOUNT_FIELDS
-ENUM_FIELDS = (
-    "community_type",
-    "land_owner",
-    "tenure",
-    "eviction_threat",
-    "housing_condition",
-    "water",
-    "electricity",
-    "drainage",
-    "walkway",
-    "flood_risk",
-    "baan_mankong_status",
-    "savings_group",
-    "wants_baan_mankong",
-)
-DATE_FIELDS = ("survey_date", "submission_time")
+ENUM_FIELDS = tuple(_CATALOGUE.fields_of_kind("enum"))
+DATE_FIELDS = tuple(_CATALOGUE.fields_of_kind("date"))
+LOCATION_FIELDS = tuple(_CATALOGUE.location_fields())
+_LOCATION_NUMBERS = tuple(_CATALOGUE.location_fields("number"))  # lat, lon, easting, northing
 # Text kept from a return, cleaned by citywide.text.clean_text (once per distinct text).
 CLEANED_FIELDS = ("community_name", "community_code", "household_code", "record_uuid")
 # A summary row starts with one of these words, alone or followed by a space or colon
@@ -485,7 +466,7 @@ _COORDINATES_TEXT = """coalesce(
     nullif(trim(coordinates), ''),
     CASE WHEN cw_written(easting) OR cw_written(northing)
          THEN concat_ws(', ', nullif(trim(easting), ''), nullif(trim(northing), '')) END)"""
-_LOCATION_FIELDS = frozenset({"lat", "lon", "coordinates", "easting", "northing"})
+_LOCATION_FIELDS = frozenset(LOCATION_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -681,7 +662,7 @@ def _staged_sql(
         enums[f"{field}_unknown"] = given(
             field, f"coalesce(e_{field}.written, false) AND e_{field}.code IS NULL", "BOOLEAN"
         )
-    located = [f for f in ("lat", "lon", "coordinates", "easting", "northing") if f in present]
+    located = [f for f in LOCATION_FIELDS if f in present]
     limit = MAX_FIELD_LENGTH
     # strlen (bytes) costs nothing; length (characters) is counted only on long cells
     too_long = [
@@ -708,10 +689,7 @@ def _staged_sql(
         ),
         "uuid_text": given("record_uuid", cleaned("record_uuid"), "VARCHAR"),
         **{f"{f}_fast": given(f, f"cw_whole_number(b.{f})", "BIGINT") for f in NUMBER_FIELDS},
-        **{
-            f"{f}_number": given(f, f"cw_number(b.{f})", "DOUBLE")
-            for f in ("lat", "lon", "easting", "northing")
-        },
+        **{f"{f}_number": given(f, f"cw_number(b.{f})", "DOUBLE") for f in _LOCATION_NUMBERS},
         "coordinate_parts": given(
             "coordinates",
             r"regexp_extract_all(cw_digits(b.coordinates), '-?\d+(?:\.\d+)?')",

@@ -7,7 +7,6 @@ result with :func:`citywide.files.write_files`, each file atomically.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -17,7 +16,6 @@ import geopandas as gpd
 from citywide.errors import PublishError
 from citywide.indicators import INDICATOR_BY_NAME, INDICATORS, Indicator
 from citywide.mapping.layers import (
-    Classification,
     Layer,
     choropleth_layer,
     feature_collection,
@@ -25,7 +23,8 @@ from citywide.mapping.layers import (
     unit_label,
     web_geometry,
 )
-from citywide.mapping.page import Basemap, Tiles, index_page, map_page
+from citywide.mapping.options import MapOptions as MapOptions  # made from the settings there
+from citywide.mapping.page import Basemap, index_page, map_page
 from citywide.mapping.static import layer_png
 
 INDEX_PAGE = "index.html"
@@ -38,15 +37,6 @@ MAP_ORDER: tuple[Indicator, ...] = (
     INDICATOR_BY_NAME["need_index"],
     *(i for i in INDICATORS if i.name != "need_index"),
 )
-
-
-@dataclass(frozen=True)
-class MapOptions:
-    classification: Classification = "fisher_jenks"
-    classes: int = 5
-    simplify_m: float = 30.0
-    tiles: Tiles | None = None
-    suppression_k: int = 3
 
 
 def page_name(indicator: Indicator) -> str:

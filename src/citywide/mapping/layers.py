@@ -12,7 +12,7 @@ import math
 import warnings
 from dataclasses import dataclass
 from html import escape
-from typing import Any, Literal
+from typing import Any
 
 import geopandas as gpd
 import numpy
@@ -21,8 +21,7 @@ import shapely
 from branca.utilities import color_brewer
 
 from citywide.indicators import Indicator
-
-Classification = Literal["fisher_jenks", "quantiles"]
+from citywide.mapping.options import Classification
 
 # ColorBrewer's YlOrRd: sequential, readable by the common colour-vision deficiencies and in
 # greyscale print; darker = more need. "Suppressed / no data" is a neutral grey, drawn with a

@@ -25,6 +25,7 @@ from jinja2 import Template
 
 from citywide.mapping.assets import leaflet_css, leaflet_js
 from citywide.mapping.layers import NO_DATA_COLOUR, Layer
+from citywide.mapping.options import Tiles as Tiles
 
 NAMES_LAYER = "ชื่อเขต · Khet names"
 TILES_LAYER = "แผนที่ฐาน · Base map"
@@ -112,12 +113,6 @@ _LAYERS_JS = """
 })();
 {% endmacro %}
 """
-
-
-@dataclass(frozen=True)
-class Tiles:
-    url: str
-    attribution: str
 
 
 class ChoroplethLayers(MacroElement):
