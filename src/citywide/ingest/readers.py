@@ -411,14 +411,17 @@ class _CsvSource:
             if text
             else []
         )
-        odd = _odd_quote_lines(path) if rows else numpy.empty(0, dtype=numpy.int64)
-        flagged = numpy.intersect1d(numpy.array([r[0] for r in rows], dtype=numpy.int64), odd)
-        connection.register(f"{table}_unclosed_rows", pd.DataFrame({"source_row": flagged}))
-        connection.execute(
-            f"CREATE OR REPLACE TEMP TABLE {table}_unclosed AS "  # noqa: S608
-            f"SELECT * FROM {table}_unclosed_rows"
-        )
-        connection.unregister(f"{table}_unclosed_rows")
+        flagged = numpy.empty(0, dtype=numpy.int64)
+        if rows:  # only then is the file read again, to count each line's quotes
+            suspects = numpy.array([r[0] for r in rows], dtype=numpy.int64)
+            flagged = numpy.intersect1d(suspects, _odd_quote_lines(path))
+        if not len(flagged):  # the common case: no join on every row for nothing
+            connection.execute(
+                f"CREATE OR REPLACE TEMP VIEW {table} AS "  # noqa: S608
+                f"SELECT *, false AS unclosed_quote FROM {numbered}"
+            )
+            return
+        _temp_table(connection, f"{table}_unclosed", pd.DataFrame({"source_row": flagged}))
         connection.execute(
             f"CREATE OR REPLACE TEMP VIEW {table} AS "  # noqa: S608
             f"SELECT n.*, u.source_row IS NOT NULL AS unclosed_quote FROM {numbered} n "
@@ -463,14 +466,11 @@ class _CsvSource:
         line_numbers = _record_lines(path, self.header_lines)
         if len(line_numbers) != records:  # quoted line breaks: fall back to record numbers
             line_numbers = numpy.arange(records, dtype=numpy.int64) + first_line
-        connection.register(
-            f"{table}_lines",
+        _temp_table(
+            connection,
+            f"{table}_numbers",
             pd.DataFrame({"record": numpy.arange(records), "source_row": line_numbers}),
         )
-        connection.execute(
-            f"CREATE OR REPLACE TEMP TABLE {table}_numbers AS SELECT * FROM {table}_lines"  # noqa: S608
-        )
-        connection.unregister(f"{table}_lines")
         connection.execute(
             f"CREATE OR REPLACE TEMP VIEW {table} AS "  # noqa: S608
             f"SELECT l.source_row, c.* FROM {cells} c JOIN {table}_numbers l ON l.record = c.rowid"
@@ -479,12 +479,18 @@ class _CsvSource:
 
 def _odd_quote_lines(path: Path) -> numpy.ndarray:
     """Line numbers (from 1) of the lines holding an odd number of double quotes."""
-    array = numpy.frombuffer(path.read_bytes(), dtype=numpy.uint8)
+    array, ends = _line_ends(path)
     quotes = numpy.flatnonzero(array == ord('"'))
-    line_of_quote = numpy.searchsorted(numpy.flatnonzero(array == 10), quotes) + 1
+    line_of_quote = numpy.searchsorted(ends, quotes) + 1
     lines, counts = numpy.unique(line_of_quote, return_counts=True)
     odd: numpy.ndarray = lines[counts % 2 == 1].astype(numpy.int64)
     return odd
+
+
+def _line_ends(path: Path) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """The file's bytes, and the positions of its line feeds."""
+    array = numpy.frombuffer(path.read_bytes(), dtype=numpy.uint8)
+    return array, numpy.flatnonzero(array == 10)
 
 
 def _count_lines(path: Path) -> int:
@@ -499,18 +505,15 @@ def _count_lines(path: Path) -> int:
 
 def _longest_line(path: Path) -> int:
     """Bytes in the file's longest line (line end included)."""
-    array = numpy.frombuffer(path.read_bytes(), dtype=numpy.uint8)
-    ends = numpy.concatenate(([-1], numpy.flatnonzero(array == 10), [len(array) - 1]))
-    return int(numpy.diff(ends).max())
+    array, ends = _line_ends(path)
+    return int(numpy.diff(numpy.concatenate(([-1], ends, [len(array) - 1]))).max())
 
 
 def _record_lines(path: Path, header_lines: int) -> numpy.ndarray:
     """File line numbers of the non-empty lines after the header (DuckDB skips empty lines)."""
-    data = path.read_bytes()
-    array = numpy.frombuffer(data, dtype=numpy.uint8)
-    ends = numpy.flatnonzero(array == 10)
-    if data and not data.endswith(b"\n"):
-        ends = numpy.append(ends, len(data))
+    array, ends = _line_ends(path)
+    if len(array) and array[-1] != 10:
+        ends = numpy.append(ends, len(array))
     starts = numpy.concatenate(([0], ends[:-1] + 1))
     lengths = ends - starts
     carriage = (lengths == 1) & (array[numpy.minimum(starts, max(len(array) - 1, 0))] == 13)
@@ -583,11 +586,16 @@ def _grid_frame(grid: list[list[str]], layout: Layout) -> pd.DataFrame:
 
 def _frame_loader(frame: pd.DataFrame) -> Callable[[duckdb.DuckDBPyConnection, str], None]:
     def materialise(connection: duckdb.DuckDBPyConnection, table: str) -> None:
-        connection.register(f"{table}_frame", frame)
-        connection.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM {table}_frame")  # noqa: S608
-        connection.unregister(f"{table}_frame")
+        _temp_table(connection, table, frame)
 
     return materialise
+
+
+def _temp_table(connection: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    """A temporary table of the connection holding ``frame``'s rows (a copy: the frame may go)."""
+    connection.register(f"{table}_frame", frame)
+    connection.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {table}_frame")  # noqa: S608
+    connection.unregister(f"{table}_frame")
 
 
 # ---------------------------------------------------------------------------------------------
