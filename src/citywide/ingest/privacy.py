@@ -94,15 +94,20 @@ def identity_fields() -> frozenset[str]:
 
 def register(connection: duckdb.DuckDBPyConnection, raw: str, fields: Iterable[str]) -> set[str]:
     """Register ``{raw}_personal`` for the raw table; return the fields that hold any."""
-    frames = []
-    for field in fields:
-        rows = connection.execute(
-            f"SELECT DISTINCT {field} FROM {raw} "  # noqa: S608 (names built here)
-            f"WHERE length({field}) >= {_MIN_LENGTH} AND regexp_matches({field}, ?)",
-            [CANDIDATE_PATTERN],
-        ).fetchall()
-        if rows:
-            frames.append(classify(field, [row[0] for row in rows]))
+    candidates = " UNION ALL ".join(
+        f"SELECT DISTINCT '{field}' AS field, {field} AS text FROM {raw} "  # noqa: S608 (names built here)
+        f"WHERE length({field}) >= {_MIN_LENGTH} AND regexp_matches({field}, $pattern)"
+        for field in fields
+    )
+    rows = (
+        connection.execute(candidates, {"pattern": CANDIDATE_PATTERN}).fetchall()  # one query
+        if candidates
+        else []
+    )
+    by_field: dict[str, list[str]] = {}
+    for field, text in rows:
+        by_field.setdefault(field, []).append(text)
+    frames = [classify(field, texts) for field, texts in by_field.items()]
     table = pd.concat(frames, ignore_index=True) if frames else classify("", [])
     connection.register(f"{raw}_personal", table)
     return set(table["field"].dropna().unique())
