@@ -35,7 +35,7 @@ from citywide import db, exports, files, geography, indicators, plan, report
 from citywide.errors import DownloadFailed, SourcesFailed
 from citywide.gazetteer import load_gazetteer
 from citywide.ingest import load as ingest_load
-from citywide.ingest.files import SURVEYS_FOLDER, scan_surveys
+from citywide.ingest.files import SURVEYS_FOLDER, scan_surveys, unreadable_file
 from citywide.settings import Settings
 from citywide.sources import (
     COMMUNITY_REGISTRY,
@@ -151,15 +151,7 @@ def find_survey_files(fetched: list[FetchResult], settings: Settings) -> plan.Su
         try:
             found.append(plan.SurveyFile(path, survey_round, file_sha256(path)))
         except OSError as error:  # unreadable here (permissions, a share gone): the rest go on
-            skipped.append(
-                plan.SkippedFile(
-                    path,
-                    f"อ่านไฟล์ไม่ได้ / the file cannot be read: {error.strerror or error}",
-                    "ให้สิทธิ์อ่านไฟล์แก่ผู้ที่รัน citywide หรือคัดลอกไฟล์ใหม่ / let the account "
-                    "that runs citywide read it, or copy the file in again",
-                    survey_round,
-                )
-            )
+            skipped.append(unreadable_file(path, error, survey_round))
     for skip in skipped:
         log.warning("skipped %s: %s", _shown(skip.path, settings), skip.reason.split(" / ")[-1])
     return plan.SurveyScan(tuple(found), tuple(skipped))

@@ -192,6 +192,18 @@ def _scan_round(folder: Path, survey_round: str, scan: FolderScan) -> None:
             scan.files.append((entry, survey_round))
 
 
+def unreadable_file(path: Path, error: OSError, survey_round: str) -> SkippedFile:
+    """A round's file that cannot be read here (permissions, a share gone): skipped, the rest
+    go on."""
+    return SkippedFile(
+        path,
+        f"อ่านไฟล์ไม่ได้ / the file cannot be read: {error.strerror or error}",
+        "ให้สิทธิ์อ่านไฟล์แก่ผู้ที่รัน citywide หรือคัดลอกไฟล์ใหม่ / let the account "
+        "that runs citywide read it, or copy the file in again",
+        survey_round,
+    )
+
+
 def _is_hidden(path: Path) -> bool:
     return path.name.startswith((".", "~$"))
 
