@@ -397,8 +397,9 @@ class _CsvSource:
         their text columns.
         """
         numbered = f"{table}_numbered"
-        kinds = vocabulary().fields
-        text = [f for f in self.layout.mapped if f in kinds and kinds[f].kind in ("text", "code")]
+        catalogue = vocabulary()
+        kept_text = {*catalogue.fields_of_kind("text"), *catalogue.fields_of_kind("code")}
+        text = [f for f in self.layout.mapped if f in kept_text]
         suspect = " OR ".join(
             f"contains({f}, $delimiter) OR contains({f}, chr(10)) OR contains({f}, chr(13))"
             for f in text

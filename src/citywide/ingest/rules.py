@@ -41,8 +41,9 @@ ENUM_FIELDS = tuple(_CATALOGUE.fields_of_kind("enum"))
 DATE_FIELDS = tuple(_CATALOGUE.fields_of_kind("date"))
 LOCATION_FIELDS = tuple(_CATALOGUE.location_fields())
 _LOCATION_NUMBERS = tuple(_CATALOGUE.location_fields("number"))  # lat, lon, easting, northing
-# Text kept from a return, cleaned by citywide.text.clean_text (once per distinct text).
-CLEANED_FIELDS = ("community_name", "community_code", "household_code", "record_uuid")
+# Text kept from a return as written, cleaned by citywide.text.clean_text (once per distinct
+# text): the name and every code (khet, khwaeng and coordinates are parsed, not kept).
+CLEANED_FIELDS = ("community_name", *_CATALOGUE.fields_of_kind("code"))
 # A summary row starts with one of these words, alone or followed by a space or colon
 # ("รวม", "รวม 6 ชุมชน", "Total:"), so a community named รวมใจ is not one.
 SUMMARY_PATTERN = (
