@@ -13,7 +13,7 @@ from prefect import flow
 
 from citywide import db
 from citywide.ingest.files import rounds_of, survey_files
-from citywide.ingest.load import TableReport
+from citywide.ingest.outcome import TableReport
 from citywide.plan import SurveyFile
 from citywide.settings import Settings
 from citywide.sources import file_sha256

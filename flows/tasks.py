@@ -36,6 +36,7 @@ from citywide.errors import DownloadFailed, SourcesFailed
 from citywide.gazetteer import load_gazetteer
 from citywide.ingest import load as ingest_load
 from citywide.ingest.files import SURVEYS_FOLDER, scan_surveys, unreadable_file
+from citywide.ingest.outcome import PreparedTable, TableReport
 from citywide.settings import Settings
 from citywide.sources import (
     COMMUNITY_REGISTRY,
@@ -288,7 +289,7 @@ def prepare_survey_tables(database: Path) -> None:
 
 
 @file_task
-def _prepare_file(survey: plan.SurveyFile, database: Path) -> list[ingest_load.PreparedTable]:
+def _prepare_file(survey: plan.SurveyFile, database: Path) -> list[PreparedTable]:
     """Read and check one file into Parquet beside the database; write nothing to it.
 
     Runs anywhere the files are visible (a thread, a Dask worker): it opens the working copy
@@ -330,18 +331,18 @@ def _prepared_folder(database: Path, survey: plan.SurveyFile) -> Path:
     return database.parent / PREPARED_FOLDER / f"{survey.sha256[:32]}-{date.today():%Y%m%d}"
 
 
-def _manifest_json(prepared: list[ingest_load.PreparedTable]) -> str:
+def _manifest_json(prepared: list[PreparedTable]) -> str:
     return json.dumps([table.to_json() for table in prepared], ensure_ascii=False, indent=1)
 
 
-def _read_manifest(manifest: Path) -> list[ingest_load.PreparedTable]:
+def _read_manifest(manifest: Path) -> list[PreparedTable]:
     entries = json.loads(manifest.read_text(encoding="utf-8"))
-    return [ingest_load.PreparedTable.from_json(entry) for entry in entries]
+    return [PreparedTable.from_json(entry) for entry in entries]
 
 
 @task(task_run_name="merge {survey.path.name}", cache_policy=NO_CACHE)
 def merge_file(
-    survey: plan.SurveyFile, prepared: list[ingest_load.PreparedTable], database: Path
+    survey: plan.SurveyFile, prepared: list[PreparedTable], database: Path
 ) -> list[dict[str, object]]:
     """Add a prepared file to the working copy: one transaction per table of it."""
     started = time.perf_counter()
@@ -359,7 +360,7 @@ def merge_file(
     return [{**report.summary(), "survey_round": survey.survey_round} for report in reports]
 
 
-def log_outcome(report: ingest_load.TableReport, survey_round: str, seconds: float) -> None:
+def log_outcome(report: TableReport, survey_round: str, seconds: float) -> None:
     """One line per table merged: counts and status (the reason of a failure, which may quote
     the file, stays in the run report and source_file.message)."""
     sheet = f" [sheet {report.sheet}]" if report.sheet else ""

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from citywide import __version__, db, migrations
 from citywide.errors import CitywideError, DatabaseBusy, SourcesFailed
 from citywide.gazetteer import Resolution, load_gazetteer
-from citywide.ingest.load import TableReport
+from citywide.ingest.outcome import TableReport
 from citywide.settings import Settings
 from citywide.sources import REGISTRY, fetch_sources, source_by_id
 

@@ -14,9 +14,7 @@ import dataclasses
 import datetime as dt
 import itertools
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pandas as pd
@@ -25,6 +23,7 @@ from citywide.errors import DatabaseError, describe_error
 from citywide.gazetteer import load_gazetteer
 from citywide.ingest import households, privacy
 from citywide.ingest.columns import vocabulary
+from citywide.ingest.outcome import PreparedTable, TableReport
 from citywide.ingest.readers import FileUnreadable, RawTable, read_tables
 from citywide.ingest.rules import (
     MAX_FIELD_LENGTH,
@@ -41,97 +40,6 @@ from citywide.sources import file_sha256
 LOOKUP_TABLE = "khet_lookup"
 _COMMUNITY_COLUMNS = COMMUNITY.column_names
 _table_numbers = itertools.count(1)
-
-
-@dataclass
-class TableReport:
-    """What happened to one table of one file."""
-
-    path: Path
-    sha256: str
-    sheet: str | None
-    status: str  # loaded, failed, already ingested, checked
-    format: str = ""
-    encoding: str | None = None
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_rejected: int = 0
-    rows_superseded: int = 0
-    blank_rows: int = 0
-    warnings: int = 0
-    dropped_columns: list[str] = field(default_factory=list)
-    unmapped_columns: list[str] = field(default_factory=list)
-    message: str | None = None
-    source_file_id: int | None = None
-    problems: pd.DataFrame | None = None  # per-row rejections and warnings (check mode)
-    record_kind: str | None = None  # community or household; None if the file is unreadable
-
-    @property
-    def accounted(self) -> bool:
-        return self.rows_read == self.rows_loaded + self.rows_rejected
-
-    def summary(self) -> dict[str, object]:
-        """Plain values for logs, Prefect results and run reports."""
-        return {
-            "file": self.path.name,
-            "path": str(self.path),
-            "sheet": self.sheet,
-            "status": self.status,
-            "format": self.format,
-            "record_kind": self.record_kind,
-            "rows_read": self.rows_read,
-            "rows_loaded": self.rows_loaded,
-            "rows_rejected": self.rows_rejected,
-            "rows_superseded": self.rows_superseded,
-            "warnings": self.warnings,
-            "dropped_columns": self.dropped_columns,
-            "message": self.message,
-        }
-
-
-@dataclass(frozen=True)
-class PreparedTable:
-    """One table of a file, read and checked, waiting to be merged into the database.
-
-    ``relations`` names, for each of rows / rejections / warnings / footprints, a temporary view
-    of the preparing connection or (after :func:`save_prepared`) a Parquet file. Small and
-    picklable, so that preparing can run in another process (the Dask task runner).
-    """
-
-    report: TableReport
-    size_bytes: int = 0
-    header_row: int | None = None
-    column_map: dict[str, str] = field(default_factory=dict)
-    relations: dict[str, str] = field(default_factory=dict)
-    failure: str | None = None
-    communities_seen: int = 0  # households: communities_mark() of the round when prepared
-
-    @classmethod
-    def failed(
-        cls,
-        path: Path,
-        sha256: str,
-        sheet: str | None,
-        fmt: str,
-        encoding: str | None,
-        message: str,
-        record_kind: str | None = None,
-    ) -> PreparedTable:
-        report = TableReport(path, sha256, sheet, "failed", fmt, encoding, record_kind=record_kind)
-        return cls(report, failure=message)
-
-    def to_json(self) -> dict[str, object]:
-        """Plain values for the manifest of a prepared file (no per-row problems)."""
-        report = dataclasses.asdict(dataclasses.replace(self.report, problems=None))
-        return {
-            **dataclasses.asdict(self),
-            "report": {**report, "path": str(self.report.path)},
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> PreparedTable:
-        report = TableReport(**{**data["report"], "path": Path(data["report"]["path"])})
-        return cls(**{**data, "report": report})
 
 
 def ensure_tables(connection: duckdb.DuckDBPyConnection) -> None:
