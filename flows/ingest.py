@@ -12,7 +12,7 @@ from pathlib import Path
 from prefect import flow
 
 from citywide import db
-from citywide.ingest.files import rounds_of, survey_files
+from citywide.ingest.discovery import rounds_of, survey_files
 from citywide.ingest.outcome import TableReport
 from citywide.plan import SurveyFile
 from citywide.settings import Settings

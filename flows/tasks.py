@@ -35,7 +35,7 @@ from citywide import db, exports, files, geography, indicators, plan, report
 from citywide.errors import DownloadFailed, SourcesFailed
 from citywide.gazetteer import load_gazetteer
 from citywide.ingest import load as ingest_load
-from citywide.ingest.files import SURVEYS_FOLDER, scan_surveys, unreadable_file
+from citywide.ingest.discovery import SURVEYS_FOLDER, scan_surveys, unreadable_file
 from citywide.ingest.outcome import PreparedTable, TableReport
 from citywide.settings import Settings
 from citywide.sources import (

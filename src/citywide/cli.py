@@ -253,7 +253,7 @@ def ingest(
     Exit 1 if a file could not be read (the others are still ingested); exit 2 if --round is
     not a valid round label.
     """
-    from citywide.ingest.files import RoundLabelInvalid, require_round_label
+    from citywide.ingest.discovery import RoundLabelInvalid, require_round_label
     from flows.ingest import ingest_returns
     from flows.runners import prefect_server, with_timeout
 
@@ -284,7 +284,7 @@ def check(
     Prints every rejected row and warning in Thai and English. Exit 1 if any row would be
     rejected or a file cannot be read.
     """
-    from citywide.ingest.files import survey_files
+    from citywide.ingest.discovery import survey_files
     from citywide.ingest.load import check_file, require_geography
 
     settings = _settings(ctx)

@@ -45,7 +45,7 @@ class SkippedFile:
 
 @dataclass(frozen=True)
 class SurveyScan:
-    """The survey files found for a run, and those skipped (see citywide.ingest.files)."""
+    """The survey files found for a run, and those skipped (see citywide.ingest.discovery)."""
 
     files: tuple[SurveyFile, ...]
     skipped: tuple[SkippedFile, ...] = ()
