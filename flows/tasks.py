@@ -31,12 +31,13 @@ from prefect.client.schemas.objects import State, TaskRun
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed
 
-from citywide import db, exports, files, geography, indicators, plan, report
+from citywide import db, exports, files, geography, indicators, locations, plan, report
 from citywide.errors import DownloadFailed, SourcesFailed
 from citywide.gazetteer import load_gazetteer
 from citywide.ingest import load as ingest_load
-from citywide.ingest.discovery import SURVEYS_FOLDER, scan_surveys, unreadable_file
+from citywide.ingest.discovery import REGISTRY_ROUND, scan_surveys, unreadable_file
 from citywide.ingest.outcome import PreparedTable, TableReport
+from citywide.locations import Locations
 from citywide.settings import Settings
 from citywide.sources import (
     COMMUNITY_REGISTRY,
@@ -48,10 +49,6 @@ from citywide.sources import (
 )
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
-REGISTRY_ROUND = "bma_registry"
-PUBLISHED_MANIFEST = "published.json"
-EXPORTS_FOLDER = "exports"
-PREPARED_FOLDER = "prepared"
 FILE_RETRIES = 2
 FILE_RETRY_DELAYS: list[float] = [2, 10]
 FETCH_RETRY_DELAYS: list[float] = [3, 10]  # a transient download failure: 13 s at most
@@ -146,7 +143,7 @@ def find_survey_files(fetched: list[FetchResult], settings: Settings) -> plan.Su
     RAW_DIR/surveys/<round>/, hashed; what cannot be read there is skipped with its reason."""
     (registry,) = [r.files[0] for r in fetched if r.source.id == COMMUNITY_REGISTRY.id]
     found = [plan.SurveyFile(registry.path, REGISTRY_ROUND, registry.sha256)]
-    scan = scan_surveys(settings.raw_dir / SURVEYS_FOLDER)
+    scan = scan_surveys(Locations.from_settings(settings).surveys_dir)
     skipped = list(scan.skipped)
     for path, survey_round in scan.files:
         try:
@@ -161,7 +158,7 @@ def find_survey_files(fetched: list[FetchResult], settings: Settings) -> plan.Su
 @file_task
 def read_published_state(settings: Settings) -> plan.PublishedState:
     """The keys, files and need index of the published database, and published.json."""
-    manifest = settings.processed_dir / PUBLISHED_MANIFEST
+    manifest = Locations.from_settings(settings).published_manifest
     outputs = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
     if not settings.duckdb_path.is_file():
         return plan.PublishedState(outputs=outputs)
@@ -205,7 +202,8 @@ def plan_run(
     state: plan.PublishedState,
     settings: Settings,
 ) -> plan.Plan:
-    folders = {"maps": settings.maps_dir, "exports": settings.processed_dir / EXPORTS_FOLDER}
+    places = Locations.from_settings(settings)
+    folders = {"maps": places.maps_dir, "exports": places.exports_dir}
     outputs_present = all(
         isinstance(names, list) and names and all((folder / str(n)).is_file() for n in names)
         for folder, names in ((folders[kind], state.outputs.get(kind)) for kind in folders)
@@ -280,8 +278,8 @@ def publish_tables(
 def prepare_survey_tables(database: Path) -> None:
     """The ingest tables in the working copy; prepared folders left by killed runs of other days
     are removed (their "future date" check was made against another day)."""
-    for stale in (database.parent / PREPARED_FOLDER).glob("*"):
-        if not stale.name.endswith(f"-{date.today():%Y%m%d}"):
+    for stale in locations.prepared_dir(database).glob("*"):
+        if not locations.prepared_today(stale, date.today()):
             shutil.rmtree(stale, ignore_errors=True)
     with db.connect(database) as connection:
         ingest_load.require_geography(connection, str(database))
@@ -297,8 +295,8 @@ def _prepare_file(survey: plan.SurveyFile, database: Path) -> list[PreparedTable
     sha256 and today's date (the rules' "future date" check depends on it), so a run killed
     before merging finds the work done.
     """
-    folder = _prepared_folder(database, survey)
-    manifest = folder / "manifest.json"
+    folder = locations.prepared_folder(database, survey.sha256, date.today())
+    manifest = folder / locations.PREPARED_MANIFEST
     if manifest.is_file():
         log.info("prepare %s: prepared by an earlier run today, reused", survey.path.name)
         return _read_manifest(manifest)
@@ -327,10 +325,6 @@ prepare_file = _prepare_file.with_options(
 )
 
 
-def _prepared_folder(database: Path, survey: plan.SurveyFile) -> Path:
-    return database.parent / PREPARED_FOLDER / f"{survey.sha256[:32]}-{date.today():%Y%m%d}"
-
-
 def _manifest_json(prepared: list[PreparedTable]) -> str:
     return json.dumps([table.to_json() for table in prepared], ensure_ascii=False, indent=1)
 
@@ -350,7 +344,7 @@ def merge_file(
         reports = ingest_load.already_ingested(
             cursor, survey.path, survey.sha256
         ) or ingest_load.merge_saved(cursor, prepared, survey.survey_round, date.today())
-    folder = _prepared_folder(database, survey)
+    folder = locations.prepared_folder(database, survey.sha256, date.today())
     shutil.rmtree(folder, ignore_errors=True)
     with contextlib.suppress(OSError):  # the last one out removes the parent
         folder.parent.rmdir()
@@ -400,7 +394,9 @@ def write_exports(settings: Settings) -> list[str]:
     with db.connect(settings.duckdb_path, read_only=True) as connection:
         latest = exports.published_need(connection, latest_only=True)
         every_round = exports.published_need(connection, latest_only=False)
-    paths = exports.write_exports(latest, every_round, settings.processed_dir / EXPORTS_FOLDER)
+    paths = exports.write_exports(
+        latest, every_round, Locations.from_settings(settings).exports_dir
+    )
     return [str(path) for path in paths]
 
 
@@ -436,12 +432,11 @@ def record_outputs(exported: list[str], maps: list[str], settings: Settings) -> 
         "maps": [Path(path).name for path in maps],
         "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    files.write_files(settings.processed_dir, {PUBLISHED_MANIFEST: json.dumps(manifest, indent=1)})
+    published = Locations.from_settings(settings).published_manifest
+    files.write_files(published.parent, {published.name: json.dumps(manifest, indent=1)})
 
 
 # --- the run report ----------------------------------------------------------------------------
-
-REPORT_PAGE = "report.html"
 
 
 @file_task
@@ -477,7 +472,8 @@ def report_run(
     create_markdown_artifact(
         key="citywide-run-summary", markdown=report.markdown(run), description=run.outcome
     )
-    files.write_files(settings.maps_dir, {REPORT_PAGE: report.html(run)})
+    page = Locations.from_settings(settings).report_page
+    files.write_files(page.parent, {page.name: report.html(run)})
     return run
 
 

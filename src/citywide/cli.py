@@ -19,6 +19,7 @@ from citywide import __version__, db, migrations
 from citywide.errors import CitywideError, DatabaseBusy, SourcesFailed
 from citywide.gazetteer import Resolution, load_gazetteer
 from citywide.ingest.outcome import TableReport
+from citywide.locations import Locations
 from citywide.settings import Settings
 from citywide.sources import REGISTRY, fetch_sources, source_by_id
 
@@ -166,7 +167,7 @@ def run(
     _print_ingested(result["ingested"])
     _print_published(result["published"])
     report = result["report"]
-    typer.echo(f"report: {settings.maps_dir / 'report.html'} ({report.outcome})")
+    typer.echo(f"report: {Locations.from_settings(settings).report_page} ({report.outcome})")
     if report.problems:
         raise typer.Exit(EXIT_PROBLEMS)
 

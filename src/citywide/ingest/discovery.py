@@ -9,10 +9,13 @@ from pathlib import Path
 
 from citywide.errors import CitywideError
 from citywide.ingest.readers import SUPPORTED
+from citywide.locations import SURVEYS_FOLDER, surveys_dir
 from citywide.plan import SkippedFile
 
-SURVEYS_FOLDER = "surveys"
-RESERVED_ROUNDS = frozenset({"bma_registry"})  # the BMA registry's own round
+# The BMA community registry's own round: a domain label that no survey folder may take, so it
+# lives with the round-label rule it is an exception to.
+REGISTRY_ROUND = "bma_registry"
+RESERVED_ROUNDS = frozenset({REGISTRY_ROUND})
 
 
 class NoSurveyFiles(CitywideError):
@@ -97,7 +100,7 @@ def survey_round(path: Path, raw_dir: Path, given: str | None) -> str:
     """
     if given is not None:
         return require_round_label(given, "--round")
-    surveys = (raw_dir / SURVEYS_FOLDER).resolve()
+    surveys = surveys_dir(raw_dir).resolve()
     try:
         relative = (path.absolute().parent.resolve() / path.name).relative_to(surveys)
     except ValueError:
