@@ -12,7 +12,6 @@ the published file: see citywide.db.new_version.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import shutil
 import time
@@ -36,7 +35,7 @@ from citywide.errors import DownloadFailed, SourcesFailed
 from citywide.gazetteer import load_gazetteer
 from citywide.ingest import load as ingest_load
 from citywide.ingest.discovery import REGISTRY_ROUND, scan_surveys, unreadable_file
-from citywide.ingest.outcome import PreparedTable, TableReport
+from citywide.ingest.outcome import PreparedTable, TableReport, read_manifest, write_manifest
 from citywide.locations import Locations
 from citywide.settings import Settings
 from citywide.sources import (
@@ -158,41 +157,7 @@ def find_survey_files(fetched: list[FetchResult], settings: Settings) -> plan.Su
 @file_task
 def read_published_state(settings: Settings) -> plan.PublishedState:
     """The keys, files and need index of the published database, and published.json."""
-    manifest = Locations.from_settings(settings).published_manifest
-    outputs = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
-    if not settings.duckdb_path.is_file():
-        return plan.PublishedState(outputs=outputs)
-    with db.connect(settings.duckdb_path, read_only=True, spatial=False) as connection:
-        steps = db.step_keys(connection)
-        tables = db.table_names(connection)
-        known = (
-            connection.execute(
-                "SELECT sha256, path, sheet, survey_round, status, rows_read, rows_loaded, "
-                "rows_rejected, rows_superseded, warnings, message FROM source_file "
-                "ORDER BY source_file_id"
-            ).fetchall()
-            if "source_file" in tables
-            else []
-        )
-        data_mark = ingest_load.last_file_id(connection) if "source_file" in tables else 0
-        need = (
-            connection.execute(
-                "SELECT survey_round, khet_code, need_index FROM khet_need "
-                "WHERE need_index IS NOT NULL"
-            ).fetchall()
-            if "khet_need" in tables
-            else []
-        )
-    version = steps.get("version")
-    return plan.PublishedState(
-        version_id=version[0] if version else None,
-        committed_at=version[1].isoformat() if version else None,
-        keys={step: key for step, (key, _) in steps.items()},
-        known_files=tuple(plan.KnownFile(*row) for row in known),
-        need_index={(r, k): float(v) for r, k, v in need},
-        data_mark=data_mark,
-        outputs=outputs,
-    )
+    return plan.read_published_state(Locations.from_settings(settings))
 
 
 @task(cache_policy=NO_CACHE)
@@ -202,12 +167,7 @@ def plan_run(
     state: plan.PublishedState,
     settings: Settings,
 ) -> plan.Plan:
-    places = Locations.from_settings(settings)
-    folders = {"maps": places.maps_dir, "exports": places.exports_dir}
-    outputs_present = all(
-        isinstance(names, list) and names and all((folder / str(n)).is_file() for n in names)
-        for folder, names in ((folders[kind], state.outputs.get(kind)) for kind in folders)
-    )
+    outputs_present = plan.outputs_present(state, Locations.from_settings(settings))
     run_plan = plan.plan_run(
         _source_files(fetched), list(surveys.files), state, settings, outputs_present,
         surveys.skipped,
@@ -296,10 +256,10 @@ def _prepare_file(survey: plan.SurveyFile, database: Path) -> list[PreparedTable
     before merging finds the work done.
     """
     folder = locations.prepared_folder(database, survey.sha256, date.today())
-    manifest = folder / locations.PREPARED_MANIFEST
-    if manifest.is_file():
+    earlier = read_manifest(folder)
+    if earlier is not None:
         log.info("prepare %s: prepared by an earlier run today, reused", survey.path.name)
-        return _read_manifest(manifest)
+        return earlier
     shutil.rmtree(folder, ignore_errors=True)
     started = time.perf_counter()
     size_mb = survey.path.stat().st_size / 1e6
@@ -312,7 +272,7 @@ def _prepare_file(survey: plan.SurveyFile, database: Path) -> list[PreparedTable
                 cursor, survey.path, survey.sha256, survey.survey_round, date.today()
             )
         ]
-    files.write_files(folder, {manifest.name: _manifest_json(prepared)})
+    write_manifest(folder, prepared)
     seconds = time.perf_counter() - started
     rows = sum(table.report.rows_read for table in prepared)
     log.info("prepare %s: %s rows read in %.1f s (%s rows/s)", survey.path.name, f"{rows:,}",
@@ -323,15 +283,6 @@ def _prepare_file(survey: plan.SurveyFile, database: Path) -> list[PreparedTable
 prepare_file = _prepare_file.with_options(
     name="prepare_file", task_run_name="prepare {survey.path.name}"
 )
-
-
-def _manifest_json(prepared: list[PreparedTable]) -> str:
-    return json.dumps([table.to_json() for table in prepared], ensure_ascii=False, indent=1)
-
-
-def _read_manifest(manifest: Path) -> list[PreparedTable]:
-    entries = json.loads(manifest.read_text(encoding="utf-8"))
-    return [PreparedTable.from_json(entry) for entry in entries]
 
 
 @task(task_run_name="merge {survey.path.name}", cache_policy=NO_CACHE)
@@ -425,15 +376,14 @@ def record_outputs(exported: list[str], maps: list[str], settings: Settings) -> 
     """published.json: which database version and map settings the outputs were made from."""
     with db.connect(settings.duckdb_path, read_only=True) as connection:
         version = db.step_keys(connection).get("version")
-    manifest = {
-        "version_id": version[0] if version else None,
-        "key": plan.outputs_key(settings),
-        "exports": [Path(path).name for path in exported],
-        "maps": [Path(path).name for path in maps],
-        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
+    manifest = plan.outputs_manifest_json(
+        version[0] if version else None,
+        settings,
+        [Path(path) for path in exported],
+        [Path(path) for path in maps],
+    )
     published = Locations.from_settings(settings).published_manifest
-    files.write_files(published.parent, {published.name: json.dumps(manifest, indent=1)})
+    files.write_files(published.parent, {published.name: manifest})
 
 
 # --- the run report ----------------------------------------------------------------------------
