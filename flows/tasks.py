@@ -34,7 +34,13 @@ from citywide import db, exports, files, geography, indicators, locations, plan,
 from citywide.errors import DownloadFailed, SourcesFailed
 from citywide.gazetteer import load_gazetteer
 from citywide.ingest import load as ingest_load
-from citywide.ingest.discovery import REGISTRY_ROUND, scan_surveys, unreadable_file
+from citywide.ingest.discovery import (
+    REGISTRY_ROUND,
+    SurveyFile,
+    SurveyScan,
+    scan_surveys,
+    unreadable_file,
+)
 from citywide.ingest.outcome import PreparedTable, TableReport, read_manifest, write_manifest
 from citywide.locations import Locations
 from citywide.settings import Settings
@@ -137,21 +143,21 @@ def fetch(source_id: str, settings: Settings) -> FetchResult:
 
 
 @file_task
-def find_survey_files(fetched: list[FetchResult], settings: Settings) -> plan.SurveyScan:
+def find_survey_files(fetched: list[FetchResult], settings: Settings) -> SurveyScan:
     """The registry (round bma_registry, hashed by its fetch) and every file in
     RAW_DIR/surveys/<round>/, hashed; what cannot be read there is skipped with its reason."""
     (registry,) = [r.files[0] for r in fetched if r.source.id == COMMUNITY_REGISTRY.id]
-    found = [plan.SurveyFile(registry.path, REGISTRY_ROUND, registry.sha256)]
+    found = [SurveyFile(registry.path, REGISTRY_ROUND, registry.sha256)]
     scan = scan_surveys(Locations.from_settings(settings).surveys_dir)
     skipped = list(scan.skipped)
     for path, survey_round in scan.files:
         try:
-            found.append(plan.SurveyFile(path, survey_round, file_sha256(path)))
+            found.append(SurveyFile(path, survey_round, file_sha256(path)))
         except OSError as error:  # unreadable here (permissions, a share gone): the rest go on
             skipped.append(unreadable_file(path, error, survey_round))
     for skip in skipped:
         log.warning("skipped %s: %s", _shown(skip.path, settings), skip.reason.split(" / ")[-1])
-    return plan.SurveyScan(tuple(found), tuple(skipped))
+    return SurveyScan(tuple(found), tuple(skipped))
 
 
 @file_task
@@ -163,7 +169,7 @@ def read_published_state(settings: Settings) -> plan.PublishedState:
 @task(cache_policy=NO_CACHE)
 def plan_run(
     fetched: list[FetchResult],
-    surveys: plan.SurveyScan,
+    surveys: SurveyScan,
     state: plan.PublishedState,
     settings: Settings,
 ) -> plan.Plan:
@@ -247,7 +253,7 @@ def prepare_survey_tables(database: Path) -> None:
 
 
 @file_task
-def _prepare_file(survey: plan.SurveyFile, database: Path) -> list[PreparedTable]:
+def _prepare_file(survey: SurveyFile, database: Path) -> list[PreparedTable]:
     """Read and check one file into Parquet beside the database; write nothing to it.
 
     Runs anywhere the files are visible (a thread, a Dask worker): it opens the working copy
@@ -287,7 +293,7 @@ prepare_file = _prepare_file.with_options(
 
 @task(task_run_name="merge {survey.path.name}", cache_policy=NO_CACHE)
 def merge_file(
-    survey: plan.SurveyFile, prepared: list[PreparedTable], database: Path
+    survey: SurveyFile, prepared: list[PreparedTable], database: Path
 ) -> list[dict[str, object]]:
     """Add a prepared file to the working copy: one transaction per table of it."""
     started = time.perf_counter()

@@ -18,42 +18,13 @@ from pathlib import Path
 import duckdb
 
 from citywide import __version__, db
+from citywide.ingest.discovery import SkippedFile, SurveyFile
 from citywide.ingest.load import last_file_id
 from citywide.locations import Locations
 from citywide.mapping.options import MapOptions
 from citywide.settings import Settings
 
 GEOGRAPHY_SOURCES = ("khet_boundaries", "khwaeng_boundaries", "khet_population")
-
-
-@dataclass(frozen=True)
-class SurveyFile:
-    """A survey file found for this run, with its round and its content's sha256."""
-
-    path: Path
-    survey_round: str
-    sha256: str
-
-
-@dataclass(frozen=True)
-class SkippedFile:
-    """A file or folder in RAW_DIR/surveys that a run leaves alone, with why and what to do.
-
-    ``reason`` and ``fix`` are Thai, then English: district officers read them in the report.
-    """
-
-    path: Path
-    reason: str
-    fix: str
-    survey_round: str | None = None
-
-
-@dataclass(frozen=True)
-class SurveyScan:
-    """The survey files found for a run, and those skipped (see citywide.ingest.discovery)."""
-
-    files: tuple[SurveyFile, ...]
-    skipped: tuple[SkippedFile, ...] = ()
 
 
 @dataclass(frozen=True)

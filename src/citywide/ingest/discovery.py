@@ -10,12 +10,41 @@ from pathlib import Path
 from citywide.errors import CitywideError
 from citywide.ingest.readers import SUPPORTED
 from citywide.locations import SURVEYS_FOLDER, surveys_dir
-from citywide.plan import SkippedFile
 
 # The BMA community registry's own round: a domain label that no survey folder may take, so it
 # lives with the round-label rule it is an exception to.
 REGISTRY_ROUND = "bma_registry"
 RESERVED_ROUNDS = frozenset({REGISTRY_ROUND})
+
+
+@dataclass(frozen=True)
+class SurveyFile:
+    """A survey file found for this run, with its round and its content's sha256."""
+
+    path: Path
+    survey_round: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file or folder in RAW_DIR/surveys that a run leaves alone, with why and what to do.
+
+    ``reason`` and ``fix`` are Thai, then English: district officers read them in the report.
+    """
+
+    path: Path
+    reason: str
+    fix: str
+    survey_round: str | None = None
+
+
+@dataclass(frozen=True)
+class SurveyScan:
+    """The survey files found for a run, and those skipped (see scan_surveys)."""
+
+    files: tuple[SurveyFile, ...]
+    skipped: tuple[SkippedFile, ...] = ()
 
 
 class NoSurveyFiles(CitywideError):
