@@ -12,9 +12,8 @@ from pathlib import Path
 from prefect import flow
 
 from citywide import db
-from citywide.ingest.files import rounds_of, survey_files
+from citywide.ingest.discovery import SurveyFile, rounds_of, survey_files
 from citywide.ingest.outcome import TableReport
-from citywide.plan import SurveyFile
 from citywide.settings import Settings
 from citywide.sources import file_sha256
 from flows import tasks

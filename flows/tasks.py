@@ -12,7 +12,6 @@ the published file: see citywide.db.new_version.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import shutil
 import time
@@ -31,12 +30,19 @@ from prefect.client.schemas.objects import State, TaskRun
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed
 
-from citywide import db, exports, files, geography, indicators, plan, report
+from citywide import db, exports, files, geography, indicators, locations, plan, report
 from citywide.errors import DownloadFailed, SourcesFailed
 from citywide.gazetteer import load_gazetteer
 from citywide.ingest import load as ingest_load
-from citywide.ingest.files import SURVEYS_FOLDER, scan_surveys, unreadable_file
-from citywide.ingest.outcome import PreparedTable, TableReport
+from citywide.ingest.discovery import (
+    REGISTRY_ROUND,
+    SurveyFile,
+    SurveyScan,
+    scan_surveys,
+    unreadable_file,
+)
+from citywide.ingest.outcome import PreparedTable, TableReport, read_manifest, write_manifest
+from citywide.locations import Locations
 from citywide.settings import Settings
 from citywide.sources import (
     COMMUNITY_REGISTRY,
@@ -48,10 +54,6 @@ from citywide.sources import (
 )
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
-REGISTRY_ROUND = "bma_registry"
-PUBLISHED_MANIFEST = "published.json"
-EXPORTS_FOLDER = "exports"
-PREPARED_FOLDER = "prepared"
 FILE_RETRIES = 2
 FILE_RETRY_DELAYS: list[float] = [2, 10]
 FETCH_RETRY_DELAYS: list[float] = [3, 10]  # a transient download failure: 13 s at most
@@ -141,75 +143,37 @@ def fetch(source_id: str, settings: Settings) -> FetchResult:
 
 
 @file_task
-def find_survey_files(fetched: list[FetchResult], settings: Settings) -> plan.SurveyScan:
+def find_survey_files(fetched: list[FetchResult], settings: Settings) -> SurveyScan:
     """The registry (round bma_registry, hashed by its fetch) and every file in
     RAW_DIR/surveys/<round>/, hashed; what cannot be read there is skipped with its reason."""
     (registry,) = [r.files[0] for r in fetched if r.source.id == COMMUNITY_REGISTRY.id]
-    found = [plan.SurveyFile(registry.path, REGISTRY_ROUND, registry.sha256)]
-    scan = scan_surveys(settings.raw_dir / SURVEYS_FOLDER)
+    found = [SurveyFile(registry.path, REGISTRY_ROUND, registry.sha256)]
+    scan = scan_surveys(Locations.from_settings(settings).surveys_dir)
     skipped = list(scan.skipped)
     for path, survey_round in scan.files:
         try:
-            found.append(plan.SurveyFile(path, survey_round, file_sha256(path)))
+            found.append(SurveyFile(path, survey_round, file_sha256(path)))
         except OSError as error:  # unreadable here (permissions, a share gone): the rest go on
             skipped.append(unreadable_file(path, error, survey_round))
     for skip in skipped:
         log.warning("skipped %s: %s", _shown(skip.path, settings), skip.reason.split(" / ")[-1])
-    return plan.SurveyScan(tuple(found), tuple(skipped))
+    return SurveyScan(tuple(found), tuple(skipped))
 
 
 @file_task
 def read_published_state(settings: Settings) -> plan.PublishedState:
     """The keys, files and need index of the published database, and published.json."""
-    manifest = settings.processed_dir / PUBLISHED_MANIFEST
-    outputs = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
-    if not settings.duckdb_path.is_file():
-        return plan.PublishedState(outputs=outputs)
-    with db.connect(settings.duckdb_path, read_only=True, spatial=False) as connection:
-        steps = db.step_keys(connection)
-        tables = db.table_names(connection)
-        known = (
-            connection.execute(
-                "SELECT sha256, path, sheet, survey_round, status, rows_read, rows_loaded, "
-                "rows_rejected, rows_superseded, warnings, message FROM source_file "
-                "ORDER BY source_file_id"
-            ).fetchall()
-            if "source_file" in tables
-            else []
-        )
-        data_mark = ingest_load.last_file_id(connection) if "source_file" in tables else 0
-        need = (
-            connection.execute(
-                "SELECT survey_round, khet_code, need_index FROM khet_need "
-                "WHERE need_index IS NOT NULL"
-            ).fetchall()
-            if "khet_need" in tables
-            else []
-        )
-    version = steps.get("version")
-    return plan.PublishedState(
-        version_id=version[0] if version else None,
-        committed_at=version[1].isoformat() if version else None,
-        keys={step: key for step, (key, _) in steps.items()},
-        known_files=tuple(plan.KnownFile(*row) for row in known),
-        need_index={(r, k): float(v) for r, k, v in need},
-        data_mark=data_mark,
-        outputs=outputs,
-    )
+    return plan.read_published_state(Locations.from_settings(settings))
 
 
 @task(cache_policy=NO_CACHE)
 def plan_run(
     fetched: list[FetchResult],
-    surveys: plan.SurveyScan,
+    surveys: SurveyScan,
     state: plan.PublishedState,
     settings: Settings,
 ) -> plan.Plan:
-    folders = {"maps": settings.maps_dir, "exports": settings.processed_dir / EXPORTS_FOLDER}
-    outputs_present = all(
-        isinstance(names, list) and names and all((folder / str(n)).is_file() for n in names)
-        for folder, names in ((folders[kind], state.outputs.get(kind)) for kind in folders)
-    )
+    outputs_present = plan.outputs_present(state, Locations.from_settings(settings))
     run_plan = plan.plan_run(
         _source_files(fetched), list(surveys.files), state, settings, outputs_present,
         surveys.skipped,
@@ -280,8 +244,8 @@ def publish_tables(
 def prepare_survey_tables(database: Path) -> None:
     """The ingest tables in the working copy; prepared folders left by killed runs of other days
     are removed (their "future date" check was made against another day)."""
-    for stale in (database.parent / PREPARED_FOLDER).glob("*"):
-        if not stale.name.endswith(f"-{date.today():%Y%m%d}"):
+    for stale in locations.prepared_dir(database).glob("*"):
+        if not locations.prepared_today(stale, date.today()):
             shutil.rmtree(stale, ignore_errors=True)
     with db.connect(database) as connection:
         ingest_load.require_geography(connection, str(database))
@@ -289,7 +253,7 @@ def prepare_survey_tables(database: Path) -> None:
 
 
 @file_task
-def _prepare_file(survey: plan.SurveyFile, database: Path) -> list[PreparedTable]:
+def _prepare_file(survey: SurveyFile, database: Path) -> list[PreparedTable]:
     """Read and check one file into Parquet beside the database; write nothing to it.
 
     Runs anywhere the files are visible (a thread, a Dask worker): it opens the working copy
@@ -297,11 +261,11 @@ def _prepare_file(survey: plan.SurveyFile, database: Path) -> list[PreparedTable
     sha256 and today's date (the rules' "future date" check depends on it), so a run killed
     before merging finds the work done.
     """
-    folder = _prepared_folder(database, survey)
-    manifest = folder / "manifest.json"
-    if manifest.is_file():
+    folder = locations.prepared_folder(database, survey.sha256, date.today())
+    earlier = read_manifest(folder)
+    if earlier is not None:
         log.info("prepare %s: prepared by an earlier run today, reused", survey.path.name)
-        return _read_manifest(manifest)
+        return earlier
     shutil.rmtree(folder, ignore_errors=True)
     started = time.perf_counter()
     size_mb = survey.path.stat().st_size / 1e6
@@ -314,7 +278,7 @@ def _prepare_file(survey: plan.SurveyFile, database: Path) -> list[PreparedTable
                 cursor, survey.path, survey.sha256, survey.survey_round, date.today()
             )
         ]
-    files.write_files(folder, {manifest.name: _manifest_json(prepared)})
+    write_manifest(folder, prepared)
     seconds = time.perf_counter() - started
     rows = sum(table.report.rows_read for table in prepared)
     log.info("prepare %s: %s rows read in %.1f s (%s rows/s)", survey.path.name, f"{rows:,}",
@@ -327,22 +291,9 @@ prepare_file = _prepare_file.with_options(
 )
 
 
-def _prepared_folder(database: Path, survey: plan.SurveyFile) -> Path:
-    return database.parent / PREPARED_FOLDER / f"{survey.sha256[:32]}-{date.today():%Y%m%d}"
-
-
-def _manifest_json(prepared: list[PreparedTable]) -> str:
-    return json.dumps([table.to_json() for table in prepared], ensure_ascii=False, indent=1)
-
-
-def _read_manifest(manifest: Path) -> list[PreparedTable]:
-    entries = json.loads(manifest.read_text(encoding="utf-8"))
-    return [PreparedTable.from_json(entry) for entry in entries]
-
-
 @task(task_run_name="merge {survey.path.name}", cache_policy=NO_CACHE)
 def merge_file(
-    survey: plan.SurveyFile, prepared: list[PreparedTable], database: Path
+    survey: SurveyFile, prepared: list[PreparedTable], database: Path
 ) -> list[dict[str, object]]:
     """Add a prepared file to the working copy: one transaction per table of it."""
     started = time.perf_counter()
@@ -350,7 +301,7 @@ def merge_file(
         reports = ingest_load.already_ingested(
             cursor, survey.path, survey.sha256
         ) or ingest_load.merge_saved(cursor, prepared, survey.survey_round, date.today())
-    folder = _prepared_folder(database, survey)
+    folder = locations.prepared_folder(database, survey.sha256, date.today())
     shutil.rmtree(folder, ignore_errors=True)
     with contextlib.suppress(OSError):  # the last one out removes the parent
         folder.parent.rmdir()
@@ -400,7 +351,9 @@ def write_exports(settings: Settings) -> list[str]:
     with db.connect(settings.duckdb_path, read_only=True) as connection:
         latest = exports.published_need(connection, latest_only=True)
         every_round = exports.published_need(connection, latest_only=False)
-    paths = exports.write_exports(latest, every_round, settings.processed_dir / EXPORTS_FOLDER)
+    paths = exports.write_exports(
+        latest, every_round, Locations.from_settings(settings).exports_dir
+    )
     return [str(path) for path in paths]
 
 
@@ -429,19 +382,17 @@ def record_outputs(exported: list[str], maps: list[str], settings: Settings) -> 
     """published.json: which database version and map settings the outputs were made from."""
     with db.connect(settings.duckdb_path, read_only=True) as connection:
         version = db.step_keys(connection).get("version")
-    manifest = {
-        "version_id": version[0] if version else None,
-        "key": plan.outputs_key(settings),
-        "exports": [Path(path).name for path in exported],
-        "maps": [Path(path).name for path in maps],
-        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    files.write_files(settings.processed_dir, {PUBLISHED_MANIFEST: json.dumps(manifest, indent=1)})
+    manifest = plan.outputs_manifest_json(
+        version[0] if version else None,
+        settings,
+        [Path(path) for path in exported],
+        [Path(path) for path in maps],
+    )
+    published = Locations.from_settings(settings).published_manifest
+    files.write_files(published.parent, {published.name: manifest})
 
 
 # --- the run report ----------------------------------------------------------------------------
-
-REPORT_PAGE = "report.html"
 
 
 @file_task
@@ -477,7 +428,8 @@ def report_run(
     create_markdown_artifact(
         key="citywide-run-summary", markdown=report.markdown(run), description=run.outcome
     )
-    files.write_files(settings.maps_dir, {REPORT_PAGE: report.html(run)})
+    page = Locations.from_settings(settings).report_page
+    files.write_files(page.parent, {page.name: report.html(run)})
     return run
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from citywide import db
+from citywide import db, locations
 from citywide.errors import DatabaseBusy, DatabaseError
 
 
@@ -210,7 +210,7 @@ def test_a_new_version_replaces_the_database_only_when_it_succeeds(tmp_path: Pat
         with pytest.raises(RuntimeError, match="step failed"):
             fail_half_way(database)
         assert khet_names(database) == ["old"]
-        assert not db.work_path(database).exists()
+        assert not locations.working_copy(database).exists()
 
         published_with(database, ["new"])  # while old_reader is still open: never blocked
         # (in this process DuckDB hands new connections the open instance: ask another one)
@@ -227,10 +227,10 @@ def test_a_new_version_replaces_the_database_only_when_it_succeeds(tmp_path: Pat
 def test_a_copy_left_by_a_killed_run_is_discarded(tmp_path: Path) -> None:
     database = tmp_path / "citywide.duckdb"
     published_with(database, ["old"])
-    db.work_path(database).write_bytes(b"half a database")
+    locations.working_copy(database).write_bytes(b"half a database")
     published_with(database, ["new"])
     assert khet_names(database) == ["new"]
-    assert not db.work_path(database).exists()
+    assert not locations.working_copy(database).exists()
 
 
 # --- every platform: no POSIX-only module at import ----------------------------------------------

@@ -3,7 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from citywide import plan
-from citywide.plan import KnownFile, PublishedState, SurveyFile
+from citywide.ingest.discovery import SurveyFile
+from citywide.plan import KnownFile, PublishedState
 from citywide.settings import Settings
 
 SOURCES = [

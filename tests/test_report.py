@@ -5,7 +5,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from citywide import report
-from citywide.plan import KnownFile, Plan, PublishedState, SurveyFile
+from citywide.ingest.discovery import SurveyFile
+from citywide.plan import KnownFile, Plan, PublishedState
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 HOSTILE = "<script>alert(1)</script>|[x](http://evil)"

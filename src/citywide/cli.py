@@ -19,6 +19,7 @@ from citywide import __version__, db, migrations
 from citywide.errors import CitywideError, DatabaseBusy, SourcesFailed
 from citywide.gazetteer import Resolution, load_gazetteer
 from citywide.ingest.outcome import TableReport
+from citywide.locations import Locations
 from citywide.settings import Settings
 from citywide.sources import REGISTRY, fetch_sources, source_by_id
 
@@ -166,7 +167,7 @@ def run(
     _print_ingested(result["ingested"])
     _print_published(result["published"])
     report = result["report"]
-    typer.echo(f"report: {settings.maps_dir / 'report.html'} ({report.outcome})")
+    typer.echo(f"report: {Locations.from_settings(settings).report_page} ({report.outcome})")
     if report.problems:
         raise typer.Exit(EXIT_PROBLEMS)
 
@@ -253,7 +254,7 @@ def ingest(
     Exit 1 if a file could not be read (the others are still ingested); exit 2 if --round is
     not a valid round label.
     """
-    from citywide.ingest.files import RoundLabelInvalid, require_round_label
+    from citywide.ingest.discovery import RoundLabelInvalid, require_round_label
     from flows.ingest import ingest_returns
     from flows.runners import prefect_server, with_timeout
 
@@ -284,7 +285,7 @@ def check(
     Prints every rejected row and warning in Thai and English. Exit 1 if any row would be
     rejected or a file cannot be read.
     """
-    from citywide.ingest.files import survey_files
+    from citywide.ingest.discovery import survey_files
     from citywide.ingest.load import check_file, require_geography
 
     settings = _settings(ctx)

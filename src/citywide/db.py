@@ -32,6 +32,7 @@ import shapely
 
 from citywide import migrations
 from citywide.errors import DatabaseBusy, DatabaseError
+from citywide.locations import lock_file, lock_holder_file, working_copy
 from citywide.schema import PIPELINE_STATE, TABLES, TableSpec
 
 ConfigValue = str | bool | int | float | list[str]
@@ -116,21 +117,6 @@ def _check_schema(connection: duckdb.DuckDBPyConnection, path: Path, read_only: 
         migrations.migrate(connection, str(path))
 
 
-def lock_path(database: Path) -> Path:
-    return database.with_name(database.name + ".lock")
-
-
-def holder_path(database: Path) -> Path:
-    """Who holds the writer lock, and since when (a file apart from the lock: filelock empties
-    the lock file on every attempt to take it, and Windows keeps a locked file from readers)."""
-    return database.with_name(database.name + ".lock.json")
-
-
-def work_path(database: Path) -> Path:
-    """Where a run builds the next version of ``database``."""
-    return database.with_name(database.name + ".next")
-
-
 LOCK_POLL_S = 0.2
 
 
@@ -143,7 +129,7 @@ def writer_lock(database: Path, timeout_s: float) -> Iterator[None]:
     (kill -9 included), so a stale lock cannot outlive its run. Each call takes its own lock,
     even within one process (``thread_local=False``, not reentrant across calls).
     """
-    path = lock_path(database)
+    path = lock_file(database)
     path.parent.mkdir(parents=True, exist_ok=True)
     # never a "soft" lock (a file that a killed run would leave behind): an OS lock or an error
     lock = filelock.FileLock(path, thread_local=False, fallback_to_soft=False)
@@ -153,7 +139,7 @@ def writer_lock(database: Path, timeout_s: float) -> Iterator[None]:
         raise _busy(database, timeout_s) from None
     try:
         holder = {"pid": os.getpid(), "since": datetime.now(UTC).isoformat(timespec="seconds")}
-        holding = holder_path(database)
+        holding = lock_holder_file(database)
         partial = holding.with_name(holding.name + f".{os.getpid()}")
         partial.write_text(json.dumps(holder), encoding="utf-8")
         partial.replace(holding)
@@ -164,7 +150,7 @@ def writer_lock(database: Path, timeout_s: float) -> Iterator[None]:
 
 def _busy(database: Path, timeout_s: float) -> DatabaseBusy:
     try:
-        holder = json.loads(holder_path(database).read_text(encoding="utf-8"))
+        holder = json.loads(lock_holder_file(database).read_text(encoding="utf-8"))
         found = f"process {holder['pid']} has been writing it since {holder['since']}"
     except (OSError, ValueError, KeyError, TypeError):
         found = "another process holds the writer lock"
@@ -172,7 +158,7 @@ def _busy(database: Path, timeout_s: float) -> DatabaseBusy:
         "another citywide run is writing the database",
         expected=f"the writer lock on {database} free within {timeout_s:g} s",
         found=found,
-        where=str(lock_path(database)),
+        where=str(lock_file(database)),
         fix="let that run finish and start again (a scheduled run picks up the work next time), "
         "or raise CITYWIDE_LOCK_TIMEOUT_S; readers are not affected",
     )
@@ -187,7 +173,7 @@ def new_version(database: Path) -> Iterator[Path]:
     flushed to disk and renamed over ``database`` in one step; on error it is deleted and the
     published file is untouched.
     """
-    work = work_path(database)
+    work = working_copy(database)
     _remove_database_file(work)
     _settle_wal(database)
     if database.is_file():

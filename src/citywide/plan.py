@@ -12,43 +12,19 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
-from citywide import __version__
+import duckdb
+
+from citywide import __version__, db
+from citywide.ingest.discovery import SkippedFile, SurveyFile
+from citywide.ingest.load import last_file_id
+from citywide.locations import Locations
 from citywide.mapping.options import MapOptions
 from citywide.settings import Settings
 
 GEOGRAPHY_SOURCES = ("khet_boundaries", "khwaeng_boundaries", "khet_population")
-
-
-@dataclass(frozen=True)
-class SurveyFile:
-    """A survey file found for this run, with its round and its content's sha256."""
-
-    path: Path
-    survey_round: str
-    sha256: str
-
-
-@dataclass(frozen=True)
-class SkippedFile:
-    """A file or folder in RAW_DIR/surveys that a run leaves alone, with why and what to do.
-
-    ``reason`` and ``fix`` are Thai, then English: district officers read them in the report.
-    """
-
-    path: Path
-    reason: str
-    fix: str
-    survey_round: str | None = None
-
-
-@dataclass(frozen=True)
-class SurveyScan:
-    """The survey files found for a run, and those skipped (see citywide.ingest.files)."""
-
-    files: tuple[SurveyFile, ...]
-    skipped: tuple[SkippedFile, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -185,3 +161,82 @@ def decisions(plan: Plan) -> list[str]:
     if not plan.outputs:
         lines.append("maps and exports: skipped, up to date with the database and settings")
     return lines
+
+
+# --- the published state: what the last run that changed the database and outputs left ---------
+
+_KNOWN_FILES = """
+WITH known_file AS (
+    SELECT sha256, path, sheet, survey_round, status, rows_read, rows_loaded, rows_rejected,
+           rows_superseded, warnings, message, source_file_id
+    FROM source_file
+)
+SELECT * EXCLUDE (source_file_id) FROM known_file ORDER BY source_file_id
+"""
+_NEED_INDEX = """
+WITH published_need AS (
+    SELECT survey_round, khet_code, need_index FROM khet_need WHERE need_index IS NOT NULL
+)
+SELECT survey_round, khet_code, need_index FROM published_need
+"""
+
+
+def read_published_state(places: Locations) -> PublishedState:
+    """The keys, files and need index of the published database, and published.json."""
+    outputs = read_outputs_manifest(places.published_manifest)
+    if not places.database.is_file():
+        return PublishedState(outputs=outputs)
+    with db.connect(places.database, read_only=True, spatial=False) as connection:
+        return published_state(connection, outputs)
+
+
+def published_state(
+    connection: duckdb.DuckDBPyConnection, outputs: dict[str, object]
+) -> PublishedState:
+    """What the database open on ``connection`` says about the last run, with ``outputs``."""
+    steps = db.step_keys(connection)
+    tables = db.table_names(connection)
+    has_files = "source_file" in tables
+    known = connection.execute(_KNOWN_FILES).fetchall() if has_files else []
+    need = connection.execute(_NEED_INDEX).fetchall() if "khet_need" in tables else []
+    version = steps.get("version")
+    return PublishedState(
+        version_id=version[0] if version else None,
+        committed_at=version[1].isoformat() if version else None,
+        keys={step: key for step, (key, _) in steps.items()},
+        known_files=tuple(KnownFile(*row) for row in known),
+        need_index={(r, k): float(v) for r, k, v in need},
+        data_mark=last_file_id(connection) if has_files else 0,
+        outputs=outputs,
+    )
+
+
+def read_outputs_manifest(manifest: Path) -> dict[str, object]:
+    """published.json, or nothing when no outputs were recorded yet."""
+    if not manifest.is_file():
+        return {}
+    outputs: dict[str, object] = json.loads(manifest.read_text(encoding="utf-8"))
+    return outputs
+
+
+def outputs_manifest_json(
+    version_id: str | None, settings: Settings, exported: list[Path], maps: list[Path]
+) -> str:
+    """published.json: which database version and map settings the outputs were made from."""
+    manifest = {
+        "version_id": version_id,
+        "key": outputs_key(settings),
+        "exports": [path.name for path in exported],
+        "maps": [path.name for path in maps],
+        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    return json.dumps(manifest, indent=1)
+
+
+def outputs_present(state: PublishedState, places: Locations) -> bool:
+    """Whether every export and map that published.json lists is on disk."""
+    folders = {"maps": places.maps_dir, "exports": places.exports_dir}
+    return all(
+        isinstance(names, list) and names and all((folder / str(n)).is_file() for n in names)
+        for folder, names in ((folders[kind], state.outputs.get(kind)) for kind in folders)
+    )

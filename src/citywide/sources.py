@@ -31,6 +31,7 @@ from citywide.errors import (
     SourceFileMissing,
     SourcesFailed,
 )
+from citywide.locations import Locations
 from citywide.settings import Settings
 
 _CHUNK = 1 << 20
@@ -180,15 +181,16 @@ def source_by_id(source_id: str, registry: Iterable[Source] = REGISTRY) -> Sourc
 
 def raw_path(source: Source, settings: Settings) -> Path:
     """Where a fetched source's main file lives."""
-    return settings.raw_dir / source.main_path
+    return Locations.from_settings(settings).raw_file(source.main_path)
 
 
 def fetch_source(source: Source, settings: Settings) -> FetchResult:
     """Bring every file of ``source`` into ``raw_dir``, verified, or raise SourceError."""
+    places = Locations.from_settings(settings)
     settings.raw_dir.mkdir(parents=True, exist_ok=True)
-    todo = [f for f in source.files if _sha256(settings.raw_dir / f.path) != f.sha256]
+    todo = [f for f in source.files if _sha256(places.raw_file(f.path)) != f.sha256]
     done = {
-        f.path: FetchedFile(settings.raw_dir / f.path, f.sha256, "already present")
+        f.path: FetchedFile(places.raw_file(f.path), f.sha256, "already present")
         for f in source.files
         if f not in todo
     }
@@ -199,7 +201,7 @@ def fetch_source(source: Source, settings: Settings) -> FetchResult:
         try:
             staged = [(f, *_stage(source, f, staging, settings)) for f in todo]
             for file, staged_path, action in staged:
-                destination = settings.raw_dir / file.path
+                destination = places.raw_file(file.path)
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 staged_path.replace(destination)
                 done[file.path] = FetchedFile(destination, file.sha256, action)

@@ -23,7 +23,7 @@ from prefect.client.schemas.objects import State
 from prefect.settings import PREFECT_API_URL
 from typer.testing import CliRunner
 
-from citywide import db
+from citywide import db, locations
 from citywide.cli import EXIT_BUSY, EXIT_PROBLEMS, app
 from citywide.settings import Settings
 from flows.citywide import citywide
@@ -278,7 +278,7 @@ def test_a_killed_run_leaves_the_database_as_it_was(copy: Settings, kill_after_s
     with db.connect(copy.duckdb_path, read_only=True) as connection:
         version = db.step_keys(connection)["version"][0]
     run = subprocess.Popen([*CITYWIDE, "run"], env=subprocess_env(copy), start_new_session=True)
-    work = db.work_path(copy.duckdb_path)
+    work = locations.working_copy(copy.duckdb_path)
     deadline = time.monotonic() + 120
     while not work.exists() and run.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -601,7 +601,7 @@ def test_a_run_that_takes_too_long_is_stopped_and_frees_the_lock(copy: Settings)
         pass
     with db.connect(copy.duckdb_path, read_only=True) as connection:
         assert db.step_keys(connection)["version"][0] == version
-    assert not db.work_path(copy.duckdb_path).exists()
+    assert not locations.working_copy(copy.duckdb_path).exists()
 
 
 def test_the_timeout_setting_reaches_every_flow(copy: Settings) -> None:

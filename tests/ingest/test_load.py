@@ -15,7 +15,7 @@ from citywide import db
 from citywide.cli import app
 from citywide.errors import DatabaseError
 from citywide.ingest import load
-from citywide.ingest.files import survey_files
+from citywide.ingest.discovery import survey_files
 from citywide.ingest.load import check_file, ingest_file
 from citywide.sources import COMMUNITY_REGISTRY
 from tests.ingest import district_returns as returns

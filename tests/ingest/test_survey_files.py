@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from citywide.ingest.files import (
+from citywide.ingest.discovery import (
     RoundLabelInvalid,
     require_round_label,
     rounds_of,

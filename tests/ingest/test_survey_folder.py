@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from citywide.ingest.files import scan_surveys, survey_round
+from citywide.ingest.discovery import scan_surveys, survey_round
 
 RETURN = "เขต,ชื่อชุมชน,ครัวเรือน\nดุสิต,ชุมชนวัดโสมนัส,120\n"
 
@@ -99,7 +99,7 @@ def test_the_round_comes_from_where_a_linked_file_sits(
 
 
 def test_a_file_outside_the_survey_folder_still_needs_a_round(tmp_path: Path) -> None:
-    from citywide.ingest.files import RoundUnknown
+    from citywide.ingest.discovery import RoundUnknown
 
     raw = tmp_path / "raw"
     surveys = surprising_folder(raw, tmp_path / "elsewhere")

@@ -7,11 +7,14 @@ prepared file, the flows, the CLI and the run report.
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from citywide.locations import PREPARED_MANIFEST
 
 
 @dataclass
@@ -103,3 +106,20 @@ class PreparedTable:
     def from_json(cls, data: dict[str, Any]) -> PreparedTable:
         report = TableReport(**{**data["report"], "path": Path(data["report"]["path"])})
         return cls(**{**data, "report": report})
+
+
+def write_manifest(folder: Path, prepared: list[PreparedTable]) -> None:
+    """A prepared file's tables, as JSON in its folder (atomically: a killed run leaves none)."""
+    from citywide.files import write_files
+
+    text = json.dumps([table.to_json() for table in prepared], ensure_ascii=False, indent=1)
+    write_files(folder, {PREPARED_MANIFEST: text})
+
+
+def read_manifest(folder: Path) -> list[PreparedTable] | None:
+    """The tables an earlier run prepared in ``folder``, or None when it left none."""
+    manifest = folder / PREPARED_MANIFEST
+    if not manifest.is_file():
+        return None
+    entries = json.loads(manifest.read_text(encoding="utf-8"))
+    return [PreparedTable.from_json(entry) for entry in entries]

@@ -9,10 +9,42 @@ from pathlib import Path
 
 from citywide.errors import CitywideError
 from citywide.ingest.readers import SUPPORTED
-from citywide.plan import SkippedFile
+from citywide.locations import SURVEYS_FOLDER, surveys_dir
 
-SURVEYS_FOLDER = "surveys"
-RESERVED_ROUNDS = frozenset({"bma_registry"})  # the BMA registry's own round
+# The BMA community registry's own round: a domain label that no survey folder may take, so it
+# lives with the round-label rule it is an exception to.
+REGISTRY_ROUND = "bma_registry"
+RESERVED_ROUNDS = frozenset({REGISTRY_ROUND})
+
+
+@dataclass(frozen=True)
+class SurveyFile:
+    """A survey file found for this run, with its round and its content's sha256."""
+
+    path: Path
+    survey_round: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file or folder in RAW_DIR/surveys that a run leaves alone, with why and what to do.
+
+    ``reason`` and ``fix`` are Thai, then English: district officers read them in the report.
+    """
+
+    path: Path
+    reason: str
+    fix: str
+    survey_round: str | None = None
+
+
+@dataclass(frozen=True)
+class SurveyScan:
+    """The survey files found for a run, and those skipped (see scan_surveys)."""
+
+    files: tuple[SurveyFile, ...]
+    skipped: tuple[SkippedFile, ...] = ()
 
 
 class NoSurveyFiles(CitywideError):
@@ -97,7 +129,7 @@ def survey_round(path: Path, raw_dir: Path, given: str | None) -> str:
     """
     if given is not None:
         return require_round_label(given, "--round")
-    surveys = (raw_dir / SURVEYS_FOLDER).resolve()
+    surveys = surveys_dir(raw_dir).resolve()
     try:
         relative = (path.absolute().parent.resolve() / path.name).relative_to(surveys)
     except ValueError:
