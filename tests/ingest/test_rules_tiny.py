@@ -363,3 +363,48 @@ def test_check_reports_in_thai_and_english_and_writes_nothing(
         ]
     ]
     assert rows(tiny_survey_db, "SELECT count(*) FROM source_file") == [(0,)]
+
+
+def test_households_refer_to_the_rounds_communities(tiny_survey_db: Path, tmp_path: Path) -> None:
+    communities = write_csv(
+        tmp_path / "a_communities.csv",
+        [["เขต", "รหัสชุมชน", "ชื่อชุมชน", "ครัวเรือน"], ["บางรัก", "001", "ชุมชนวัดแขก", "85"]],
+    )
+    header = ["เขต", "ชื่อชุมชน", "รหัสครัวเรือน", "จำนวนสมาชิกในครัวเรือน", "วันที่สำรวจ"]
+    households = write_csv(
+        tmp_path / "b_households.csv",
+        [
+            header,
+            ["บางรัก", "ชุมชนวัดแขก", "H-01", "๕", "15/12/2567"],
+            ["บางรัก", "ชุมชนไม่มี", "H-02", "3", "15/12/2567"],
+            ["ดุสิต", "ชุมชนไม่มี", "H-03", "3", "15/12/2567"],
+            ["บางรัก", "ชุมชนวัดแขก", "H-01", "6", "16/12/2567"],
+        ],
+    )
+    ingest(tiny_survey_db, communities, households)
+    assert rows(
+        tiny_survey_db,
+        "SELECT household_key, community_key, members, survey_date FROM household ORDER BY 1",
+    ) == [
+        ("1002:H-03", "1002:name:ไม่มี", 3, dt.date(2024, 12, 15)),
+        ("1004:H-01", "1004:001", 6, dt.date(2024, 12, 16)),  # the later survey wins
+        ("1004:H-02", "1004:name:ไม่มี", 3, dt.date(2024, 12, 15)),
+    ]
+    assert rows(tiny_survey_db, "SELECT household_key, members FROM household_history") == [
+        ("1004:H-01", 5)
+    ]
+    # unknown_community only in Bang Rak, whose communities this round holds; not in Dusit
+    assert rows(
+        tiny_survey_db,
+        "SELECT source_row, code, field, value, message_en FROM row_warning ORDER BY 1",
+    ) == [
+        (
+            3,
+            "unknown_community",
+            "community_name",
+            "ชุมชนไม่มี",
+            'community "ชุมชนไม่มี" matches no community of khet 1004 Bang Rak in this round;'
+            " household loaded, check the community code or name",
+        )
+    ]
+    assert rows(tiny_survey_db, "SELECT count(*) FROM rejected_row") == [(0,)]
