@@ -12,6 +12,7 @@ from citywide.gazetteer import load_gazetteer
 from citywide.ingest.load import ensure_tables
 from citywide.sources import KHET_BOUNDARIES, KHET_POPULATION, KHWAENG_BOUNDARIES
 from tests.ingest.district_returns import write_district_returns
+from tests.ingest.tiny_geography import build_tiny_tables
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +43,22 @@ def survey_db(geography_db: Path, tmp_path: Path) -> Path:
 @pytest.fixture
 def district_returns(tmp_path: Path) -> Path:
     return write_district_returns(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def tiny_geography_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database holding the tiny synthetic geography (tests/ingest/tiny_geography.py), once."""
+    path = tmp_path_factory.mktemp("tiny_geography") / "citywide.duckdb"
+    with db.connect(path) as connection:
+        db.replace_tables(connection, build_tiny_tables())
+    return path
+
+
+@pytest.fixture
+def tiny_survey_db(tiny_geography_db: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the tiny geography database with empty survey tables."""
+    path = tmp_path / "citywide.duckdb"
+    shutil.copyfile(tiny_geography_db, path)
+    with db.connect(path) as connection:
+        ensure_tables(connection)
+    return path
