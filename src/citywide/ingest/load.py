@@ -17,16 +17,14 @@ import json
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from citywide.errors import DatabaseError, describe_error
 from citywide.gazetteer import load_gazetteer
-from citywide.ingest import households, privacy
+from citywide.ingest import households, messages
 from citywide.ingest.columns import vocabulary
 from citywide.ingest.outcome import PreparedTable, TableReport
 from citywide.ingest.readers import FileUnreadable, RawTable, read_tables
 from citywide.ingest.rules import (
-    MAX_FIELD_LENGTH,
     StageContext,
     blank_rows,
     create_macros,
@@ -260,7 +258,7 @@ def check_file(
             with connection.cursor() as cursor:
                 staged = _stage_table(cursor, table, today)
                 report = _report(table, sha256, "checked", cursor, staged)
-                report.problems = _problems(cursor, staged, table.fields)
+                report.problems = messages.problems(cursor, staged, table.fields)
         except Exception as error:  # the file's rows are loaded (materialised) only here
             report = TableReport(
                 path,
@@ -336,8 +334,8 @@ def _prepare_table(
     report = _report(table, sha256, "loaded", cursor, staged)
     relations = {
         "rows": f"SELECT * FROM {staged} WHERE rejection IS NULL",
-        "rejections": _rejections_sql(staged, table.fields),
-        "warnings": _warnings_sql(staged),
+        "rejections": messages.rejections_sql(staged, table.fields),
+        "warnings": messages.warnings_sql(staged),
     }
     if not household:
         relations["footprints"] = (
@@ -470,69 +468,6 @@ def _record_failure(
         source_file_id=int(row[0]) if row else None,
         record_kind=report.record_kind,
     )
-
-
-_RENDER = """
-    replace(replace(replace(replace(replace({template},
-        '{{field_th}}', coalesce(l.th, '')), '{{field_en}}', coalesce(l.en, '')),
-        '{{value}}', coalesce({item}.value, '')),
-        '{{detail_th}}', coalesce({item}.detail_th, '')),
-        '{{detail_en}}', coalesce({item}.detail_en, ''))
-"""
-
-
-def _rendered(item: str) -> str:
-    """Thai and English messages of a rejection or warning struct, from the templates."""
-    th = _RENDER.format(template="t.th", item=item)
-    en = _RENDER.format(template="t.en", item=item)
-    return f"{th} AS message_th, {en} AS message_en"
-
-
-def _rejections_sql(staged: str, fields: list[str]) -> str:
-    """Rejected rows: source_row, reason, field, value, message_th, message_en, row_values.
-
-    ``row_values`` holds the row as written (trimmed), from the raw table (the staged table
-    keeps only the typed columns), without the personal numbers of ``{raw}_personal``.
-    """
-    raw = staged.removesuffix("_staged")
-    written = [f for f in fields if f != "record_uuid"]
-    # each value cut at the longest a field keeps (field_too_long rejects longer ones)
-    pairs = ", ".join(
-        f"'{f}', left(nullif(trim({privacy.masked_value('r', f)}), ''), {MAX_FIELD_LENGTH})"
-        for f in written
-    )
-    # a record an unclosed quote ran over holds other columns' cells: none is kept
-    row_values = (
-        f"CASE WHEN r.unclosed_quote THEN '{{}}'::JSON ELSE json_object({pairs}) END"
-        if written
-        else "'{}'::JSON"
-    )
-    masked = "\n        ".join(privacy.masked_join(raw, "r", f) for f in written)
-    return f"""
-        SELECT s.source_row, s.rejection.reason AS code, s.rejection.field AS field,
-            s.rejection.value AS value, {_rendered("s.rejection")}, {row_values} AS row_values
-        FROM {staged} s
-        JOIN {raw} r ON r.source_row = s.source_row
-        {masked}
-        JOIN {raw}_message_template t ON t.code = s.rejection.reason
-        LEFT JOIN {raw}_field_label l ON l.field = s.rejection.field
-        WHERE s.rejection IS NOT NULL
-    """
-
-
-def _warnings_sql(staged: str) -> str:
-    """Warnings of loaded rows: source_row, code, field, value, message_th, message_en."""
-    raw = staged.removesuffix("_staged")
-    return f"""
-        SELECT w.source_row, w.w.code AS code, w.w.field AS field, w.w.value AS value,
-            {_rendered("w.w")}
-        FROM (
-            SELECT s.source_row, unnest(s.warnings) AS w FROM {staged} s
-            WHERE s.rejection IS NULL AND s.warnings IS NOT NULL
-        ) w
-        JOIN {raw}_message_template t ON t.code = w.w.code
-        LEFT JOIN {raw}_field_label l ON l.field = w.w.field
-    """
 
 
 def _insert_footprints(cursor: duckdb.DuckDBPyConnection, footprints: str, file_id: int) -> None:
@@ -668,17 +603,3 @@ def _is_fresh(cursor: duckdb.DuckDBPyConnection, staged: str, survey_round: str)
     ).fetchone()
     rows, keys, coded = row if row else (0, 0, 0)
     return bool(rows == keys == coded)
-
-
-def _problems(cursor: duckdb.DuckDBPyConnection, staged: str, fields: list[str]) -> pd.DataFrame:
-    """Per-row rejections and warnings with rendered messages, for `citywide check`."""
-    return cursor.execute(
-        f"""
-        SELECT source_row, 'rejected' AS outcome, code, field, message_th, message_en
-        FROM ({_rejections_sql(staged, fields)})
-        UNION ALL
-        SELECT source_row, 'warning', code, field, message_th, message_en
-        FROM ({_warnings_sql(staged)})
-        ORDER BY 1, 2 DESC
-        """
-    ).df()
