@@ -16,6 +16,7 @@ import typer
 from pydantic import ValidationError
 
 from citywide import __version__, db, migrations
+from citywide.cli_output import print_counts, print_ingested, print_published
 from citywide.errors import CitywideError, DatabaseBusy, SourcesFailed
 from citywide.gazetteer import Resolution, load_gazetteer
 from citywide.ingest.outcome import TableReport
@@ -163,9 +164,9 @@ def run(
     for reason in result["plan"].reasons or ["nothing new or changed: nothing to redo"]:
         typer.echo(f"plan: {reason}")
     if result["tables"]:
-        _print_counts(result["tables"], settings)
-    _print_ingested(result["ingested"])
-    _print_published(result["published"])
+        print_counts(result["tables"], settings)
+    print_ingested(result["ingested"])
+    print_published(result["published"])
     report = result["report"]
     typer.echo(f"report: {Locations.from_settings(settings).report_page} ({report.outcome})")
     if report.problems:
@@ -207,7 +208,7 @@ def publish(ctx: typer.Context) -> None:
             result = with_timeout(publish_flow, _settings(ctx))(_settings(ctx))
     except CitywideError as error:
         raise _fail(error) from error
-    _print_published(result)
+    print_published(result)
 
 
 def _with_options(ctx: typer.Context, **options: str | None) -> Settings:
@@ -221,21 +222,6 @@ def _with_options(ctx: typer.Context, **options: str | None) -> Settings:
     except ValidationError as error:
         typer.secho(f"invalid settings:\n{error}", err=True, fg=typer.colors.RED)
         raise typer.Exit(2) from error
-
-
-def _print_published(result: dict[str, object]) -> None:
-    rounds = result["khet_need"]
-    assert isinstance(rounds, dict)
-    for survey_round, khets in rounds.items():
-        typer.echo(f"khet_need: round {survey_round}, {khets} khets")
-    exported = result["exports"]
-    assert isinstance(exported, list)
-    for path in exported:
-        typer.echo(f"export: {path}")
-    maps = result["maps"]
-    assert isinstance(maps, list)
-    for path in maps:
-        typer.echo(f"map: {path}")
 
 
 @app.command()
@@ -270,7 +256,7 @@ def ingest(
             reports = with_timeout(ingest_returns, settings)(paths, round_label, settings)
     except CitywideError as error:
         raise _fail(error) from error
-    _print_ingested(reports)
+    print_ingested(reports)
     if any(report["status"] == "failed" for report in reports):
         raise typer.Exit(1)
 
@@ -421,7 +407,7 @@ def build_geography_command(ctx: typer.Context) -> None:
         counts = geography(_settings(ctx))
     except CitywideError as error:
         raise _fail(error) from error
-    _print_counts(counts, _settings(ctx))
+    print_counts(counts, _settings(ctx))
 
 
 @gazetteer_app.command("khet")
@@ -464,26 +450,6 @@ def _print_resolutions(answers: list[Resolution]) -> None:
         typer.echo(f"{answer.query!r:32} -> {place.label()}  [{answer.method}]")
     if not all(answer.resolved for answer in answers):
         raise typer.Exit(1)
-
-
-def _print_counts(counts: dict[str, int], settings: Settings) -> None:
-    typer.echo(f"database: {settings.duckdb_path}")
-    for table, rows in counts.items():
-        typer.echo(f"  {table:12} {rows:>7,} rows")
-
-
-def _print_ingested(reports: list[dict[str, object]]) -> None:
-    for report in reports:
-        sheet = f" [{report['sheet']}]" if report["sheet"] else ""
-        typer.echo(
-            f"{report['file']}{sheet}: {report['status']}; read {report['rows_read']}, "
-            f"loaded {report['rows_loaded']}, rejected {report['rows_rejected']}, "
-            f"superseded {report['rows_superseded']}, warnings {report['warnings']}"
-        )
-        if report["dropped_columns"]:
-            typer.echo(f"    personal-data columns dropped: {report['dropped_columns']}")
-        if report["message"]:
-            typer.echo(f"    {report['message']}")
 
 
 def _print_check(report: TableReport) -> bool:
