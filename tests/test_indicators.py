@@ -222,7 +222,7 @@ def test_household_records_replace_community_figures_where_a_khet_has_them(
             "household_code": f"H{i}",
             "community_key": f"1001:{i % 3 + 1}",
             "tenure": "squatter" if i < 4 else "own",
-            "house_condition": "poor" if i < 2 else "good",
+            "housing_condition": "poor" if i < 2 else "good",
             "wants_baan_mankong": i % 2 == 0,
             "monthly_income": 1000.0 * (i + 1),
         }

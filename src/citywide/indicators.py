@@ -120,7 +120,7 @@ counts AS (
 ),
 -- A household without a community reference counts as a community of its own for suppression.
 enumerated AS (
-    SELECT survey_round, khet_code, tenure, house_condition, wants_baan_mankong, monthly_income,
+    SELECT survey_round, khet_code, tenure, housing_condition, wants_baan_mankong, monthly_income,
         coalesce(community_key, household_key) AS unit
     FROM household
 ),
@@ -130,8 +130,8 @@ household_counts AS (
         count(DISTINCT unit) FILTER (WHERE tenure IS NOT NULL) AS tenure_communities,
         count(*) FILTER (WHERE tenure IN ('squatter', 'rent_no_contract'))
             AS insecure_tenure_households,
-        count(DISTINCT unit) FILTER (WHERE house_condition IS NOT NULL) AS condition_communities,
-        count(*) FILTER (WHERE house_condition = 'poor') AS poor_housing_households,
+        count(DISTINCT unit) FILTER (WHERE housing_condition IS NOT NULL) AS condition_communities,
+        count(*) FILTER (WHERE housing_condition = 'poor') AS poor_housing_households,
         count(DISTINCT unit) FILTER (WHERE wants_baan_mankong IS NOT NULL)
             AS programme_communities,
         count(*) FILTER (WHERE wants_baan_mankong) AS baan_mankong_demand_households,

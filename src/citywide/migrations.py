@@ -50,8 +50,19 @@ def _source_file_record_kind(connection: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+def _housing_condition(connection: duckdb.DuckDBPyConnection) -> None:
+    """Households say housing_condition, as communities do (was house_condition)."""
+    for table in ("household", "household_history"):
+        columns = _columns(connection, table)
+        if columns is not None and "house_condition" in columns:
+            connection.execute(
+                f"ALTER TABLE {table} RENAME COLUMN house_condition TO housing_condition"
+            )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "source_file.record_kind (household returns)", _source_file_record_kind),
+    Migration(2, "household.house_condition renamed housing_condition", _housing_condition),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -261,7 +261,7 @@ _HOUSEHOLD_COLUMNS = (
         check="monthly_income >= 0",
     ),
     _TENURE,
-    Column("house_condition", "VARCHAR", "good, fair or poor", nullable=True),
+    Column("housing_condition", "VARCHAR", "good, fair or poor", nullable=True),
     Column(
         "wants_baan_mankong",
         "BOOLEAN",

@@ -71,7 +71,7 @@ def test_household_values_are_normalised(survey_db: Path, household_returns: Pat
     ingest_all(survey_db, household_returns)
     columns = (
         "household_key, khet_code, khwaeng_code, community_key, members, monthly_income, tenure, "
-        "house_condition, wants_baan_mankong, years_in_community, survey_date"
+        "housing_condition, wants_baan_mankong, years_in_community, survey_date"
     )
     found = {
         row[0]: row[1:]

@@ -55,7 +55,7 @@ SHAPE = RecordShape(
     code_value AS community_code, name_text AS community_name,
     household_code_value AS household_code, members_value AS members,
     monthly_income_value AS monthly_income, tenure_code AS tenure,
-    housing_condition_code AS house_condition,
+    housing_condition_code AS housing_condition,
     wants_baan_mankong_code = 'yes' AS wants_baan_mankong,
     years_in_community_value AS years_in_community,
     survey_date_value AS survey_date, uuid_text AS record_uuid""",
