@@ -22,7 +22,7 @@ from citywide.errors import DatabaseError, describe_error
 from citywide.gazetteer import load_gazetteer
 from citywide.ingest import households, messages
 from citywide.ingest.columns import vocabulary
-from citywide.ingest.outcome import PreparedTable, TableReport
+from citywide.ingest.outcome import PreparedTable, TableReport, TableStatus
 from citywide.ingest.readers import FileUnreadable, RawTable, read_tables
 from citywide.ingest.rules import (
     StageContext,
@@ -117,7 +117,7 @@ def prepare_file(
         tables = read_tables(path)
     except FileUnreadable as error:
         return [PreparedTable.failed(path, sha256, None, path.suffix.lstrip(".").lower(), None,
-                                     str(error))]  # fmt: skip
+                                     str(error), survey_round=survey_round)]  # fmt: skip
     prepared = []
     for table in tables:
         try:
@@ -133,6 +133,7 @@ def prepare_file(
                     table.encoding,
                     message,
                     table.layout.record_kind,
+                    survey_round,
                 )
             )
     return prepared
@@ -223,7 +224,7 @@ def merge_prepared(
     cursor: duckdb.DuckDBPyConnection, prepared: PreparedTable, survey_round: str
 ) -> TableReport:
     """Add a prepared table to the database in one transaction (or record its failure)."""
-    report = dataclasses.replace(prepared.report)
+    report = dataclasses.replace(prepared.report, survey_round=survey_round)
     if prepared.failure is not None:
         return _record_failure(cursor, report, survey_round, prepared.failure)
     try:
@@ -234,9 +235,11 @@ def merge_prepared(
     superseded = cursor.execute(
         "SELECT rows_superseded FROM source_file WHERE source_file_id = ?", [file_id]
     ).fetchone()
-    report.source_file_id = file_id
-    report.rows_superseded = int(superseded[0]) if superseded else 0
-    return report
+    return dataclasses.replace(
+        report,
+        source_file_id=file_id,
+        rows_superseded=int(superseded[0]) if superseded else 0,
+    )
 
 
 def check_file(
@@ -257,8 +260,10 @@ def check_file(
         try:
             with connection.cursor() as cursor:
                 staged = _stage_table(cursor, table, today)
-                report = _report(table, sha256, "checked", cursor, staged)
-                report.problems = messages.problems(cursor, staged, table.fields)
+                report = dataclasses.replace(
+                    _report(table, sha256, "checked", cursor, staged),
+                    problems=messages.problems(cursor, staged, table.fields),
+                )
         except Exception as error:  # the file's rows are loaded (materialised) only here
             report = TableReport(
                 path,
@@ -294,7 +299,11 @@ def _stage_table(cursor: duckdb.DuckDBPyConnection, table: RawTable, today: dt.d
 
 
 def _report(
-    table: RawTable, sha256: str, status: str, cursor: duckdb.DuckDBPyConnection, staged: str
+    table: RawTable,
+    sha256: str,
+    status: TableStatus,
+    cursor: duckdb.DuckDBPyConnection,
+    staged: str,
 ) -> TableReport:
     row = cursor.execute(
         f"SELECT count(*), count(rejection), sum(len(warnings)) FILTER (WHERE rejection IS NULL) "
@@ -331,7 +340,9 @@ def _prepare_table(
     household = table.layout.record_kind == "household"
     if household:
         households.refer_to_communities(cursor, staged, survey_round)
-    report = _report(table, sha256, "loaded", cursor, staged)
+    report = dataclasses.replace(
+        _report(table, sha256, "loaded", cursor, staged), survey_round=survey_round
+    )
     relations = {
         "rows": f"SELECT * FROM {staged} WHERE rejection IS NULL",
         "rejections": messages.rejections_sql(staged, table.fields),
@@ -467,6 +478,7 @@ def _record_failure(
         message=message,
         source_file_id=int(row[0]) if row else None,
         record_kind=report.record_kind,
+        survey_round=survey_round,
     )
 
 

@@ -10,21 +10,24 @@ import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
+from citywide.ingest.layout import RecordKind
 from citywide.locations import PREPARED_MANIFEST
 
+TableStatus = Literal["loaded", "failed", "already ingested", "checked"]
 
-@dataclass
+
+@dataclass(frozen=True)
 class TableReport:
     """What happened to one table of one file."""
 
     path: Path
     sha256: str
     sheet: str | None
-    status: str  # loaded, failed, already ingested, checked
+    status: TableStatus
     format: str = ""
     encoding: str | None = None
     rows_read: int = 0
@@ -38,7 +41,8 @@ class TableReport:
     message: str | None = None
     source_file_id: int | None = None
     problems: pd.DataFrame | None = None  # per-row rejections and warnings (check mode)
-    record_kind: str | None = None  # community or household; None if the file is unreadable
+    record_kind: RecordKind | None = None  # None if the file is unreadable
+    survey_round: str | None = None  # None when checked (no round) or already ingested
 
     @property
     def accounted(self) -> bool:
@@ -89,9 +93,19 @@ class PreparedTable:
         fmt: str,
         encoding: str | None,
         message: str,
-        record_kind: str | None = None,
+        record_kind: RecordKind | None = None,
+        survey_round: str | None = None,
     ) -> PreparedTable:
-        report = TableReport(path, sha256, sheet, "failed", fmt, encoding, record_kind=record_kind)
+        report = TableReport(
+            path,
+            sha256,
+            sheet,
+            "failed",
+            fmt,
+            encoding,
+            record_kind=record_kind,
+            survey_round=survey_round,
+        )
         return cls(report, failure=message)
 
     def to_json(self) -> dict[str, object]:
