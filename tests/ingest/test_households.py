@@ -187,7 +187,7 @@ def test_a_fresh_round_of_households_matches_the_full_merge(
     ingest_all(survey_db, household_returns, "straight")
     with db.connect(survey_db) as connection:
         connection.execute("DELETE FROM source_file")
-    monkeypatch.setattr(households, "_is_fresh", lambda *_: False)
+    monkeypatch.setattr(households, "goes_straight_in", lambda *_, **__: False)
     ingest_all(survey_db, household_returns, "merged")
     columns = "* EXCLUDE (survey_round, source_file_id)"
     straight, merged = (

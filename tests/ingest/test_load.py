@@ -14,8 +14,9 @@ from typer.testing import CliRunner
 from citywide import db
 from citywide.cli import app
 from citywide.errors import DatabaseError
-from citywide.ingest import load
+from citywide.ingest import communities, load
 from citywide.ingest.discovery import survey_files
+from citywide.ingest.kinds import RECORD_KINDS
 from citywide.ingest.load import check_file, ingest_file
 from citywide.sources import COMMUNITY_REGISTRY
 from tests.ingest import district_returns as returns
@@ -312,7 +313,7 @@ def test_a_fresh_round_goes_straight_in_with_the_same_result_as_a_merge(
     ingest_all(survey_db, district_returns, "straight")
     with db.connect(survey_db) as connection:
         connection.execute("DELETE FROM source_file")  # the same files again, as new files
-    monkeypatch.setattr(load, "_is_fresh", lambda *_: False)
+    monkeypatch.setattr(communities, "goes_straight_in", lambda *_, **__: False)
     ingest_all(survey_db, district_returns, "merged")
     columns = "* EXCLUDE (survey_round, geom, source_file_id)"
     straight, merged = (
@@ -328,7 +329,9 @@ def test_a_round_never_holds_a_community_twice(survey_db: Path, district_returns
     with db.connect(survey_db) as connection:
         connection.execute("INSERT INTO community SELECT * FROM community LIMIT 1")
         with pytest.raises(DatabaseError, match="would hold a community twice"):
-            load._require_one_record_per_community(connection, "2568-1", district_returns)
+            load._require_one_record_per_key(
+                connection, "2568-1", district_returns, RECORD_KINDS["community"]
+            )
 
 
 def test_a_cell_longer_than_a_field_keeps_rejects_only_its_row(

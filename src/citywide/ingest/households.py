@@ -10,15 +10,12 @@ one record per household per round. Every function takes a DuckDB cursor and a s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import duckdb
 
-from citywide.ingest.rules import (
-    COMMUNITY_KEY_SQL,
-    RecordShape,
-    WarningRule,
-    loaded_rows,
-    round_is_empty,
-)
+from citywide.ingest.records import goes_straight_in, insert_into, keep_latest
+from citywide.ingest.rules import COMMUNITY_KEY_SQL, RecordShape, WarningRule, loaded_rows
 from citywide.schema import HOUSEHOLD
 
 # Above these a value is more likely a typing slip than a household: loaded, with a warning.
@@ -27,7 +24,7 @@ MAX_MONTHLY_INCOME = 1_000_000  # baht
 MAX_YEARS_IN_COMMUNITY = 120
 
 _COLUMNS = HOUSEHOLD.column_names
-KEYS = ("household", "household_key")  # the record table and the key unique within a round
+KEY = "household_key"  # unique within a round
 
 
 def _implausible(field: str, limit: int) -> WarningRule:
@@ -123,7 +120,7 @@ def _incoming_select(staged: str) -> str:
 
 def merge(
     cursor: duckdb.DuckDBPyConnection,
-    staged: str,
+    relations: Mapping[str, str],
     file_id: int,
     sha256: str,
     survey_round: str,
@@ -134,10 +131,14 @@ def merge(
     communities. A fresh round whose household keys are unique goes straight in: returns True
     then (the keys are known unique), False after a full merge.
     """
+    from citywide.ingest.kinds import RECORD_KINDS
+
+    spec = RECORD_KINDS["household"]
+    staged = relations["rows"]
     parameters = {"round": survey_round, "file_id": file_id, "sha256": sha256}
     incoming = _incoming_select(staged)
-    if _is_fresh(cursor, staged, survey_round):
-        cursor.execute(f"INSERT INTO household {incoming}", parameters)
+    if goes_straight_in(cursor, staged, spec, survey_round, coded=False):
+        cursor.execute(f"{insert_into(HOUSEHOLD)} {incoming}", parameters)
         return True
     columns = ", ".join(_COLUMNS)
     cursor.execute(
@@ -162,26 +163,6 @@ def merge(
         "(SELECT household_key FROM household_ranked WHERE NOT is_new)",
         [survey_round],
     )
-    cursor.execute(f"INSERT INTO household SELECT {columns} FROM household_ranked WHERE rank = 1")
-    cursor.execute(
-        f"""
-        INSERT INTO household_history
-        SELECT {", ".join(f"r.{c}" for c in _COLUMNS)}, w.source_file_id, w.source_row, now()
-        FROM household_ranked r
-        JOIN household_ranked w ON w.household_key = r.household_key AND w.rank = 1
-        WHERE r.rank > 1
-        """
-    )
+    keep_latest(cursor, "household_ranked", spec)
     cursor.execute("DROP TABLE household_ranked")
     return False
-
-
-def _is_fresh(cursor: duckdb.DuckDBPyConnection, staged: str, survey_round: str) -> bool:
-    """True when the round holds no household yet and no two loaded rows share a key."""
-    if not round_is_empty(cursor, "household", survey_round):
-        return False
-    row = cursor.execute(
-        f"SELECT count(*), count(DISTINCT household_key) FROM {staged} WHERE rejection IS NULL"
-    ).fetchone()
-    rows, keys = row if row else (0, 0)
-    return bool(rows == keys)

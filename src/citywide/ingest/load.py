@@ -5,7 +5,9 @@ footprints and its communities appear together or not at all. A file whose sha25
 ``source_file`` is not read again. Within a survey round each community is stored once: the
 record with the latest survey date wins, ties go to the file ingested last (then the later row);
 the others move to ``community_history``. A household return (a table with a household code)
-goes to ``household`` the same way, through :mod:`citywide.ingest.households`.
+goes to ``household`` the same way. What differs by kind of record (shape, tables, merge) is
+looked up once in :data:`citywide.ingest.kinds.RECORD_KINDS`: :mod:`~citywide.ingest.communities`
+and :mod:`~citywide.ingest.households` hold each kind's merge.
 """
 
 from __future__ import annotations
@@ -13,30 +15,28 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
-import json
 from pathlib import Path
 
 import duckdb
 
 from citywide.errors import DatabaseError, describe_error
 from citywide.gazetteer import load_gazetteer
-from citywide.ingest import households, messages
+from citywide.ingest import lineage, messages
 from citywide.ingest.columns import vocabulary
+from citywide.ingest.kinds import RECORD_KINDS
 from citywide.ingest.outcome import PreparedTable, TableReport, TableStatus
 from citywide.ingest.readers import FileUnreadable, RawTable, read_tables
+from citywide.ingest.records import RecordKindSpec, insert_into
 from citywide.ingest.rules import (
     StageContext,
     blank_rows,
     create_macros,
-    loaded_rows,
-    round_is_empty,
     stage,
 )
-from citywide.schema import COMMUNITY, INGEST_TABLES
+from citywide.schema import INGEST_TABLES, REJECTED_ROW, ROW_WARNING
 from citywide.sources import file_sha256
 
 LOOKUP_TABLE = "khet_lookup"
-_COMMUNITY_COLUMNS = COMMUNITY.column_names
 _table_numbers = itertools.count(1)
 
 
@@ -190,7 +190,12 @@ def merge_saved(
     ingested after them would.
     """
     mark = communities_mark(cursor, survey_round)
-    if any(t.report.record_kind == "household" and t.communities_seen != mark for t in saved):
+    if any(
+        t.report.record_kind is not None
+        and RECORD_KINDS[t.report.record_kind].reads_communities
+        and t.communities_seen != mark
+        for t in saved
+    ):
         report = saved[0].report
         tables = prepare_file(cursor, report.path, report.sha256, survey_round, today)
         return [merge_prepared(cursor, table, survey_round) for table in tables]
@@ -226,12 +231,12 @@ def merge_prepared(
     """Add a prepared table to the database in one transaction (or record its failure)."""
     report = dataclasses.replace(prepared.report, survey_round=survey_round)
     if prepared.failure is not None:
-        return _record_failure(cursor, report, survey_round, prepared.failure)
+        return lineage.record_failure(cursor, report, survey_round, prepared.failure)
     try:
         file_id = _merge_table(cursor, prepared, survey_round)
     except Exception as error:  # recorded, so that the file is not silently lost
         message = _table_failure(error)
-        return _record_failure(cursor, report, survey_round, message)
+        return lineage.record_failure(cursor, report, survey_round, message)
     superseded = cursor.execute(
         "SELECT rows_superseded FROM source_file WHERE source_file_id = ?", [file_id]
     ).fetchone()
@@ -294,7 +299,7 @@ def _stage_table(cursor: duckdb.DuckDBPyConnection, table: RawTable, today: dt.d
     raw = f"raw_{next(_table_numbers)}"
     table.materialise(cursor, raw)
     context = StageContext(load_gazetteer(), vocabulary(), today, LOOKUP_TABLE)
-    shape = households.SHAPE if table.layout.record_kind == "household" else None
+    shape = RECORD_KINDS[table.layout.record_kind].shape
     return stage(cursor, raw, table.fields, table.has_geometry, context, shape)
 
 
@@ -337,9 +342,9 @@ def _prepare_table(
     today: dt.date,
 ) -> PreparedTable:
     staged = _stage_table(cursor, table, today)
-    household = table.layout.record_kind == "household"
-    if household:
-        households.refer_to_communities(cursor, staged, survey_round)
+    spec = RECORD_KINDS[table.layout.record_kind]
+    if spec.refer is not None:
+        spec.refer(cursor, staged, survey_round)
     report = dataclasses.replace(
         _report(table, sha256, "loaded", cursor, staged), survey_round=survey_round
     )
@@ -347,12 +352,8 @@ def _prepare_table(
         "rows": f"SELECT * FROM {staged} WHERE rejection IS NULL",
         "rejections": messages.rejections_sql(staged, table.fields),
         "warnings": messages.warnings_sql(staged),
+        **spec.relations(staged),
     }
-    if not household:
-        relations["footprints"] = (
-            f"SELECT source_row, footprint_wkb FROM {staged} "
-            "WHERE rejection IS NULL AND footprint_wkb IS NOT NULL"
-        )
     for kind, sql in relations.items():
         cursor.execute(f"CREATE TEMP VIEW {staged}_{kind} AS {sql}")
     column_map = {
@@ -361,7 +362,7 @@ def _prepare_table(
     }
     return PreparedTable(
         report=report,
-        communities_seen=communities_mark(cursor, survey_round) if household else 0,
+        communities_seen=communities_mark(cursor, survey_round) if spec.reads_communities else 0,
         size_bytes=table.path.stat().st_size,
         header_row=table.layout.header_row + 1,
         column_map=column_map,
@@ -372,31 +373,28 @@ def _prepare_table(
 def _merge_table(
     cursor: duckdb.DuckDBPyConnection, prepared: PreparedTable, survey_round: str
 ) -> int:
-    relations = prepared.relations
-    household = prepared.report.record_kind == "household"
-    history = "household_history" if household else "community_history"
-    records = households.KEYS if household else ("community", "community_key")
+    relations, kind = prepared.relations, prepared.report.record_kind
+    assert kind is not None  # a prepared (not failed) table knows its kind
+    spec = RECORD_KINDS[kind]
+    problems = ", ".join(REJECTED_ROW.column_names[1:])
+    warned = ", ".join(ROW_WARNING.column_names[1:])
     cursor.execute("BEGIN TRANSACTION")
     try:
-        file_id = _insert_source_file(cursor, prepared, survey_round)
+        file_id = lineage.insert_loaded(cursor, prepared, survey_round)
         cursor.execute(
-            f"INSERT INTO rejected_row SELECT ?, * FROM {relations['rejections']}",
+            f"{insert_into(REJECTED_ROW)} SELECT ?, "
+            f"{problems.replace('reason', 'code AS reason')} FROM {relations['rejections']}",
             [file_id],
         )
         cursor.execute(
-            f"INSERT INTO row_warning SELECT ?, * FROM {relations['warnings']}",
+            f"{insert_into(ROW_WARNING)} SELECT ?, {warned} FROM {relations['warnings']}",
             [file_id],
         )
-        rows, sha256 = relations["rows"], prepared.report.sha256
-        if household:
-            fresh = households.merge(cursor, rows, file_id, sha256, survey_round)
-        else:
-            _insert_footprints(cursor, relations["footprints"], file_id)
-            fresh = _merge_communities(cursor, rows, file_id, sha256, survey_round)
+        fresh = spec.merge(cursor, relations, file_id, prepared.report.sha256, survey_round)
         if not fresh:
-            _require_one_record_per_community(cursor, survey_round, prepared.report.path, *records)
+            _require_one_record_per_key(cursor, survey_round, prepared.report.path, spec)
         cursor.execute(
-            f"UPDATE source_file SET rows_superseded = (SELECT count(*) FROM {history} h "
+            f"UPDATE source_file SET rows_superseded = (SELECT count(*) FROM {spec.history.name} h "
             "WHERE h.source_file_id = source_file.source_file_id) "
             "WHERE survey_round = ? AND record_kind = ?",
             [survey_round, prepared.report.record_kind],
@@ -408,184 +406,11 @@ def _merge_table(
     return file_id
 
 
-def _insert_source_file(
-    cursor: duckdb.DuckDBPyConnection, prepared: PreparedTable, survey_round: str
-) -> int:
-    report = prepared.report
-    row = cursor.execute(
-        """
-        INSERT INTO source_file VALUES (
-            nextval('source_file_seq'), ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?,
-            now(), ?)
-        RETURNING source_file_id
-        """,
-        [
-            str(report.path),
-            report.path.name,
-            report.sha256,
-            prepared.size_bytes,
-            report.format,
-            report.encoding,
-            report.sheet,
-            survey_round,
-            report.rows_read,
-            report.rows_loaded,
-            report.rows_rejected,
-            report.blank_rows,
-            report.warnings,
-            prepared.header_row,
-            json.dumps(prepared.column_map, ensure_ascii=False),
-            report.dropped_columns,
-            report.unmapped_columns,
-            report.message,
-            report.record_kind,
-        ],
-    ).fetchone()
-    assert row is not None
-    return int(row[0])
-
-
-def _record_failure(
-    cursor: duckdb.DuckDBPyConnection, report: TableReport, survey_round: str, message: str
-) -> TableReport:
-    row = cursor.execute(
-        """
-        INSERT INTO source_file VALUES (
-            nextval('source_file_seq'), ?, ?, ?, ?, ?, ?, ?, ?, 'failed', 0, 0, 0, 0, 0, 0, NULL,
-            '{}', [], [], ?, now(), ?)
-        RETURNING source_file_id
-        """,
-        [
-            str(report.path),
-            report.path.name,
-            report.sha256,
-            report.path.stat().st_size,
-            report.format or report.path.suffix.lstrip(".").lower(),
-            report.encoding,
-            report.sheet,
-            survey_round,
-            message,
-            report.record_kind,
-        ],
-    ).fetchone()
-    return TableReport(
-        report.path,
-        report.sha256,
-        report.sheet,
-        "failed",
-        report.format,
-        report.encoding,
-        message=message,
-        source_file_id=int(row[0]) if row else None,
-        record_kind=report.record_kind,
-        survey_round=survey_round,
-    )
-
-
-def _insert_footprints(cursor: duckdb.DuckDBPyConnection, footprints: str, file_id: int) -> None:
-    cursor.execute(
-        f"""
-        INSERT INTO community_footprint
-        SELECT ?, source_row, ST_GeomFromWKB(footprint_wkb)::GEOMETRY('EPSG:4326')
-        FROM {footprints}
-        """,
-        [file_id],
-    )
-
-
-def _incoming_select(staged: str) -> str:
-    """The loaded rows of a staged table, shaped like ``community``."""
-    point = "CASE WHEN lat IS NOT NULL THEN ST_Point(lon, lat)::GEOMETRY('EPSG:4326') END"
-    return loaded_rows(staged, _COMMUNITY_COLUMNS, {"geom": point})
-
-
-def _merge_communities(
-    cursor: duckdb.DuckDBPyConnection, staged: str, file_id: int, sha256: str, survey_round: str
-) -> bool:
-    """Add a table's loaded rows to its round: one record per community, the rest to history.
-
-    Returns True when the rows went straight in (see :func:`_is_fresh`, which has then
-    already shown that every key is unique), False after a full merge.
-    """
-    parameters = {"round": survey_round, "file_id": file_id, "sha256": sha256}
-    if _is_fresh(cursor, staged, survey_round):
-        cursor.execute(f"INSERT INTO community {_incoming_select(staged)}", parameters)
-        return True
-    columns = ", ".join(_COMMUNITY_COLUMNS)
-    cursor.execute(
-        f"CREATE TEMP TABLE incoming AS SELECT *, cw_name_key(community_name) AS name_key "
-        f"FROM ({_incoming_select(staged)})",
-        parameters,
-    )
-    # rows of this round that may be the same communities: same key, or same khet and name
-    cursor.execute(
-        f"""
-        CREATE TEMP TABLE candidates AS
-        SELECT {columns}, name_key, true AS is_new FROM incoming
-        UNION ALL
-        SELECT * FROM (
-            SELECT {columns}, cw_name_key(community_name) AS name_key, false AS is_new
-            FROM community c
-            WHERE c.survey_round = ? AND c.khet_code IN (SELECT khet_code FROM incoming)
-        ) c
-        WHERE c.community_key IN (SELECT community_key FROM incoming)
-            OR EXISTS (SELECT 1 FROM incoming i WHERE i.khet_code = c.khet_code AND i.name_key = c.name_key)
-        """,
-        [survey_round],
-    )
-    # a record without a code is the same community as a coded record of the same khet and name
-    cursor.execute(
-        """
-        CREATE TEMP TABLE ranked AS
-        WITH coded AS (
-            SELECT khet_code, name_key, min(community_key) AS coded_key FROM candidates
-            WHERE community_code IS NOT NULL AND name_key IS NOT NULL GROUP BY ALL
-        ),
-        identified AS (
-            SELECT c.* REPLACE (CASE WHEN c.community_code IS NULL AND k.coded_key IS NOT NULL
-                                     THEN k.coded_key ELSE c.community_key END AS community_key),
-                c.community_key AS own_key
-            FROM candidates c LEFT JOIN coded k USING (khet_code, name_key)
-        )
-        SELECT *, row_number() OVER (
-            PARTITION BY community_key
-            ORDER BY survey_date DESC NULLS LAST, source_file_id DESC, source_row DESC) AS rank
-        FROM identified
-        """
-    )
-    cursor.execute(
-        """
-        DELETE FROM community c WHERE c.survey_round = ? AND EXISTS (
-            SELECT 1 FROM ranked r WHERE NOT r.is_new AND r.own_key = c.community_key)
-        """,
-        [survey_round],
-    )
-    cursor.execute(f"INSERT INTO community SELECT {columns} FROM ranked WHERE rank = 1")
-    cursor.execute(
-        f"""
-        INSERT INTO community_history
-        SELECT {", ".join(f"r.{c}" for c in _COMMUNITY_COLUMNS)},
-            w.source_file_id, w.source_row, now()
-        FROM ranked r JOIN ranked w ON w.community_key = r.community_key AND w.rank = 1
-        WHERE r.rank > 1
-        """
-    )
-    for name in ("incoming", "candidates", "ranked"):
-        cursor.execute(f"DROP TABLE {name}")
-    return False
-
-
-def _require_one_record_per_community(
-    cursor: duckdb.DuckDBPyConnection,
-    survey_round: str,
-    where: Path,
-    table: str = "community",
-    key: str = "community_key",
+def _require_one_record_per_key(
+    cursor: duckdb.DuckDBPyConnection, survey_round: str, where: Path, spec: RecordKindSpec
 ) -> None:
-    """The round's invariant, checked inside the transaction (the table declares no key).
-
-    ``table`` and ``key`` name another record table of the schema (``household``).
-    """
+    """The round's invariant, checked inside the transaction (the table declares no key)."""
+    table, key = spec.table.name, spec.key
     row = cursor.execute(
         f"SELECT count(*) - count(DISTINCT {key}) FROM {table} WHERE survey_round = ?",
         [survey_round],
@@ -598,20 +423,3 @@ def _require_one_record_per_community(
             where=str(where),
             fix="report this as a bug in citywide's merge; nothing was written",
         )
-
-
-def _is_fresh(cursor: duckdb.DuckDBPyConnection, staged: str, survey_round: str) -> bool:
-    """True when the rows can go straight in: nothing to merge with, nothing to supersede.
-
-    That is: the round holds no community yet, every loaded row has a community code, and no
-    two rows share a key. (Rows without a code may be the same community as a coded row, found
-    by name: the full merge decides.)
-    """
-    if not round_is_empty(cursor, "community", survey_round):
-        return False
-    row = cursor.execute(
-        f"SELECT count(*), count(DISTINCT community_key), count(community_code) "
-        f"FROM {staged} WHERE rejection IS NULL"
-    ).fetchone()
-    rows, keys, coded = row if row else (0, 0, 0)
-    return bool(rows == keys == coded)
