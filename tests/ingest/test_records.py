@@ -77,7 +77,7 @@ def test_inserts_do_not_depend_on_the_order_of_columns(
         tiny_survey_db,
         "SELECT households, superseded_by_file, superseded_by_row FROM community_history",
     ) == [(12, 2, 2)]
-    assert rows(
-        tiny_survey_db, "SELECT household_code, members, community_key FROM household"
-    ) == [("H1", 5, "1002:11")]
+    assert rows(tiny_survey_db, "SELECT household_code, members, community_key FROM household") == [
+        ("H1", 5, "1002:11")
+    ]
     assert rows(tiny_survey_db, "SELECT members FROM household_history") == [(4,)]

@@ -14,7 +14,8 @@ import pytest
 
 from citywide.ingest import households
 from citywide.ingest.columns import vocabulary
-from citywide.ingest.rules import COMMUNITY_SHAPE, RecordShape, _staged_sql
+from citywide.ingest.rules import COMMUNITY_SHAPE, RecordShape
+from citywide.ingest.staging import _staged_sql
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = "CITYWIDE_UPDATE_GOLDEN"

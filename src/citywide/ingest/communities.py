@@ -1,6 +1,6 @@
 """Community returns: one row per community, into ``community`` (and ``community_history``).
 
-The staging (:func:`citywide.ingest.rules.stage` with :data:`SHAPE`) types values, rejects and
+The staging (:func:`citywide.ingest.staging.stage` with :data:`SHAPE`) types values, rejects and
 warns; this module adds what only communities have: footprints (a polygon per community, kept
 apart in ``community_footprint``) and the merge that keeps one record per community per round.
 A record written without a code is the same community as a coded record of the same khet and

@@ -2,7 +2,7 @@
 
 A table with a household code column is a household return (:attr:`Layout.record_kind`); its
 names, addresses and locations are dropped at the header like every personal column. Its rows go
-through the same staging as communities (:func:`citywide.ingest.rules.stage` with :data:`SHAPE`):
+through the same staging as communities (:func:`citywide.ingest.staging.stage` with :data:`SHAPE`):
 typed values, rejections and warnings in one DuckDB query. This module adds what only households
 have: implausible values, the reference to a community of the round, and the merge that keeps
 one record per household per round. Every function takes a DuckDB cursor and a staged table.

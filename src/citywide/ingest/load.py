@@ -27,12 +27,8 @@ from citywide.ingest.kinds import RECORD_KINDS
 from citywide.ingest.outcome import PreparedTable, TableReport, TableStatus
 from citywide.ingest.readers import FileUnreadable, RawTable, read_tables
 from citywide.ingest.records import RecordKindSpec, insert_into
-from citywide.ingest.rules import (
-    StageContext,
-    blank_rows,
-    create_macros,
-    stage,
-)
+from citywide.ingest.rules import blank_rows, create_macros
+from citywide.ingest.staging import StageContext, stage
 from citywide.schema import INGEST_TABLES, REJECTED_ROW, ROW_WARNING
 from citywide.sources import file_sha256
 
