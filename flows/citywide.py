@@ -9,12 +9,14 @@ at a time (citywide.db.writer_lock).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
 from prefect import flow
 from prefect.states import Failed
 
 from citywide import db
+from citywide.ingest.outcome import TableReport
+from citywide.results import Outputs, Published, RunResult
 from citywide.settings import Settings
 from citywide.sources import FetchResult
 from flows import tasks
@@ -25,19 +27,19 @@ from flows.runners import DEFAULT_RUN_TIMEOUT_S, task_runner
 
 
 @flow(name="citywide", timeout_seconds=DEFAULT_RUN_TIMEOUT_S)
-def citywide(settings: Settings | None = None) -> dict[str, Any]:
+def citywide(settings: Settings | None = None) -> RunResult:
     settings = settings or Settings()
     started = datetime.now(tasks.BANGKOK)
     tables: dict[str, int] | None = None
-    ingested: list[dict[str, object]] = []
+    ingested: list[TableReport] = []
     rounds: dict[str, int] = {}
-    outputs: dict[str, list[str]] = {"exports": [], "maps": []}
+    outputs = Outputs()
     with db.writer_lock(settings.duckdb_path, settings.lock_timeout_s):
         with tasks.timed("fetch sources"):
             fetching = tasks.fetch_all(settings, return_state=True)
         if fetching.is_failed():  # no sources, nothing to do: the CLI prints the error once
             error = fetching.result(raise_on_failure=False)
-            return cast("dict[str, Any]", Failed(message=fetching.message, data=error))
+            return cast("RunResult", Failed(message=fetching.message, data=error))
         fetched = cast("list[FetchResult]", fetching.result())
         with tasks.timed("plan"):
             before = tasks.read_published_state(settings)
@@ -58,14 +60,9 @@ def citywide(settings: Settings | None = None) -> dict[str, Any]:
             with tasks.timed("maps and exports"):
                 outputs = write_outputs(settings)
         after = tasks.read_published_state(settings) if plan.writes_database else before
-    written = outputs["exports"] + outputs["maps"]
-    run = tasks.report_run(started, plan, before, after, ingested, tables, written, settings)
-    result: dict[str, object] = {
-        "plan": plan,
-        "tables": tables,
-        "ingested": ingested,
-        "published": {"khet_need": rounds, **outputs},
-        "report": run,
-    }
+    run = tasks.report_run(
+        started, plan, before, after, ingested, tables, outputs.written, settings
+    )
+    result = RunResult(plan, tables, tuple(ingested), Published(rounds, outputs), run)
     # a 'Completed with problems' State when a file failed: Prefect unwraps it for the caller
-    return cast("dict[str, Any]", tasks.final_state(run, result))
+    return cast("RunResult", tasks.final_state(run, result))

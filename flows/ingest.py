@@ -21,14 +21,14 @@ from flows.runners import DEFAULT_RUN_TIMEOUT_S, task_runner
 
 
 @flow(name="ingest-surveys")
-def ingest_surveys(surveys: list[SurveyFile], database: Path) -> list[dict[str, object]]:
+def ingest_surveys(surveys: list[SurveyFile], database: Path) -> list[TableReport]:
     """Prepare every file at once on the task runner, then merge each in order."""
     tasks.prepare_survey_tables(database)
     # all prepared before the first merge: the merge opens the database for writing, which
     # DuckDB refuses while a preparing task still reads it
     futures = [tasks.prepare_file.submit(survey, database) for survey in surveys]
     prepared = [future.result() for future in futures]
-    reports: list[dict[str, object]] = []
+    reports: list[TableReport] = []
     for survey, tables in zip(surveys, prepared, strict=True):
         reports += tasks.merge_file(survey, tables, database)
     return reports
@@ -37,7 +37,7 @@ def ingest_surveys(surveys: list[SurveyFile], database: Path) -> list[dict[str, 
 @flow(name="ingest", timeout_seconds=DEFAULT_RUN_TIMEOUT_S)
 def ingest_returns(
     paths: list[Path], round_label: str | None = None, settings: Settings | None = None
-) -> list[dict[str, object]]:
+) -> list[TableReport]:
     """`citywide ingest`: the given files; one that cannot be read is recorded, the rest go on.
 
     Files in a folder whose name is no valid round label are reported as failed, not ingested.
@@ -45,11 +45,8 @@ def ingest_returns(
     settings = settings or Settings()
     rounds, invalid = rounds_of(survey_files(paths), settings.raw_dir, round_label)
     surveys = [SurveyFile(path, label, file_sha256(path)) for path, label in rounds]
-    not_ingested: list[dict[str, object]] = [
-        {
-            **TableReport(path, file_sha256(path), None, "failed", message=str(error)).summary(),
-            "survey_round": None,
-        }
+    not_ingested = [
+        TableReport(path, file_sha256(path), None, "failed", message=str(error))
         for path, error in invalid
     ]
     if not surveys:

@@ -43,6 +43,7 @@ from citywide.ingest.discovery import (
 )
 from citywide.ingest.outcome import PreparedTable, TableReport, read_manifest, write_manifest
 from citywide.locations import Locations
+from citywide.results import RunResult
 from citywide.settings import Settings
 from citywide.sources import (
     COMMUNITY_REGISTRY,
@@ -294,12 +295,12 @@ prepare_file = _prepare_file.with_options(
 @task(task_run_name="merge {survey.path.name}", cache_policy=NO_CACHE)
 def merge_file(
     survey: SurveyFile, prepared: list[PreparedTable], database: Path
-) -> list[dict[str, object]]:
+) -> list[TableReport]:
     """Add a prepared file to the working copy: one transaction per table of it."""
     started = time.perf_counter()
     with db.connect(database) as connection, connection.cursor() as cursor:
         reports = ingest_load.already_ingested(
-            cursor, survey.path, survey.sha256
+            cursor, survey.path, survey.sha256, survey.survey_round
         ) or ingest_load.merge_saved(cursor, prepared, survey.survey_round, date.today())
     folder = locations.prepared_folder(database, survey.sha256, date.today())
     shutil.rmtree(folder, ignore_errors=True)
@@ -308,7 +309,7 @@ def merge_file(
     seconds = time.perf_counter() - started
     for table in reports:
         log_outcome(table, survey.survey_round, seconds)
-    return [{**report.summary(), "survey_round": survey.survey_round} for report in reports]
+    return reports
 
 
 def log_outcome(report: TableReport, survey_round: str, seconds: float) -> None:
@@ -401,7 +402,7 @@ def report_run(
     run_plan: plan.Plan,
     before: plan.PublishedState,
     after: plan.PublishedState,
-    ingested: list[dict[str, object]],
+    ingested: list[TableReport],
     geography_counts: dict[str, int] | None,
     written: list[str],
     settings: Settings,
@@ -439,7 +440,7 @@ def _link(path: Path, settings: Settings) -> str:
     return str(path.resolve())
 
 
-def final_state(run: report.RunReport, result: dict[str, object]) -> Any:
+def final_state(run: report.RunReport, result: RunResult) -> Any:
     """The flow's result, in a state named "Completed with problems" when a file failed."""
     if run.problems:
         names = ", ".join(sorted({row.file for row in run.problems}))

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from citywide import report
 from citywide.ingest.discovery import SurveyFile
+from citywide.ingest.outcome import TableReport, TableStatus
 from citywide.plan import KnownFile, Plan, PublishedState
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
@@ -16,18 +17,19 @@ def a_plan(new: list[SurveyFile], unchanged: list[SurveyFile]) -> Plan:
     return Plan(False, tuple(new), tuple(unchanged), bool(new), bool(new), {}, ())
 
 
-def ingested(file: str, status: str, loaded: int, message: str | None = None) -> dict[str, object]:
-    return {
-        "file": file, "sheet": None, "survey_round": "2568-1", "status": status,
-        "rows_read": loaded + 1, "rows_loaded": loaded, "rows_rejected": 1,
-        "rows_superseded": 0, "warnings": 2, "message": message,
-    }  # fmt: skip
+def ingested(
+    file: str, status: TableStatus, loaded: int, message: str | None = None
+) -> TableReport:
+    return TableReport(
+        Path(file), "0" * 64, None, status, rows_read=loaded + 1, rows_loaded=loaded,
+        rows_rejected=1, warnings=2, message=message, survey_round="2568-1",
+    )  # fmt: skip
 
 
 def build(
     new: list[SurveyFile],
     unchanged: list[SurveyFile],
-    rows: list[dict[str, object]],
+    rows: list[TableReport],
     before: PublishedState,
     need_after: dict[tuple[str, str], float],
 ) -> report.RunReport:
@@ -84,7 +86,8 @@ def test_unchanged_files_are_listed_with_their_earlier_outcome() -> None:
 
 def test_texts_from_files_are_escaped_everywhere() -> None:
     hostile = SurveyFile(Path(HOSTILE), "2568-1", "h" * 64)
-    run = build([hostile], [], [ingested(HOSTILE, "failed", 0, HOSTILE)], PublishedState(), {})
+    name = HOSTILE.replace("/", "")  # a file's name (no folder separator), as hostile as can be
+    run = build([hostile], [], [ingested(name, "failed", 0, HOSTILE)], PublishedState(), {})
     page = report.html(run)
     assert "<script>" not in page
     assert "&lt;script&gt;" in page

@@ -141,6 +141,7 @@ def run(
     Only what changed since the last run is redone. Exit 3 when some file could not be ingested
     (the rest was published), 75 when another run is writing the database.
     """
+    from citywide.results import RunResult
     from flows.citywide import citywide  # Prefect is slow to import: only when needed
     from flows.runners import prefect_server, with_timeout
 
@@ -160,14 +161,14 @@ def run(
         typer.secho(f"run {state.name}: {state.message}", err=True, fg=typer.colors.RED)
         raise typer.Exit(1)
     result = state.result()
-    assert isinstance(result, dict)
-    for reason in result["plan"].reasons or ["nothing new or changed: nothing to redo"]:
+    assert isinstance(result, RunResult)
+    for reason in result.plan.reasons or ["nothing new or changed: nothing to redo"]:
         typer.echo(f"plan: {reason}")
-    if result["tables"]:
-        print_counts(result["tables"], settings)
-    print_ingested(result["ingested"])
-    print_published(result["published"])
-    report = result["report"]
+    if result.tables:
+        print_counts(dict(result.tables), settings)
+    print_ingested(result.ingested)
+    print_published(result.published)
+    report = result.report
     typer.echo(f"report: {Locations.from_settings(settings).report_page} ({report.outcome})")
     if report.problems:
         raise typer.Exit(EXIT_PROBLEMS)
@@ -257,7 +258,7 @@ def ingest(
     except CitywideError as error:
         raise _fail(error) from error
     print_ingested(reports)
-    if any(report["status"] == "failed" for report in reports):
+    if any(report.status == "failed" for report in reports):
         raise typer.Exit(1)
 
 

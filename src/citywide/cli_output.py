@@ -3,23 +3,24 @@ table, file, export and map (moved out of cli.py, which keeps the commands)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import typer
 
 from citywide.settings import Settings
 
+if TYPE_CHECKING:  # the CLI starts without importing what only a run needs
+    from citywide.ingest.outcome import TableReport
+    from citywide.results import Published
 
-def print_published(result: dict[str, object]) -> None:
-    rounds = result["khet_need"]
-    assert isinstance(rounds, dict)
-    for survey_round, khets in rounds.items():
+
+def print_published(published: Published) -> None:
+    for survey_round, khets in published.khet_need.items():
         typer.echo(f"khet_need: round {survey_round}, {khets} khets")
-    exported = result["exports"]
-    assert isinstance(exported, list)
-    for path in exported:
+    for path in published.outputs.exports:
         typer.echo(f"export: {path}")
-    maps = result["maps"]
-    assert isinstance(maps, list)
-    for path in maps:
+    for path in published.outputs.maps:
         typer.echo(f"map: {path}")
 
 
@@ -29,15 +30,15 @@ def print_counts(counts: dict[str, int], settings: Settings) -> None:
         typer.echo(f"  {table:12} {rows:>7,} rows")
 
 
-def print_ingested(reports: list[dict[str, object]]) -> None:
+def print_ingested(reports: Sequence[TableReport]) -> None:
     for report in reports:
-        sheet = f" [{report['sheet']}]" if report["sheet"] else ""
+        sheet = f" [{report.sheet}]" if report.sheet else ""
         typer.echo(
-            f"{report['file']}{sheet}: {report['status']}; read {report['rows_read']}, "
-            f"loaded {report['rows_loaded']}, rejected {report['rows_rejected']}, "
-            f"superseded {report['rows_superseded']}, warnings {report['warnings']}"
+            f"{report.path.name}{sheet}: {report.status}; read {report.rows_read}, "
+            f"loaded {report.rows_loaded}, rejected {report.rows_rejected}, "
+            f"superseded {report.rows_superseded}, warnings {report.warnings}"
         )
-        if report["dropped_columns"]:
-            typer.echo(f"    personal-data columns dropped: {report['dropped_columns']}")
-        if report["message"]:
-            typer.echo(f"    {report['message']}")
+        if report.dropped_columns:
+            typer.echo(f"    personal-data columns dropped: {report.dropped_columns}")
+        if report.message:
+            typer.echo(f"    {report.message}")

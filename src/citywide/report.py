@@ -17,6 +17,7 @@ from pathlib import Path
 
 import jinja2
 
+from citywide.ingest.outcome import TableReport
 from citywide.plan import Plan, PublishedState
 
 COMPLETED = "completed"
@@ -88,7 +89,7 @@ def run_report(
     finished_at: datetime,
     plan: Plan,
     before: PublishedState,
-    ingested: Sequence[Mapping[str, object]],
+    ingested: Sequence[TableReport],
     geography: Mapping[str, int] | None,
     need_after: Mapping[tuple[str, str], float],
     khet_names: Mapping[str, str],
@@ -117,30 +118,24 @@ def run_report(
     )  # fmt: skip
 
 
-def _ingested_row(report: Mapping[str, object]) -> FileRow:
-    def count(name: str) -> int:
-        value = report.get(name)
-        return int(value) if isinstance(value, int) else 0
-
-    sheet = report.get("sheet")
-    message = report.get("message")
+def _ingested_row(report: TableReport) -> FileRow:
     return FileRow(
-        str(report["file"]),
-        str(sheet) if sheet else None,
-        str(report.get("survey_round", "")),
-        str(report["status"]),
-        count("rows_read"),
-        count("rows_loaded"),
-        count("rows_rejected"),
-        count("warnings"),
-        str(message) if message else None,
+        report.path.name,
+        report.sheet or None,
+        report.survey_round or "",
+        report.status,
+        report.rows_read,
+        report.rows_loaded,
+        report.rows_rejected,
+        report.warnings,
+        report.message or None,
     )
 
 
 def _changes(
     plan: Plan,
     before: PublishedState,
-    ingested: Sequence[Mapping[str, object]],
+    ingested: Sequence[TableReport],
     geography: Mapping[str, int] | None,
     need_after: Mapping[tuple[str, str], float],
     khet_names: Mapping[str, str],
@@ -160,11 +155,11 @@ def _changes(
         changes.append(
             Change(f"สร้างข้อมูลเขตและแขวงใหม่ ({counts})", f"Geography rebuilt ({counts}).")
         )
-    loaded = [r for r in ingested if r["status"] == "loaded"]
-    failed = [r for r in ingested if r["status"] == "failed"]
+    loaded = [r for r in ingested if r.status == "loaded"]
+    failed = [r for r in ingested if r.status == "failed"]
     if ingested:
-        rows = sum(int(str(r["rows_loaded"])) for r in loaded)
-        rejected = sum(int(str(r["rows_rejected"])) for r in loaded)
+        rows = sum(r.rows_loaded for r in loaded)
+        rejected = sum(r.rows_rejected for r in loaded)
         changes.append(
             Change(
                 f"ไฟล์ใหม่หรือเปลี่ยนแปลง {len(plan.new_files)} ไฟล์: นำเข้า {rows:,} แถว "

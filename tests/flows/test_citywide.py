@@ -35,11 +35,9 @@ def query(settings: Settings, sql: str) -> list[tuple[Any, ...]]:
 
 def test_pipeline_builds_bangkoks_geography(real_settings: Settings) -> None:
     result = citywide(real_settings)
-    assert result["tables"] == {"khet": 50, "khwaeng": 180, "khet_lookup": 139136}
-    ingested = result["ingested"]
-    assert isinstance(ingested, list)
-    (registry,) = ingested
-    assert (registry["status"], registry["rows_read"], registry["rows_loaded"]) == (
+    assert result.tables == {"khet": 50, "khwaeng": 180, "khet_lookup": 139136}
+    (registry,) = result.ingested
+    assert (registry.status, registry.rows_read, registry.rows_loaded) == (
         "loaded",
         2007,
         2007,
@@ -87,12 +85,11 @@ def test_pipeline_builds_bangkoks_geography(real_settings: Settings) -> None:
     ) == [("104702", "บางนาเหนือ"), ("104703", "บางนาใต้")]
     assert query(real_settings, "SELECT count(*) FROM reference_source") == [(7,)]
     assert not list(real_settings.raw_dir.glob(".fetch-*"))
-    published = result["published"]
-    assert isinstance(published, dict)
-    assert published["khet_need"] == {"bma_registry": 50}
+    published = result.published
+    assert published.khet_need == {"bma_registry": 50}
     assert_need_matches_an_independent_count(real_settings)
     assert_exports_open_in_gdal_and_excel(real_settings)
-    assert sorted(Path(p).name for p in published["maps"]) == sorted(MAPPED_FILES)
+    assert sorted(Path(p).name for p in published.outputs.maps) == sorted(MAPPED_FILES)
     assert_maps_are_offline_small_and_private(real_settings)
     assert_chromium_draws_every_khet(real_settings)
     assert_web_outlines_leave_no_gap(real_settings)

@@ -111,8 +111,8 @@ def test_a_run_with_nothing_new_redoes_nothing(copy: Settings) -> None:
         p.name: p.stat().st_mtime_ns for p in copy.maps_dir.iterdir() if p.name != "report.html"
     }
     result = citywide(copy)
-    assert result["plan"].nothing_to_do
-    assert result["ingested"] == []
+    assert result.plan.nothing_to_do
+    assert result.ingested == ()
     assert copy.duckdb_path.stat().st_mtime_ns == database.st_mtime_ns
     assert copy.duckdb_path.stat().st_ino == database.st_ino
     assert {
@@ -128,21 +128,21 @@ def test_one_changed_district_file_is_reingested_alone(copy: Settings) -> None:
     (folder / "dusit.csv").write_text(dusit_return(), encoding="utf-8")
     (folder / "bangrak.csv").write_text(BANGRAK_RETURN, encoding="utf-8")
     first = citywide(copy)
-    assert first["tables"] is None  # the geography did not change: not rebuilt
-    assert sorted(r["file"] for r in first["ingested"]) == ["bangrak.csv", "dusit.csv"]
-    assert first["published"]["khet_need"] == {"bma_registry": 50, ROUND: 50}
+    assert first.tables is None  # the geography did not change: not rebuilt
+    assert sorted(r.path.name for r in first.ingested) == ["bangrak.csv", "dusit.csv"]
+    assert first.published.khet_need == {"bma_registry": 50, ROUND: 50}
     assert query(copy, f"SELECT count(*) FROM community WHERE survey_round = '{ROUND}'") == [(5,)]
 
     (folder / "dusit.csv").write_text(dusit_return(extra_rows=2), encoding="utf-8")
     second = citywide(copy)
-    assert [(r["file"], r["status"], r["rows_loaded"]) for r in second["ingested"]] == [
+    assert [(r.path.name, r.status, r.rows_loaded) for r in second.ingested] == [
         ("dusit.csv", "loaded", 5)
     ]
     assert query(copy, f"SELECT count(*) FROM community WHERE survey_round = '{ROUND}'") == [(7,)]
     assert query(copy, "SELECT count(*) FROM community_history") == [
         (3 + 2,)
     ]  # 3 dusit + registry's 2
-    statuses = {row.file: row.status for row in second["report"].files}
+    statuses = {row.file: row.status for row in second.report.files}
     assert statuses == {
         "dusit.csv": "loaded",
         "bangrak.csv": "unchanged",
@@ -292,7 +292,7 @@ def test_a_killed_run_leaves_the_database_as_it_was(copy: Settings, kill_after_s
             "SELECT count(*) FROM community WHERE survey_round = ?", [ROUND]
         ).fetchall() == [(0,)]
     result = citywide(copy)  # the next run completes the work
-    assert [(r["file"], r["rows_loaded"]) for r in result["ingested"]] == [("big.csv", 200_000)]
+    assert [(r.path.name, r.rows_loaded) for r in result.ingested] == [("big.csv", 200_000)]
     assert not work.exists()
 
 
@@ -315,7 +315,7 @@ def test_households_through_the_flow_match_ingesting_files_one_by_one(
             load.ingest_file(connection, path, ROUND, dt.date.today())
 
     result = citywide(copy)
-    assert sorted(r["file"] for r in result["ingested"]) == sorted(p.name for p in folder.iterdir())
+    assert sorted(r.path.name for r in result.ingested) == sorted(p.name for p in folder.iterdir())
     for sql in (HOUSEHOLDS, WARNINGS):
         with db.connect(one_by_one, read_only=True) as connection:
             expected = connection.execute(sql).fetchall()

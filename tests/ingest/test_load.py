@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import shutil
@@ -18,6 +19,7 @@ from citywide.ingest import communities, load
 from citywide.ingest.discovery import survey_files
 from citywide.ingest.kinds import RECORD_KINDS
 from citywide.ingest.load import check_file, ingest_file
+from citywide.ingest.outcome import TableReport
 from citywide.sources import COMMUNITY_REGISTRY
 from tests.ingest import district_returns as returns
 from tests.ingest.traces import assert_nowhere
@@ -26,13 +28,23 @@ pytestmark = pytest.mark.real_data
 TODAY = dt.date(2026, 11, 21)
 
 
-def ingest_all(path: Path, folder: Path, survey_round: str = "2568-1") -> list[dict[str, object]]:
+def ingest_reports(path: Path, folder: Path, survey_round: str = "2568-1") -> list[TableReport]:
     with db.connect(path) as connection:
         return [
-            report.summary() | {"source_file_id": report.source_file_id}
+            report
             for file in survey_files([folder])
             for report in ingest_file(connection, file, survey_round, TODAY)
         ]
+
+
+def as_row(report: TableReport) -> dict[str, object]:
+    """A report's fields by name, and its file's name, for comparing in assertions."""
+    fields = dataclasses.asdict(dataclasses.replace(report, problems=None))
+    return {**fields, "file": report.path.name, "path": str(report.path)}
+
+
+def ingest_all(path: Path, folder: Path, survey_round: str = "2568-1") -> list[dict[str, object]]:
+    return [as_row(report) for report in ingest_reports(path, folder, survey_round)]
 
 
 def rows(path: Path, sql: str, params: list[object] | None = None) -> list[tuple[Any, ...]]:

@@ -67,7 +67,7 @@ def ingest_file(
 ) -> list[TableReport]:
     """Ingest every table of one file (or record why it cannot be read), in this process."""
     sha256 = file_sha256(path)
-    known = already_ingested(connection, path, sha256)
+    known = already_ingested(connection, path, sha256, survey_round)
     if known:
         return known
     with connection.cursor() as cursor:
@@ -78,9 +78,10 @@ def ingest_file(
 
 
 def already_ingested(
-    connection: duckdb.DuckDBPyConnection, path: Path, sha256: str
+    connection: duckdb.DuckDBPyConnection, path: Path, sha256: str, survey_round: str | None = None
 ) -> list[TableReport]:
-    """Reports for a file whose sha256 is already in ``source_file`` (empty when it is new)."""
+    """Reports for a file whose sha256 is already in ``source_file`` (empty when it is new);
+    ``survey_round``: the round it was given this time."""
     known = connection.execute(
         "SELECT source_file_id, sheet, status FROM source_file WHERE sha256 = ? ORDER BY 1",
         [sha256],
@@ -93,6 +94,7 @@ def already_ingested(
             "already ingested",
             source_file_id=file_id,
             message=f"same sha256 as source_file {file_id} ({status}); nothing changed",
+            survey_round=survey_round,
         )
         for file_id, sheet, status in known
     ]

@@ -48,24 +48,6 @@ class TableReport:
     def accounted(self) -> bool:
         return self.rows_read == self.rows_loaded + self.rows_rejected
 
-    def summary(self) -> dict[str, object]:
-        """Plain values for logs, Prefect results and run reports."""
-        return {
-            "file": self.path.name,
-            "path": str(self.path),
-            "sheet": self.sheet,
-            "status": self.status,
-            "format": self.format,
-            "record_kind": self.record_kind,
-            "rows_read": self.rows_read,
-            "rows_loaded": self.rows_loaded,
-            "rows_rejected": self.rows_rejected,
-            "rows_superseded": self.rows_superseded,
-            "warnings": self.warnings,
-            "dropped_columns": self.dropped_columns,
-            "message": self.message,
-        }
-
 
 @dataclass(frozen=True)
 class PreparedTable:
