@@ -38,8 +38,7 @@ from citywide.ingest.discovery import (
     REGISTRY_ROUND,
     SurveyFile,
     SurveyScan,
-    scan_surveys,
-    unreadable_file,
+    hashed_surveys,
 )
 from citywide.ingest.outcome import PreparedTable, TableReport, read_manifest, write_manifest
 from citywide.locations import Locations
@@ -50,7 +49,6 @@ from citywide.sources import (
     FetchResult,
     fetch_source,
     fetch_sources,
-    file_sha256,
     source_by_id,
 )
 
@@ -148,17 +146,11 @@ def find_survey_files(fetched: list[FetchResult], settings: Settings) -> SurveyS
     """The registry (round bma_registry, hashed by its fetch) and every file in
     RAW_DIR/surveys/<round>/, hashed; what cannot be read there is skipped with its reason."""
     (registry,) = [r.files[0] for r in fetched if r.source.id == COMMUNITY_REGISTRY.id]
-    found = [SurveyFile(registry.path, REGISTRY_ROUND, registry.sha256)]
-    scan = scan_surveys(Locations.from_settings(settings).surveys_dir)
-    skipped = list(scan.skipped)
-    for path, survey_round in scan.files:
-        try:
-            found.append(SurveyFile(path, survey_round, file_sha256(path)))
-        except OSError as error:  # unreadable here (permissions, a share gone): the rest go on
-            skipped.append(unreadable_file(path, error, survey_round))
-    for skip in skipped:
+    registered = SurveyFile(registry.path, REGISTRY_ROUND, registry.sha256)
+    scan = hashed_surveys(Locations.from_settings(settings).surveys_dir, [registered])
+    for skip in scan.skipped:
         log.warning("skipped %s: %s", _shown(skip.path, settings), skip.reason.split(" / ")[-1])
-    return SurveyScan(tuple(found), tuple(skipped))
+    return scan
 
 
 @file_task
@@ -302,10 +294,7 @@ def merge_file(
         reports = ingest_load.already_ingested(
             cursor, survey.path, survey.sha256, survey.survey_round
         ) or ingest_load.merge_saved(cursor, prepared, survey.survey_round, date.today())
-    folder = locations.prepared_folder(database, survey.sha256, date.today())
-    shutil.rmtree(folder, ignore_errors=True)
-    with contextlib.suppress(OSError):  # the last one out removes the parent
-        folder.parent.rmdir()
+    locations.discard_prepared(locations.prepared_folder(database, survey.sha256, date.today()))
     seconds = time.perf_counter() - started
     for table in reports:
         log_outcome(table, survey.survey_round, seconds)

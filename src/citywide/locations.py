@@ -8,11 +8,15 @@ file, since a run's tasks are handed the working copy, not the settings.
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from citywide.settings import Settings
+if TYPE_CHECKING:
+    from citywide.settings import Settings
 
 SURVEYS_FOLDER = "surveys"  # RAW_DIR/surveys/<round>/: the survey returns of each round
 EXPORTS_FOLDER = "exports"
@@ -20,6 +24,7 @@ PREPARED_FOLDER = "prepared"
 PREPARED_MANIFEST = "manifest.json"  # in a prepared file's folder: its tables
 PUBLISHED_MANIFEST = "published.json"
 REPORT_PAGE = "report.html"
+DATABASE_FILE = "citywide.duckdb"  # in PROCESSED_DIR unless CITYWIDE_DUCKDB_PATH says otherwise
 
 
 def surveys_dir(raw_dir: Path) -> Path:
@@ -52,6 +57,13 @@ def prepared_folder(database: Path, sha256: str, day: date) -> Path:
     """A survey file's prepared tables, named by its sha256 and the day (the rules' "future
     date" check depends on it), so a run killed before merging finds the work done."""
     return prepared_dir(database) / f"{sha256[:32]}-{day:%Y%m%d}"
+
+
+def discard_prepared(folder: Path) -> None:
+    """Remove a merged file's prepared folder; the last one out removes their parent too."""
+    shutil.rmtree(folder, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        folder.parent.rmdir()
 
 
 def prepared_today(folder: Path, day: date) -> bool:

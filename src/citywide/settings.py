@@ -18,6 +18,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from citywide.indicators import DEFAULT_WEIGHTS, validate_weights
+from citywide.locations import DATABASE_FILE
 
 # How map class breaks are chosen (mapclassify); citywide.mapping.options uses it.
 MapClassification = Literal["fisher_jenks", "quantiles"]
@@ -46,7 +47,7 @@ class Settings(BaseSettings):
         description="Generated database and exports (default: DATA_DIR/processed).",
     )
     duckdb_path: Path = Field(
-        default=Path("data/processed/citywide.duckdb"),
+        default=Path("data/processed") / DATABASE_FILE,
         description="The DuckDB database analysts query (default: PROCESSED_DIR/citywide.duckdb).",
     )
     maps_dir: Path = Field(default=Path("maps"), description="Published HTML maps.")
@@ -186,7 +187,7 @@ class Settings(BaseSettings):
         data_dir = Path(values.get("data_dir") or "data")
         values.setdefault("raw_dir", data_dir / "raw")
         processed_dir = Path(values.setdefault("processed_dir", data_dir / "processed"))
-        values.setdefault("duckdb_path", processed_dir / "citywide.duckdb")
+        values.setdefault("duckdb_path", processed_dir / DATABASE_FILE)
         return values
 
     def describe(self) -> dict[str, str]:

@@ -224,6 +224,21 @@ def _scan_round(folder: Path, survey_round: str, scan: FolderScan) -> None:
             scan.files.append((entry, survey_round))
 
 
+def hashed_surveys(surveys: Path, given: Iterable[SurveyFile] = ()) -> SurveyScan:
+    """``given`` (e.g. the registry) and every file :func:`scan_surveys` finds, hashed; a file
+    that cannot be read here is skipped with its reason, the rest go on."""
+    from citywide.sources import file_sha256
+
+    found, scan = list(given), scan_surveys(surveys)
+    skipped = list(scan.skipped)
+    for path, survey_round in scan.files:
+        try:
+            found.append(SurveyFile(path, survey_round, file_sha256(path)))
+        except OSError as error:  # unreadable here (permissions, a share gone): the rest go on
+            skipped.append(unreadable_file(path, error, survey_round))
+    return SurveyScan(tuple(found), tuple(skipped))
+
+
 def unreadable_file(path: Path, error: OSError, survey_round: str) -> SkippedFile:
     """A round's file that cannot be read here (permissions, a share gone): skipped, the rest
     go on."""
