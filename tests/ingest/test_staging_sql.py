@@ -14,7 +14,8 @@ import pytest
 
 from citywide.ingest import households
 from citywide.ingest.columns import vocabulary
-from citywide.ingest.rules import COMMUNITY_SHAPE, RecordShape
+from citywide.ingest.records import RecordShape
+from citywide.ingest.rules import COMMUNITY_SHAPE
 from citywide.ingest.staging import _staged_sql
 
 GOLDEN = Path(__file__).parent / "golden"

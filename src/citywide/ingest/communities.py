@@ -13,8 +13,8 @@ from collections.abc import Mapping
 
 import duckdb
 
-from citywide.ingest.records import goes_straight_in, insert_into, keep_latest
-from citywide.ingest.rules import COMMUNITY_SHAPE, loaded_rows
+from citywide.ingest.records import goes_straight_in, insert_into, keep_latest, loaded_rows
+from citywide.ingest.rules import COMMUNITY_SHAPE
 from citywide.schema import COMMUNITY, COMMUNITY_FOOTPRINT
 
 SHAPE = COMMUNITY_SHAPE

@@ -14,8 +14,14 @@ from collections.abc import Mapping
 
 import duckdb
 
-from citywide.ingest.records import goes_straight_in, insert_into, keep_latest
-from citywide.ingest.rules import COMMUNITY_KEY_SQL, RecordShape, WarningRule, loaded_rows
+from citywide.ingest.records import (
+    RecordShape,
+    goes_straight_in,
+    insert_into,
+    keep_latest,
+    loaded_rows,
+)
+from citywide.ingest.rules import COMMUNITY_KEY_SQL, WarningRule
 from citywide.schema import HOUSEHOLD
 
 # Above these a value is more likely a typing slip than a household: loaded, with a warning.

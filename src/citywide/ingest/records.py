@@ -1,4 +1,5 @@
-"""What every kind of record shares: its spec (one per :data:`RecordKind`) and the row SQL.
+"""What every kind of record shares: its shape and spec (one per :data:`RecordKind`), and the
+row SQL.
 
 A community return and a household enumeration go through the same staging, the same
 ``source_file`` lineage and the same rule for keeping one record per key and round (the latest
@@ -11,12 +12,58 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from citywide.ingest.layout import RecordKind
-from citywide.ingest.rules import RecordShape, round_is_empty
 from citywide.schema import TableSpec
+
+if TYPE_CHECKING:
+    from citywide.ingest.rules import WarningRule
+
+
+@dataclass(frozen=True)
+class RecordShape:
+    """What a row of a table is a record of: when it has no identity, and what it keeps.
+
+    ``columns`` is the select list of the staged table's record columns, over the staging
+    query's last step (e.g. ``khet_code``, ``code_value``, ``{field}_value``, ``{field}_code``).
+    """
+
+    kind: RecordKind
+    missing_reason: str  # rejection code of a row without an identity
+    missing_field: str
+    missing_when: str  # SQL: the row has no identity
+    summary_identity: str  # SQL: the text that says a row is a summary row ("รวม")
+    columns: str
+    warnings: tuple[WarningRule, ...] = ()
+
+
+def loaded_rows(staged: str, columns: Sequence[str], computed: Mapping[str, str]) -> str:
+    """SELECT of a staged table's loaded rows shaped like a record table (``columns`` in order).
+
+    Columns not in ``computed`` are taken as they are; lineage comes from the query parameters
+    ``$round``, ``$file_id`` and ``$sha256``.
+    """
+    lineage = {
+        "survey_round": "$round::VARCHAR",
+        "source_file_id": "$file_id::BIGINT",
+        "source_sha256": "$sha256::VARCHAR",
+    }
+    expressions = {name: name for name in columns} | lineage | dict(computed)
+    select = ", ".join(f"{expressions[name]} AS {name}" for name in columns)
+    return f"SELECT {select} FROM {staged} WHERE rejection IS NULL"
+
+
+def round_is_empty(cursor: duckdb.DuckDBPyConnection, table: str, survey_round: str) -> bool:
+    """True when the record table (community or household) holds nothing of the round yet."""
+    row = cursor.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE survey_round = ? LIMIT 1)",
+        [survey_round],
+    ).fetchone()
+    return not (row and row[0])
+
 
 Cursor = duckdb.DuckDBPyConnection
 # merge(cursor, relations, file_id, sha256, survey_round) -> True when the rows went straight in

@@ -13,7 +13,6 @@ Reason and warning codes, with their Thai and English messages, are listed in
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -21,6 +20,7 @@ import duckdb
 from citywide.ingest import privacy
 from citywide.ingest.columns import Vocabulary, vocabulary
 from citywide.ingest.messages import MAX_FIELD_LENGTH
+from citywide.ingest.records import RecordShape
 from citywide.schema import SURVEY_FIELDS
 
 # Bangkok's bounding box with a margin: a point outside it is not in Bangkok, and a point whose
@@ -78,48 +78,6 @@ CREATE OR REPLACE TEMP MACRO cw_written(x) AS x IS NOT NULL AND NOT regexp_full_
 # A community's identity within a round, from the staged columns; households refer to it.
 COMMUNITY_KEY_SQL = """CASE WHEN code_value IS NOT NULL THEN khet_code || ':' || code_value
          WHEN name_text IS NOT NULL THEN khet_code || ':name:' || cw_name_key(name_text) END"""
-
-
-@dataclass(frozen=True)
-class RecordShape:
-    """What a row of a table is a record of: when it has no identity, and what it keeps.
-
-    ``columns`` is the select list of the staged table's record columns, over the staging
-    query's last step (e.g. ``khet_code``, ``code_value``, ``{field}_value``, ``{field}_code``).
-    """
-
-    kind: str
-    missing_reason: str  # rejection code of a row without an identity
-    missing_field: str
-    missing_when: str  # SQL: the row has no identity
-    summary_identity: str  # SQL: the text that says a row is a summary row ("รวม")
-    columns: str
-    warnings: tuple[WarningRule, ...] = ()
-
-
-def loaded_rows(staged: str, columns: Sequence[str], computed: Mapping[str, str]) -> str:
-    """SELECT of a staged table's loaded rows shaped like a record table (``columns`` in order).
-
-    Columns not in ``computed`` are taken as they are; lineage comes from the query parameters
-    ``$round``, ``$file_id`` and ``$sha256``.
-    """
-    lineage = {
-        "survey_round": "$round::VARCHAR",
-        "source_file_id": "$file_id::BIGINT",
-        "source_sha256": "$sha256::VARCHAR",
-    }
-    expressions = {name: name for name in columns} | lineage | dict(computed)
-    select = ", ".join(f"{expressions[name]} AS {name}" for name in columns)
-    return f"SELECT {select} FROM {staged} WHERE rejection IS NULL"
-
-
-def round_is_empty(cursor: duckdb.DuckDBPyConnection, table: str, survey_round: str) -> bool:
-    """True when the record table (community or household) holds nothing of the round yet."""
-    row = cursor.execute(
-        f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE survey_round = ? LIMIT 1)",
-        [survey_round],
-    ).fetchone()
-    return not (row and row[0])
 
 
 def create_macros(connection: duckdb.DuckDBPyConnection) -> None:

@@ -21,6 +21,7 @@ from citywide.geography import LOOKUP_CELLS_PER_DEGREE
 from citywide.ingest import privacy
 from citywide.ingest.columns import Vocabulary
 from citywide.ingest.messages import MAX_FIELD_LENGTH
+from citywide.ingest.records import RecordShape
 from citywide.ingest.rules import (
     AMOUNT_FIELDS,
     CLEANED_FIELDS,
@@ -33,7 +34,6 @@ from citywide.ingest.rules import (
     LOCATION_NUMBERS,
     LON_RANGE,
     NUMBER_FIELDS,
-    RecordShape,
     WarningRule,
     create_macros,
     rejection_case,
