@@ -13,7 +13,13 @@ from collections.abc import Mapping
 
 import duckdb
 
-from citywide.ingest.records import goes_straight_in, insert_into, keep_latest, loaded_rows
+from citywide.ingest.records import (
+    RecordKindSpec,
+    goes_straight_in,
+    insert_into,
+    keep_latest,
+    loaded_rows,
+)
 from citywide.ingest.rules import COMMUNITY_SHAPE
 from citywide.schema import COMMUNITY, COMMUNITY_FOOTPRINT
 
@@ -38,6 +44,7 @@ def _incoming_select(staged: str) -> str:
 
 def merge(
     cursor: duckdb.DuckDBPyConnection,
+    spec: RecordKindSpec,
     relations: Mapping[str, str],
     file_id: int,
     sha256: str,
@@ -49,9 +56,6 @@ def merge(
     Returns True when the rows went straight in (nothing to merge with, every key unique and
     coded), False after a full merge.
     """
-    from citywide.ingest.kinds import RECORD_KINDS
-
-    spec = RECORD_KINDS["community"]
     cursor.execute(
         f"""
         {insert_into(COMMUNITY_FOOTPRINT)}

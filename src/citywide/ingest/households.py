@@ -15,6 +15,7 @@ from collections.abc import Mapping
 import duckdb
 
 from citywide.ingest.records import (
+    RecordKindSpec,
     RecordShape,
     goes_straight_in,
     insert_into,
@@ -126,6 +127,7 @@ def _incoming_select(staged: str) -> str:
 
 def merge(
     cursor: duckdb.DuckDBPyConnection,
+    spec: RecordKindSpec,
     relations: Mapping[str, str],
     file_id: int,
     sha256: str,
@@ -137,9 +139,6 @@ def merge(
     communities. A fresh round whose household keys are unique goes straight in: returns True
     then (the keys are known unique), False after a full merge.
     """
-    from citywide.ingest.kinds import RECORD_KINDS
-
-    spec = RECORD_KINDS["household"]
     staged = relations["rows"]
     parameters = {"round": survey_round, "file_id": file_id, "sha256": sha256}
     incoming = _incoming_select(staged)

@@ -388,7 +388,7 @@ def _merge_table(
             f"{insert_into(ROW_WARNING)} SELECT ?, {warned} FROM {relations['warnings']}",
             [file_id],
         )
-        fresh = spec.merge(cursor, relations, file_id, prepared.report.sha256, survey_round)
+        fresh = spec.merge(cursor, spec, relations, file_id, prepared.report.sha256, survey_round)
         if not fresh:
             _require_one_record_per_key(cursor, survey_round, prepared.report.path, spec)
         cursor.execute(

@@ -66,8 +66,9 @@ def round_is_empty(cursor: duckdb.DuckDBPyConnection, table: str, survey_round: 
 
 
 Cursor = duckdb.DuckDBPyConnection
-# merge(cursor, relations, file_id, sha256, survey_round) -> True when the rows went straight in
-Merge = Callable[[Cursor, Mapping[str, str], int, str, str], bool]
+# merge(cursor, spec, relations, file_id, sha256, survey_round) -> True when the rows went
+# straight in (the spec is the kind's own, handed back so a merge never looks it up)
+Merge = Callable[[Cursor, "RecordKindSpec", Mapping[str, str], int, str, str], bool]
 
 
 @dataclass(frozen=True)
