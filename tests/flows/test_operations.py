@@ -463,15 +463,15 @@ def unreadable_even_for_root(monkeypatch: pytest.MonkeyPatch, name: str) -> None
     """chmod 0 does not stop root: make the hash of that one file fail as it would for others."""
     if os.geteuid() != 0:
         return
+    from citywide.ingest import discovery
     from citywide.sources import file_sha256 as real
-    from flows import tasks
 
     def sha256(path: Path) -> str:
         if path.name == name:
             raise PermissionError(13, "Permission denied", str(path))
         return real(path)
 
-    monkeypatch.setattr(tasks, "file_sha256", sha256)
+    monkeypatch.setattr(discovery, "file_sha256", sha256)
 
 
 def test_surprising_files_are_skipped_and_reported_never_stopping_the_run(

@@ -10,6 +10,7 @@ from pathlib import Path
 from citywide.errors import CitywideError
 from citywide.ingest.readers import SUPPORTED
 from citywide.locations import SURVEYS_FOLDER, surveys_dir
+from citywide.sources import file_sha256
 
 # The BMA community registry's own round: a domain label that no survey folder may take, so it
 # lives with the round-label rule it is an exception to.
@@ -227,8 +228,6 @@ def _scan_round(folder: Path, survey_round: str, scan: FolderScan) -> None:
 def hashed_surveys(surveys: Path, given: Iterable[SurveyFile] = ()) -> SurveyScan:
     """``given`` (e.g. the registry) and every file :func:`scan_surveys` finds, hashed; a file
     that cannot be read here is skipped with its reason, the rest go on."""
-    from citywide.sources import file_sha256
-
     found, scan = list(given), scan_surveys(surveys)
     skipped = list(scan.skipped)
     for path, survey_round in scan.files:
