@@ -64,8 +64,8 @@ def merge(
         """,
         [file_id],
     )
-    staged, parameters = relations["rows"], {"round": survey_round, "file_id": file_id,
-                                             "sha256": sha256}  # fmt: skip
+    staged = relations["rows"]
+    parameters = {"round": survey_round, "file_id": file_id, "sha256": sha256}
     if goes_straight_in(cursor, staged, spec, survey_round, coded=True):
         cursor.execute(f"{insert_into(COMMUNITY)} {_incoming_select(staged)}", parameters)
         return True
