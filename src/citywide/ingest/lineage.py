@@ -22,14 +22,9 @@ def insert_loaded(
     return _insert_row(
         cursor,
         {
-            "path": str(report.path),
-            "file_name": report.path.name,
-            "sha256": report.sha256,
+            **_identity(report, survey_round),
             "size_bytes": prepared.size_bytes,
             "format": report.format,
-            "encoding": report.encoding,
-            "sheet": report.sheet,
-            "survey_round": survey_round,
             "status": "loaded",
             "rows_read": report.rows_read,
             "rows_loaded": report.rows_loaded,
@@ -42,9 +37,21 @@ def insert_loaded(
             "dropped_columns": report.dropped_columns,
             "unmapped_columns": report.unmapped_columns,
             "message": report.message,
-            "record_kind": report.record_kind,
         },
     )
+
+
+def _identity(report: TableReport, survey_round: str) -> dict[str, object]:
+    """The columns that say which table of which file a row is, loaded or failed."""
+    return {
+        "path": str(report.path),
+        "file_name": report.path.name,
+        "sha256": report.sha256,
+        "encoding": report.encoding,
+        "sheet": report.sheet,
+        "survey_round": survey_round,
+        "record_kind": report.record_kind,
+    }
 
 
 def _insert_row(cursor: duckdb.DuckDBPyConnection, values: dict[str, object]) -> int:
@@ -77,21 +84,15 @@ def record_failure(
     file_id = _insert_row(
         cursor,
         {
-            "path": str(report.path),
-            "file_name": report.path.name,
-            "sha256": report.sha256,
+            **_identity(report, survey_round),
             "size_bytes": report.path.stat().st_size,
             "format": report.format or report.path.suffix.lstrip(".").lower(),
-            "encoding": report.encoding,
-            "sheet": report.sheet,
-            "survey_round": survey_round,
             "status": "failed",
             **dict.fromkeys(_ROW_COUNTS, 0),
             "column_map": "{}",
             "dropped_columns": [],
             "unmapped_columns": [],
             "message": message,
-            "record_kind": report.record_kind,
         },
     )
     return TableReport(

@@ -374,14 +374,16 @@ def _merge_table(
     relations, kind = prepared.relations, prepared.report.record_kind
     assert kind is not None  # a prepared (not failed) table knows its kind
     spec = RECORD_KINDS[kind]
-    problems = ", ".join(REJECTED_ROW.column_names[1:])
+    # the rejections relation names the reason `code`, as warnings do
+    problems = ", ".join(
+        "code AS reason" if name == "reason" else name for name in REJECTED_ROW.column_names[1:]
+    )
     warned = ", ".join(ROW_WARNING.column_names[1:])
     cursor.execute("BEGIN TRANSACTION")
     try:
         file_id = lineage.insert_loaded(cursor, prepared, survey_round)
         cursor.execute(
-            f"{insert_into(REJECTED_ROW)} SELECT ?, "
-            f"{problems.replace('reason', 'code AS reason')} FROM {relations['rejections']}",
+            f"{insert_into(REJECTED_ROW)} SELECT ?, {problems} FROM {relations['rejections']}",
             [file_id],
         )
         cursor.execute(
