@@ -325,10 +325,9 @@ def build_indicators(database: Path, settings: Settings) -> dict[str, int]:
     """khet_need and its views from the communities in the database; rows per round."""
     with db.connect(database) as connection:
         counts = indicators.khet_counts(connection)
-        need = indicators.khet_need(counts, settings.need_weights)
-        db.replace_tables(
-            connection, {"khet_need": need}, views=indicators.views(settings.suppression_k)
-        )
+        tables = indicators.need_tables(counts, settings.need_weights)
+        need = tables["khet_need"]
+        db.replace_tables(connection, tables, views=indicators.views(settings.suppression_k))
         geography_key, _ = db.step_keys(connection).get("geography", ("", None))
         key = plan.indicators_key(settings, ingest_load.last_file_id(connection), geography_key)
         db.record_step(connection, "indicators", key)

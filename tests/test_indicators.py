@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from citywide import db, indicators
+from citywide import db, errors, indicators
 from citywide.schema import COMMUNITY, HOUSEHOLD, KHET, KHET_NEED, SOURCE_FILE
 
 COUNTED = [
@@ -43,10 +43,13 @@ def counts(rows: list[dict[str, object]]) -> pd.DataFrame:
         "name_en": "Khet",
         "area_km2": 10.0,
         "registered_population": 10_000,
+        "coverage_status": "complete",
+        "first_survey_date": None,
+        "last_survey_date": None,
     }
     base["median_household_income"] = None
     frame = pd.DataFrame([{**base, **dict.fromkeys(COUNTED, 0), **row} for row in rows])
-    frame[COUNTED] = frame[COUNTED].astype("int64")
+    frame[COUNTED] = frame[COUNTED].astype("Int64")
     return frame
 
 
@@ -147,6 +150,7 @@ def test_published_view_hides_values_built_from_too_few_communities() -> None:
     connection.execute(KHET_NEED.create_sql())
     connection.register("need", need[list(KHET_NEED.column_names)])
     connection.execute("INSERT INTO khet_need SELECT * FROM need")
+    connection.execute("CREATE TABLE khet_need_current AS SELECT * FROM khet_need")
     for name, sql in indicators.views(3).items():
         connection.execute(f"CREATE VIEW {name} AS {sql}")
     rows = connection.execute(
@@ -198,6 +202,26 @@ def fill(
                 f"VALUES ({', '.join('?' for _ in values)})",
                 list(values.values()),
             )
+    coverage(connection)
+
+
+def coverage(connection: duckdb.DuckDBPyConnection) -> None:
+    """khet_coverage as the register step writes it, from the records: not_returned where the
+    khet has no community or household record in the round, complete otherwise."""
+    connection.execute(
+        """
+        CREATE OR REPLACE TABLE khet_coverage AS
+        WITH rounds AS (SELECT DISTINCT survey_round FROM source_file WHERE status = 'loaded'),
+        returned AS (
+            SELECT survey_round, khet_code FROM community
+            UNION SELECT survey_round, khet_code FROM household
+        )
+        SELECT r.survey_round, k.khet_code,
+            CASE WHEN t.khet_code IS NULL THEN 'not_returned' ELSE 'complete' END AS status
+        FROM rounds r CROSS JOIN khet k
+        LEFT JOIN returned t ON t.survey_round = r.survey_round AND t.khet_code = k.khet_code
+        """
+    )
 
 
 def test_household_records_replace_community_figures_where_a_khet_has_them(
@@ -268,8 +292,11 @@ def test_household_figures_from_too_few_communities_are_not_published(tmp_path: 
     households.append({**households[0], "household_key": "1001:X", "community_key": None})
     with db.connect(tmp_path / "survey.duckdb") as connection:
         fill(connection, [], households)
-        need = indicators.khet_need(indicators.khet_counts(connection), indicators.DEFAULT_WEIGHTS)
-        db.replace_tables(connection, {"khet_need": need}, views=indicators.views(3))
+        tables = indicators.need_tables(
+            indicators.khet_counts(connection), indicators.DEFAULT_WEIGHTS
+        )
+        need = tables["khet_need"]
+        db.replace_tables(connection, tables, views=indicators.views(3))
         row = connection.execute(
             "SELECT baan_mankong_demand_households, median_household_income, "
             "suppressed_indicators FROM khet_need_published WHERE khet_code = '1001'"
@@ -278,3 +305,99 @@ def test_household_figures_from_too_few_communities_are_not_published(tmp_path: 
     assert row[:2] == (None, None)  # 41 households, but from 2 communities
     assert {"baan_mankong_demand_households", "median_household_income"} <= set(row[2])
     assert need.set_index("khet_code").loc["1001", "programme_communities"] == 2
+
+
+def test_a_round_that_covers_two_of_four_khets_leaves_the_others_null_never_zero() -> None:
+    frame = counts(
+        [
+            {"khet_code": "1001", "slum_households": 100},
+            {"khet_code": "1002", "slum_households": 300},
+            {"khet_code": "1003", "coverage_status": "not_returned"},
+            {"khet_code": "1004", "coverage_status": "not_returned"},
+        ]
+    )
+    frame.loc[frame["coverage_status"] == "not_returned", COUNTED] = pd.NA
+    need = indicators.khet_need(frame, {"slum_households": 1.0}).set_index("khet_code")
+    assert need.loc[["1001", "1002"], "need_rank"].tolist() == [2, 1]
+    assert (need["surveyed_khets"] == 2).all()
+    unsurveyed = need.loc[["1003", "1004"]]
+    for column in ["slum_households", "need_index", "need_rank", "slum_population_share"]:
+        assert unsurveyed[column].isna().all(), column
+
+
+def test_change_is_against_the_khets_own_previous_surveyed_round() -> None:
+    rounds = {"A": 1, "B": 2, "C": 3}
+    frame = counts(
+        [
+            {"khet_code": "1001", "survey_round": "A", "slum_households": 100},
+            {"khet_code": "1001", "survey_round": "B", "coverage_status": "not_returned"},
+            {"khet_code": "1001", "survey_round": "C", "slum_households": 160},
+            {"khet_code": "1002", "survey_round": "A", "slum_households": 10},
+            {"khet_code": "1002", "survey_round": "B", "slum_households": 20},
+            {"khet_code": "1002", "survey_round": "C", "slum_households": 30},
+        ]
+    )
+    frame["round_order"] = frame["survey_round"].map(rounds)
+    frame.loc[frame["coverage_status"] == "not_returned", COUNTED] = pd.NA
+    need = indicators.khet_need(frame, {"slum_households": 1.0}).set_index(
+        ["survey_round", "khet_code"]
+    )
+    assert need.loc[("C", "1001"), "previous_round"] == "A"
+    assert need.loc[("C", "1001"), "slum_households_change"] == 60
+    assert need["previous_round"].isna()[("B", "1001")]
+    assert need.loc[("C", "1002"), "previous_round"] == "B"
+    current = indicators.khet_need_current(need.reset_index(), {"slum_households": 1.0})
+    by_khet = current.set_index("khet_code")
+    assert by_khet["survey_round"].tolist() == ["C", "C"]
+    assert by_khet.loc["1001", "slum_households"] == 160
+    assert by_khet.loc["1001", "need_rank"] == 1
+
+
+def test_the_current_picture_is_the_registry_for_untouched_khets(tmp_path: Path) -> None:
+    communities = [
+        {"community_key": f"{khet}:1", "khet_code": khet, "community_code": "1",
+         "community_type": "slum", "households": households, "survey_round": survey_round}
+        for khet, households, survey_round in (
+            ("1001", 100, "bma_registry"), ("1002", 200, "bma_registry"), ("1002", 50, "r2"))
+    ]  # fmt: skip
+    with db.connect(tmp_path / "survey.duckdb") as connection:
+        fill(connection, [], [])
+        connection.execute("UPDATE source_file SET survey_round = 'bma_registry'")
+        connection.execute(
+            "INSERT INTO source_file SELECT * REPLACE (2 AS source_file_id, 'b.csv' AS path, "
+            "'r2' AS survey_round) FROM source_file"
+        )
+        for record in communities:
+            values = {"source_file_id": 1, "source_sha256": "x", "source_row": 2, **record}
+            connection.execute(
+                f"INSERT INTO community ({', '.join(values)}) "
+                f"VALUES ({', '.join('?' for _ in values)})",
+                list(values.values()),
+            )
+        coverage(connection)
+        need = indicators.khet_need(indicators.khet_counts(connection), indicators.DEFAULT_WEIGHTS)
+        current = indicators.khet_need_current(need, indicators.DEFAULT_WEIGHTS)
+        db.replace_tables(
+            connection, {"khet_need": need, "khet_need_current": current},
+            views=indicators.views(3),
+        )  # fmt: skip
+        published = connection.execute(
+            "SELECT khet_code, survey_round FROM khet_need_current_published ORDER BY 1"
+        ).fetchall()
+    r2 = need[(need["survey_round"] == "r2") & (need["khet_code"] == "1001")]
+    assert r2["slum_households"].isna().all()
+    assert r2["coverage_status"].tolist() == ["not_returned"]
+    by_khet = current.set_index("khet_code")
+    assert by_khet.loc["1001", "survey_round"] == "bma_registry"
+    assert by_khet.loc["1001", "slum_households"] == 100
+    assert by_khet.loc["1002", "survey_round"] == "r2"
+    assert by_khet.loc["1002", "slum_households"] == 50
+    assert published == [("1001", "bma_registry"), ("1002", "r2")]
+
+
+def test_indicators_without_coverage_say_to_run_the_register_step(tmp_path: Path) -> None:
+    with db.connect(tmp_path / "survey.duckdb") as connection:
+        fill(connection, [], [])
+        connection.execute("DROP TABLE khet_coverage")
+        with pytest.raises(errors.CoverageMissing, match="citywide run"):
+            indicators.khet_counts(connection)

@@ -113,6 +113,21 @@ class DatabaseBusy(DatabaseError):
     """Another run holds the writer lock and did not release it within the wait allowed."""
 
 
+class CoverageMissing(DatabaseError):
+    """Indicators were asked for before the register step wrote khet_coverage."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the database has no table khet_coverage, so it cannot tell surveyed khets from "
+            "khets not surveyed",
+            expected="table khet_coverage (survey_round, khet_code, status), written by the "
+            "register step before the indicators",
+            found="no table khet_coverage",
+            where="citywide indicators (khet_need)",
+            fix="run the register step, e.g. `citywide run`, then publish again",
+        )
+
+
 class PrefectUnavailable(CitywideError):
     """Prefect's API server could not be reached, or its temporary server did not start."""
 

@@ -16,6 +16,10 @@ import duckdb
 import numpy
 import pandas as pd
 
+from citywide.errors import CoverageMissing
+
+NOT_RETURNED = "not_returned"
+
 
 @dataclass(frozen=True)
 class Indicator:
@@ -93,6 +97,15 @@ WITH rounds AS (
 ordered AS (
     SELECT survey_round, row_number() OVER (ORDER BY first_file) AS round_order FROM rounds
 ),
+-- a khet is surveyed in a round when its coverage is not `not_returned` (or missing)
+coverage AS (
+    SELECT survey_round, khet_code, status AS coverage_status FROM khet_coverage
+),
+survey_dates AS (
+    SELECT survey_round, khet_code, min(survey_date) AS first_survey_date,
+        max(survey_date) AS last_survey_date
+    FROM community GROUP BY survey_round, khet_code
+),
 counts AS (
     SELECT survey_round, khet_code,
         count(*) AS communities,
@@ -141,6 +154,8 @@ household_counts AS (
 )
 SELECT o.survey_round, o.round_order, k.khet_code, k.name_th, k.name_en, k.area_km2,
     k.population AS registered_population,
+    coalesce(v.coverage_status, 'not_returned') AS coverage_status,
+    d.first_survey_date, d.last_survey_date,
     c.* EXCLUDE (survey_round, khet_code, tenure_communities, insecure_tenure_households,
                  condition_communities, poor_housing_households),
     -- where the khet's households report a field, their records replace the community figure
@@ -157,6 +172,8 @@ SELECT o.survey_round, o.round_order, k.khet_code, k.name_th, k.name_en, k.area_
 FROM ordered o CROSS JOIN khet k
 LEFT JOIN counts c ON c.survey_round = o.survey_round AND c.khet_code = k.khet_code
 LEFT JOIN household_counts h ON h.survey_round = o.survey_round AND h.khet_code = k.khet_code
+LEFT JOIN coverage v ON v.survey_round = o.survey_round AND v.khet_code = k.khet_code
+LEFT JOIN survey_dates d ON d.survey_round = o.survey_round AND d.khet_code = k.khet_code
 ORDER BY o.round_order, k.khet_code
 """
 _DEPRIVATIONS = {
@@ -175,51 +192,91 @@ _FROM_HOUSEHOLDS = {
 def khet_counts(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Community and household counts per round and khet, every khet in every round.
 
-    Counts are zeros where a khet has none; ``median_household_income`` is missing where no
-    household reported an income.
+    Counts are zeros where a surveyed khet has none and NULL where the round did not survey
+    the khet (``coverage_status`` from ``khet_coverage``); ``median_household_income`` is
+    missing where no household reported an income.
     """
+    tables = {row[0] for row in connection.execute("SHOW TABLES").fetchall()}
+    if "khet_coverage" not in tables:
+        raise CoverageMissing()
     frame = connection.execute(_COUNTS_SQL).df()
     counted = [c for c in frame.columns if c.endswith(("communities", "households", "population"))]
     counted.remove("registered_population")
-    frame[counted] = frame[counted].fillna(0).astype("int64")
+    surveyed = frame["coverage_status"] != NOT_RETURNED
+    frame[counted] = frame[counted].fillna(0).astype("Int64").where(surveyed)
     return frame
 
 
 def khet_need(counts: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
-    """Indicators, need index (0-100), rank and change since the previous round.
+    """Indicators, need index (0-100), rank among surveyed khets, change since the khet's own
+    previous surveyed round.
 
-    A deprivation is NULL where no community of the khet reported the field it needs. Every
-    value is kept here; :func:`published_view_sql` hides the thin ones.
+    Every value of a khet the round did not survey is NULL. A deprivation is NULL where no
+    community of the khet reported the field it needs. Every value is kept here;
+    :func:`published_view_sql` hides the thin ones.
     """
+    scored = _scored(counts, weights, by="survey_round")
+    return _with_previous_round(scored)
+
+
+def khet_need_current(need: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
+    """The current picture: each khet's values from the newest round that surveyed it.
+
+    ``need`` is :func:`khet_need`'s frame; index and rank are recomputed over the combined
+    picture with the same weights (``need_index_change`` is NULL: the index of two pictures is
+    not comparable); a khet no round surveyed keeps a row of NULLs.
+    """
+    surveyed = need[need["coverage_status"] != NOT_RETURNED]
+    newest = surveyed.sort_values("round_order").groupby("khet_code").tail(1)
+    never = need[~need["khet_code"].isin(newest["khet_code"])]
+    never = never.sort_values("round_order").groupby("khet_code").tail(1)
+    picture = pd.concat([newest, never]).sort_values("khet_code", ignore_index=True)
+    picture = picture.drop(columns=["need_index", "need_rank", "surveyed_khets"])
+    current = _scored(picture.assign(picture="current"), weights, by="picture")
+    current["need_index_change"] = pd.Series(numpy.nan, index=current.index, dtype="float64")
+    return current.drop(columns="picture")
+
+
+def need_tables(counts: pd.DataFrame, weights: Mapping[str, float]) -> dict[str, pd.DataFrame]:
+    """khet_need and khet_need_current, by table name, as :func:`views` expects them."""
+    need = khet_need(counts, weights)
+    return {"khet_need": need, "khet_need_current": khet_need_current(need, weights)}
+
+
+def _scored(counts: pd.DataFrame, weights: Mapping[str, float], by: str) -> pd.DataFrame:
+    """Shares, densities, index and rank, the index scaled and ranked within each ``by``."""
     frame = counts.copy()
+    surveyed = frame["coverage_status"] != NOT_RETURNED
     for deprivation, reported in {**_DEPRIVATIONS, **_FROM_HOUSEHOLDS}.items():
         frame[deprivation] = frame[deprivation].where(frame[reported] > 0)
         if deprivation.endswith("households"):
             frame[deprivation] = frame[deprivation].astype("Int64")
-    frame["slum_population_share"] = (
-        100 * frame["slum_population"] / frame["registered_population"]
-    ).round(3)
-    frame["slum_households_per_km2"] = (frame["slum_households"] / frame["area_km2"]).round(3)
-    frame["need_index"] = _need_index(frame, weights)
-    frame["need_rank"] = (
-        frame.groupby("survey_round")["need_index"]
-        .rank(method="min", ascending=False)
-        .astype("int64")
+    slum_population = frame["slum_population"].astype("float64")
+    slum_households = frame["slum_households"].astype("float64")
+    frame["slum_population_share"] = (100 * slum_population / frame["registered_population"]).round(
+        3
     )
-    return _with_previous_round(frame)
+    frame["slum_households_per_km2"] = (slum_households / frame["area_km2"]).round(3)
+    frame["need_index"] = _need_index(frame, weights, by).where(surveyed)
+    frame["need_rank"] = (
+        frame.groupby(by)["need_index"].rank(method="min", ascending=False).astype("Int64")
+    )
+    frame["surveyed_khets"] = surveyed.groupby(frame[by]).transform("sum").astype("int64")
+    return frame
 
 
-def _need_index(frame: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series:
-    """Weighted mean of min-max scaled indicators within the round, scaled to 0-100.
+def _need_index(frame: pd.DataFrame, weights: Mapping[str, float], by: str) -> pd.Series:
+    """Weighted mean of min-max scaled indicators within ``by``, scaled to 0-100.
 
     An indicator with no data anywhere in the round is left out; a khet's index averages over
     the indicators it has, so a khet is not ranked down for a field nobody surveyed there.
+    Khets not surveyed have NULL values and so take no part in the scaling.
     """
     parts = []
     for name, weight in weights.items():
         values = frame[name].astype("float64")
-        by_round = values.groupby(frame["survey_round"])
-        low, high = by_round.transform("min"), by_round.transform("max")
+        grouped = values.groupby(frame[by])
+        low, high = grouped.transform("min"), grouped.transform("max")
         scaled = ((values - low) / (high - low)).where(high > low, 0.0).where(values.notna())
         parts.append((scaled, weight))
     zero = pd.Series(0.0, index=frame.index)
@@ -230,15 +287,17 @@ def _need_index(frame: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series:
 
 
 def _with_previous_round(frame: pd.DataFrame) -> pd.DataFrame:
-    previous = frame[["round_order", "khet_code", "survey_round", "slum_households", "need_index"]]
-    previous = previous.assign(round_order=previous["round_order"] + 1).rename(
-        columns={
-            "survey_round": "previous_round",
-            "slum_households": "previous_slum_households",
-            "need_index": "previous_need_index",
+    """Change against the khet's own previous surveyed round, named in ``previous_round``."""
+    surveyed = frame[frame["coverage_status"] != NOT_RETURNED].sort_values("round_order")
+    by_khet = surveyed.groupby("khet_code")
+    previous = pd.DataFrame(
+        {
+            "previous_round": by_khet["survey_round"].shift(1),
+            "previous_slum_households": by_khet["slum_households"].shift(1),
+            "previous_need_index": by_khet["need_index"].shift(1),
         }
     )
-    joined = frame.merge(previous, on=["round_order", "khet_code"], how="left")
+    joined = frame.join(previous)
     joined["slum_households_change"] = (
         joined["slum_households"] - joined.pop("previous_slum_households")
     ).astype("Int64")
@@ -268,7 +327,7 @@ _HIDDEN_WITH = {
 }
 
 
-def published_view_sql(min_communities: int) -> str:
+def published_view_sql(min_communities: int, table: str = "khet_need") -> str:
     """``khet_need_published``: khet_need without the values built from too few communities.
 
     A value built from 1 to ``min_communities - 1`` communities (its indicator's ``basis``) is
@@ -296,11 +355,12 @@ def published_view_sql(min_communities: int) -> str:
             hidden AS suppressed_indicators
         FROM (
             SELECT survey_round, round_order, khet_code, name_th, name_en, area_km2,
-                registered_population, {", ".join(shown)}, previous_round,
+                registered_population, coverage_status, first_survey_date, last_survey_date,
+                surveyed_khets, {", ".join(shown)}, previous_round,
                 list_filter([{hidden}], lambda x: x IS NOT NULL) AS hidden
-            FROM khet_need
+            FROM {table}
         )
-    """  # noqa: S608 (indicator names are constants; k is an int)
+    """  # noqa: S608 (indicator and table names are constants; k is an int)
 
 
 LATEST_VIEW_SQL = """
@@ -313,4 +373,5 @@ def views(min_communities: int) -> dict[str, str]:
     return {
         "khet_need_published": published_view_sql(min_communities),
         "khet_need_latest": LATEST_VIEW_SQL,
+        "khet_need_current_published": published_view_sql(min_communities, "khet_need_current"),
     }

@@ -5,6 +5,8 @@ docs/data-model.md documents every column declared here (a test holds the two to
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 # re-exported: every table is importable from here
 from citywide.schema_geography import KHET as KHET
 from citywide.schema_geography import KHET_LOOKUP as KHET_LOOKUP
@@ -252,10 +254,12 @@ COMMUNITY_FOOTPRINT = TableSpec(
 KHET_NEED = TableSpec(
     name="khet_need",
     meaning=(
-        "Need indicators per survey round and khet: all 50 khets in every round, zeros where a "
-        "khet has no community. Built by `citywide publish`; docs/indicators.md defines each. "
-        "Holds every value; the view khet_need_published hides values built from too few "
-        "communities, and khet_need_latest holds the most recent round."
+        "Need indicators per survey round and khet: all 50 khets in every round; every value is "
+        "NULL where the round did not survey the khet (khet_coverage), zeros only where a "
+        "surveyed khet has none. Index and rank are among the round's surveyed khets. Built by "
+        "`citywide publish`; docs/indicators.md defines each. Holds every value; the view "
+        "khet_need_published hides values built from too few communities, and "
+        "khet_need_latest holds the most recent round."
     ),
     columns=(
         Column("survey_round", "VARCHAR", "Survey round label"),
@@ -265,6 +269,20 @@ KHET_NEED = TableSpec(
         Column("name_en", "VARCHAR", "Khet name in English (RTGS)"),
         Column("area_km2", "DOUBLE", "Khet area in km2"),
         Column("registered_population", "BIGINT", "Registered population of the khet"),
+        Column(
+            "coverage_status",
+            "VARCHAR",
+            "khet_coverage.status of the khet in the round: not_returned, partial or complete",
+        ),
+        Column(
+            "first_survey_date",
+            "DATE",
+            "First survey date of the khet's communities",
+            nullable=True,
+        ),
+        Column(
+            "last_survey_date", "DATE", "Last survey date of the khet's communities", nullable=True
+        ),
         Column("communities", "BIGINT", "Surveyed communities"),
         Column("households", "BIGINT", "Households in surveyed communities"),
         Column("population", "BIGINT", "Population of surveyed communities"),
@@ -337,8 +355,18 @@ KHET_NEED = TableSpec(
         Column("slum_population_share", "DOUBLE", "Slum population / registered population, %"),
         Column("slum_households_per_km2", "DOUBLE", "Slum households per km2 of the khet"),
         Column("need_index", "DOUBLE", "Composite need index, 0-100 within the round"),
-        Column("need_rank", "BIGINT", "Rank by need index within the round (1 = greatest need)"),
-        Column("previous_round", "VARCHAR", "The round before this one", nullable=True),
+        Column(
+            "need_rank",
+            "BIGINT",
+            "Rank by need index among the round's surveyed khets (1 = greatest need)",
+        ),
+        Column("surveyed_khets", "BIGINT", "Khets the round surveyed (rank N of this many)"),
+        Column(
+            "previous_round",
+            "VARCHAR",
+            "The khet's own previous surveyed round, the base of the changes",
+            nullable=True,
+        ),
         Column(
             "slum_households_change",
             "BIGINT",
@@ -350,6 +378,27 @@ KHET_NEED = TableSpec(
         ),
     ),
     primary_key=("survey_round", "khet_code"),
+)
+# Values are NULL for a khet the round did not survey: only keys and khet facts are required.
+_KHET_FACTS = {"survey_round", "round_order", "khet_code", "name_th", "name_en", "area_km2",
+               "registered_population", "coverage_status", "surveyed_khets"}  # fmt: skip
+KHET_NEED = replace(
+    KHET_NEED,
+    columns=tuple(
+        c if c.name in _KHET_FACTS else replace(c, nullable=True) for c in KHET_NEED.columns
+    ),
+)
+KHET_NEED_CURRENT = replace(
+    KHET_NEED,
+    name="khet_need_current",
+    meaning=(
+        "The current city picture: for each of the 50 khets the khet_need values of the newest "
+        "round that surveyed it (survey_round names it; the registry round bma_registry "
+        "included), index and rank recomputed over this combined picture with the same weights; "
+        "need_index_change is NULL. Mixes vintages: see docs/indicators.md. A table, since the "
+        "index is recomputed; khet_need_current_published hides thin values."
+    ),
+    primary_key=("khet_code",),
 )
 
 PIPELINE_STATE = TableSpec(
@@ -396,6 +445,7 @@ TABLES: dict[str, TableSpec] = {
         HOUSEHOLD,
         HOUSEHOLD_HISTORY,
         KHET_NEED,
+        KHET_NEED_CURRENT,
         PIPELINE_STATE,
         SCHEMA_VERSION_TABLE,
     )
