@@ -92,7 +92,9 @@ def test_tooltips_show_value_unit_rank_or_why_there_is_none() -> None:
     assert f"{NO_DATA_EN} <small>(1 เขต · khets)" in layer.legend_html
     assert "suppressed (privacy) <small>(1 เขต · khets)" in layer.legend_html
     assert "ครัวเรือน · households" in layer.legend_html
-    assert "รอบสำรวจ · survey round: 2026" in layer.legend_html
+    assert (
+        "ค่าจากรอบสำรวจ 2026 (4 เขต) · values from survey round 2026 (4 khets)" in layer.legend_html
+    )
 
 
 def test_need_index_tooltip_uses_the_official_rank_and_decimals() -> None:
