@@ -140,7 +140,7 @@ def assert_chromium_draws_every_khet(settings: Settings) -> None:
                 continue
             assert (drawn.shapes, drawn.filled, len(drawn.labels)) == (50, 50, 50), page.name
             assert drawn.legend is not None, page.name
-            assert "suppressed / no data" in drawn.legend, page.name
+            assert "suppressed (privacy)" in drawn.legend, page.name
         composite = browser.render(settings.maps_dir / "all_indicators.html")
         assert len(composite.layers) == 9
         legends = []

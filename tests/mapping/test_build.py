@@ -66,16 +66,17 @@ def test_quantiles_and_class_count_come_from_the_options() -> None:
     assert isinstance(page, str)
     assert "quantile breaks" in page
     assert "Fisher-Jenks" not in page
-    assert page.count('cw-legend-row\\"') == 3  # two classes and "suppressed / no data"
+    # two classes, then "no data", "suppressed" and "not surveyed", each its own legend row
+    assert page.count('cw-legend-row\\"') == 5
 
 
 def test_nothing_to_map_is_an_error_that_says_so() -> None:
     with pytest.raises(PublishError, match="nothing to map"):
         map_files(published([{}, {}]), MapOptions(), BUILT)
-    two_rounds = published(four_khets())
-    two_rounds.loc[0, "survey_round"] = "2025"
-    with pytest.raises(PublishError, match="exactly one survey round"):
-        map_files(two_rounds, MapOptions(), BUILT)
+    twice = published(four_khets())
+    twice.loc[1, "khet_code"] = twice.loc[0, "khet_code"]
+    with pytest.raises(PublishError, match="one published row per khet"):
+        map_files(twice, MapOptions(), BUILT)
 
 
 def test_stale_pages_are_the_indicator_pages_not_written_again(tmp_path: Path) -> None:

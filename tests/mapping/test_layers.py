@@ -10,11 +10,14 @@ import shapely
 from citywide.indicators import INDICATOR_BY_NAME
 from citywide.mapping.layers import (
     NO_DATA_EN,
+    NOT_SURVEYED_COLOUR,
     PALETTE,
+    SUPPRESSED_COLOUR,
     choropleth_layer,
     classify,
     feature_collection,
     label_points,
+    sources_note,
     web_geometry,
 )
 from tests.mapping.conftest import REASON_EN, published
@@ -76,18 +79,22 @@ def test_tooltips_show_value_unit_rank_or_why_there_is_none() -> None:
     assert layer.tooltips[0] == (
         "<b>เขตทดสอบ1</b> · Test 1<br>"
         "ครัวเรือนในชุมชนแออัด · Slum households: <b>1,200</b> ครัวเรือน · households<br>"
-        "อันดับ 1 จาก 2 · rank 1 of 2"
+        "อันดับ 1 จาก 2 · rank 1 of 2<br>"
+        "ค่าจากรอบสำรวจ 2026 · values from survey round 2026"
     )
     assert "rank 2 of 2" in layer.tooltips[1]
     assert "ไม่แสดง · not shown" in layer.tooltips[2]
     assert REASON_EN in layer.tooltips[2]
     assert "ไม่มีข้อมูล · no data" in layer.tooltips[3]
-    assert layer.fills[2] is None
+    assert layer.fills[2] == SUPPRESSED_COLOUR  # suppressed has its own style, not "no data"
     assert layer.fills[3] is None
     assert layer.fills[0] != layer.fills[1]
-    assert f"{NO_DATA_EN} <small>(2 เขต · khets)" in layer.legend_html
+    assert f"{NO_DATA_EN} <small>(1 เขต · khets)" in layer.legend_html
+    assert "suppressed (privacy) <small>(1 เขต · khets)" in layer.legend_html
     assert "ครัวเรือน · households" in layer.legend_html
-    assert "รอบสำรวจ · survey round: 2026" in layer.legend_html
+    assert (
+        "ค่าจากรอบสำรวจ 2026 (4 เขต) · values from survey round 2026 (4 khets)" in layer.legend_html
+    )
 
 
 def test_need_index_tooltip_uses_the_official_rank_and_decimals() -> None:
@@ -133,3 +140,38 @@ def test_web_geometry_keeps_shared_borders_shared() -> None:
     assert numpy.array_equal(coordinates, numpy.round(coordinates, 5))
     collection = feature_collection(simple)
     assert [f["properties"] for f in collection["features"]] == [{"i": 0}, {"i": 1}]
+
+
+def test_a_khet_the_round_did_not_cover_is_not_surveyed_not_no_data_nor_suppressed() -> None:
+    khets = published(
+        [
+            {"need_index": 80.0, "need_rank": 1, "coverage_status": "complete"},
+            {"need_index": 20.0, "need_rank": 2, "coverage_status": "partial"},
+            {"need_index": None, "coverage_status": "not_returned"},
+            {"need_index": None, "coverage_status": "not_returned"},
+        ]
+    )
+    layer = choropleth_layer(khets, INDICATOR_BY_NAME["need_index"], "fisher_jenks", 5)
+    assert layer.fills[2] == layer.fills[3] == NOT_SURVEYED_COLOUR
+    assert None not in layer.fills
+    assert "ยังไม่ได้สำรวจ · not surveyed" in layer.tooltips[2]
+    assert "อันดับ 2 จาก 2 เขตที่สำรวจ · rank 2 of 2 surveyed" in layer.tooltips[1]
+    assert "not surveyed <small>(2 เขต · khets)</small>" in layer.legend_html
+    assert "no data for this field <small>(0 เขต · khets)</small>" in layer.legend_html
+
+
+def test_the_current_picture_says_which_round_each_value_comes_from() -> None:
+    khets = published(
+        [
+            {"survey_round": "2568", "round_order": 2, "households": 10},
+            {"survey_round": "bma_registry", "round_order": 1, "households": 20},
+            {"survey_round": "bma_registry", "round_order": 1, "households": 30},
+        ]
+    )
+    assert sources_note(khets) == (
+        "ค่าจากรอบสำรวจ 2568 (1 เขต) และ ทะเบียนชุมชน กทม. (2 เขต) · "
+        "values from survey round 2568 (1 khets) and BMA community registry (2 khets)"
+    )
+    layer = choropleth_layer(khets, INDICATOR_BY_NAME["households"], "fisher_jenks", 5)
+    assert "values from BMA community registry" in layer.tooltips[1]
+    assert "values from survey round 2568" in layer.tooltips[0]

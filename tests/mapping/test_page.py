@@ -93,7 +93,9 @@ def test_chromium_draws_every_khet_offline_and_shows_hostile_names_as_text(
         assert drawn.labels[0].splitlines() == [HOSTILE_TH, HOSTILE_EN]
         assert drawn.legend is not None
         assert "ชุมชนแออัด" in drawn.legend
-        assert "suppressed / no data" in drawn.legend
+        assert "suppressed (privacy)" in drawn.legend
+        assert "no data for this field" in drawn.legend
+        assert "not surveyed" in drawn.legend
         assert drawn.layers == [
             "ชุมชนแออัด · Slum communities",
             "ชุมชนที่สำรวจ · Surveyed communities",

@@ -20,6 +20,7 @@ from citywide.mapping.layers import (
     choropleth_layer,
     feature_collection,
     label_points,
+    sources_note,
     unit_label,
     web_geometry,
 )
@@ -56,16 +57,15 @@ def map_files(
     khets: gpd.GeoDataFrame, options: MapOptions, built_at: datetime
 ) -> dict[str, str | bytes]:
     """Pages for the indicators with any published value, the composite, index.html and PNG."""
-    rounds = sorted(set(khets["survey_round"].astype(str)))
-    if len(khets) == 0 or len(rounds) != 1:
+    if len(khets) == 0 or khets["khet_code"].duplicated().any():
         raise PublishError(
-            "the maps need the published indicators of exactly one survey round",
-            expected="one row per khet of one round (khet_need_published, latest round)",
-            found=f"{len(khets)} rows over rounds {rounds}",
-            where="table khet_need_published",
+            "the maps need one published row per khet",
+            expected="one row per khet (khet_need_current_published, or one round's rows)",
+            found=f"{len(khets)} rows, {khets['khet_code'].nunique()} khets",
+            where="view khet_need_current_published",
             fix="ingest a survey round, then run: citywide publish",
         )
-    (survey_round,) = rounds
+    survey_round = sources_note(khets)
     web = web_geometry(khets, options.simplify_m)
     layers = [
         choropleth_layer(web, indicator, options.classification, options.classes)
@@ -86,10 +86,7 @@ def map_files(
         labels=label_points(web),
         bounds=(west, south, east, north),
         tiles=options.tiles,
-        subtitle_html=(
-            f"รอบสำรวจ · survey round: {escape(survey_round)} · "
-            f'<a href="{INDEX_PAGE}">แผนที่ทั้งหมด · all maps</a>'
-        ),
+        subtitle_html=(f'{escape(survey_round)} · <a href="{INDEX_PAGE}">แผนที่ทั้งหมด · all maps</a>'),
     )
     files: dict[str, str | bytes] = {
         page_name(layer.indicator): map_page(

@@ -22,14 +22,23 @@ from branca.utilities import color_brewer
 
 from citywide.indicators import Indicator
 from citywide.mapping.options import Classification
+from citywide.rounds import display_name
 
 # ColorBrewer's YlOrRd: sequential, readable by the common colour-vision deficiencies and in
 # greyscale print; darker = more need. "Suppressed / no data" is a neutral grey, drawn with a
 # dashed outline too, so it never reads as a low value.
 PALETTE = "YlOrRd"
 NO_DATA_COLOUR = "#bdbdbd"
-NO_DATA_TH = "ปกปิด / ไม่มีข้อมูล"
-NO_DATA_EN = "suppressed / no data"
+NO_DATA_TH = "ไม่มีข้อมูล"
+NO_DATA_EN = "no data for this field"
+SUPPRESSED_COLOUR = "#737373"
+SUPPRESSED_TH = "ปกปิด"
+SUPPRESSED_EN = "suppressed (privacy)"
+# A khet no round has surveyed for this page: white, so it reads as "nothing yet", not a value.
+NOT_SURVEYED_COLOUR = "#ffffff"
+NOT_SURVEYED_TH = "ยังไม่ได้สำรวจ"
+NOT_SURVEYED_EN = "not surveyed"
+NOT_RETURNED = "not_returned"
 METHOD_NAMES = {
     "fisher_jenks": ("แบ่งช่วงแบบ Fisher-Jenks", "Fisher-Jenks natural breaks"),
     "quantiles": ("แบ่งช่วงแบบควอนไทล์", "quantile breaks"),
@@ -61,7 +70,7 @@ class Layer:
     indicator: Indicator
     title_html: str
     legend_html: str
-    fills: tuple[str | None, ...]  # None = suppressed or no data
+    fills: tuple[str | None, ...]  # None = no data; the other states have their own colour
     tooltips: tuple[str, ...]
     classes: Classes
 
@@ -203,45 +212,90 @@ def title_html(indicator: Indicator) -> str:
     return f"{escape(indicator.label_th)} · {escape(indicator.label_en)}"
 
 
+def surveyed(khets: gpd.GeoDataFrame) -> pd.Series:
+    """True where the khet's row comes from a round that covered it (coverage_status)."""
+    if "coverage_status" not in khets.columns:
+        return pd.Series(True, index=khets.index)
+    status: pd.Series = khets["coverage_status"].astype("string").fillna(NOT_RETURNED)
+    return status != NOT_RETURNED
+
+
 def choropleth_layer(
     khets: gpd.GeoDataFrame, indicator: Indicator, method: Classification, classes: int
 ) -> Layer:
-    """One indicator's layer over the khets of one round (published values only)."""
-    values = pd.to_numeric(khets[indicator.name], errors="coerce").astype("float64")
+    """One indicator's layer over the khets (one round, or the current picture of many)."""
+    covered = surveyed(khets)
+    values = pd.to_numeric(khets[indicator.name], errors="coerce").astype("float64").where(covered)
     found, position = classify(values, method, classes)
-    fills = tuple(found.colours[p] if p >= 0 else None for p in position)
-    ranks, ranked = _ranks(khets, values, indicator)
     hidden = khets["suppressed_indicators"].map(lambda names: indicator.name in set(names))
+    fills = tuple(
+        NOT_SURVEYED_COLOUR
+        if not is_covered
+        else SUPPRESSED_COLOUR
+        if is_hidden
+        else (found.colours[p] if p >= 0 else None)
+        for p, is_covered, is_hidden in zip(position, covered, hidden, strict=True)
+    )
+    ranks, ranked = _ranks(khets, values, indicator, covered)
+    partial = not bool(covered.all())
     tooltips = tuple(
-        _tooltip(indicator, row, value, rank, ranked, is_hidden)
-        for row, value, rank, is_hidden in zip(
-            khets.itertuples(index=False), values, ranks, hidden, strict=True
+        _tooltip(indicator, row, value, _Rank(rank, ranked, partial), is_hidden, is_covered)
+        for row, value, rank, is_hidden, is_covered in zip(
+            khets.itertuples(index=False), values, ranks, hidden, covered, strict=True
         )
+    )
+    counts = _Counts(
+        no_data=int(((position < 0) & covered & ~hidden).sum()),
+        suppressed=int((covered & hidden).sum()),
+        not_surveyed=int((~covered).sum()),
     )
     return Layer(
         indicator=indicator,
         title_html=title_html(indicator),
-        legend_html=_legend(indicator, found, int((position < 0).sum()), khets),
+        legend_html=_legend(indicator, found, counts, khets),
         fills=fills,
         tooltips=tooltips,
         classes=found,
     )
 
 
+@dataclass(frozen=True)
+class _Rank:
+    rank: float
+    of: int
+    of_surveyed: bool  # "of 8 surveyed" when some khets were not surveyed
+
+
+@dataclass(frozen=True)
+class _Counts:
+    no_data: int
+    suppressed: int
+    not_surveyed: int
+
+
 def _ranks(
-    khets: gpd.GeoDataFrame, values: pd.Series, indicator: Indicator
+    khets: gpd.GeoDataFrame, values: pd.Series, indicator: Indicator, covered: pd.Series
 ) -> tuple[pd.Series, int]:
-    """Rank 1 = the largest value. The need index uses its official rank among all khets."""
+    """Rank 1 = the largest value. The need index uses its official rank among the surveyed."""
     if indicator.name == "need_index":
-        return pd.to_numeric(khets["need_rank"], errors="coerce"), len(khets)
+        return pd.to_numeric(khets["need_rank"], errors="coerce").where(covered), int(covered.sum())
     return values.rank(ascending=False, method="min"), int(values.notna().sum())
 
 
+def source_line(survey_round: object) -> str:
+    """Which round a khet's value comes from, Thai first, escaped."""
+    th, en = display_name(str(survey_round))
+    return f"ค่าจาก{escape(th)} · values from {escape(en)}"
+
+
 def _tooltip(
-    indicator: Indicator, row: Any, value: float, rank: float, ranked: int, hidden: bool
+    indicator: Indicator, row: Any, value: float, rank: _Rank, hidden: bool, covered: bool
 ) -> str:
     lines = [f"<b>เขต{escape(row.name_th)}</b> · {escape(row.name_en)}"]
     label = f"{escape(indicator.label_th)} · {escape(indicator.label_en)}"
+    if not covered:
+        lines.append(f"{label}: <i>{NOT_SURVEYED_TH} · {NOT_SURVEYED_EN}</i>")
+        return "<br>".join(lines)
     if hidden:
         lines.append(f"{label}: <i>ไม่แสดง · not shown</i>")
         lines.append(f"{escape(row.suppressed_reason_th)} · {escape(row.suppressed_reason_en)}")
@@ -249,14 +303,20 @@ def _tooltip(
         lines.append(f"{label}: <i>ไม่มีข้อมูล · no data</i>")
     else:
         lines.append(f"{label}: <b>{format_value(value, indicator)}</b> {_unit(indicator)}")
-        if not pd.isna(rank):
-            lines.append(f"อันดับ {int(rank)} จาก {ranked} · rank {int(rank)} of {ranked}")
+        if not pd.isna(rank.rank):
+            place = int(rank.rank)
+            if rank.of_surveyed:
+                lines.append(
+                    f"อันดับ {place} จาก {rank.of} เขตที่สำรวจ · rank {place} of {rank.of} surveyed"
+                )
+            else:
+                lines.append(f"อันดับ {place} จาก {rank.of} · rank {place} of {rank.of}")
+    lines.append(source_line(row.survey_round))
     return "<br>".join(lines)
 
 
-def _legend(indicator: Indicator, found: Classes, missing: int, khets: gpd.GeoDataFrame) -> str:
+def _legend(indicator: Indicator, found: Classes, counts: _Counts, khets: gpd.GeoDataFrame) -> str:
     method_th, method_en = METHOD_NAMES[found.method]
-    rounds = ", ".join(sorted(set(khets["survey_round"].astype(str))))
     rows = [
         f'<div class="cw-legend-title">{escape(indicator.label_th)}<br>'
         f"<small>{escape(indicator.label_en)}</small></div>",
@@ -269,10 +329,39 @@ def _legend(indicator: Indicator, found: Classes, missing: int, khets: gpd.GeoDa
             f'<div class="cw-legend-row"><i style="background:{escape(colour)}"></i>'
             f"{value_range(low, high, indicator)} <small>({count} เขต · khets)</small></div>"
         )
-    rows.append(
-        f'<div class="cw-legend-row"><i class="cw-no-data" style="background:{NO_DATA_COLOUR}">'
-        f"</i>{NO_DATA_TH} · {NO_DATA_EN} <small>({missing} เขต · khets)</small></div>"
-    )
+    for css, colour, th, en, count in (
+        ("cw-no-data", NO_DATA_COLOUR, NO_DATA_TH, NO_DATA_EN, counts.no_data),
+        ("cw-suppressed", SUPPRESSED_COLOUR, SUPPRESSED_TH, SUPPRESSED_EN, counts.suppressed),
+        (
+            "cw-not-surveyed",
+            NOT_SURVEYED_COLOUR,
+            NOT_SURVEYED_TH,
+            NOT_SURVEYED_EN,
+            counts.not_surveyed,
+        ),
+    ):
+        rows.append(
+            f'<div class="cw-legend-row"><i class="{css}" style="background:{colour}"></i>'
+            f"{th} · {en} <small>({count} เขต · khets)</small></div>"
+        )
     rows.append(f'<div class="cw-legend-note">{method_th} · {method_en}</div>')
-    rows.append(f'<div class="cw-legend-note">รอบสำรวจ · survey round: {escape(rounds)}</div>')
+    rows.append(f'<div class="cw-legend-note">{escape(sources_note(khets))}</div>')
     return "".join(rows)
+
+
+def sources_note(khets: gpd.GeoDataFrame) -> str:
+    """ "ค่าจากรอบสำรวจ 2568 (8 เขต) และทะเบียนชุมชน กทม. (42 เขต) · values from ..." (not escaped).
+
+    Counts the khets whose row comes from each round, newest round first.
+    """
+    covered = khets.loc[surveyed(khets)]
+    per_round = covered.groupby(covered["survey_round"].astype(str), sort=False).size()
+    if "round_order" in covered.columns:
+        order = covered.groupby(covered["survey_round"].astype(str))["round_order"].max()
+        per_round = per_round.loc[order.sort_values(ascending=False).index]
+    names = [(display_name(label), int(count)) for label, count in per_round.items()]
+    if not names:
+        return f"{NOT_SURVEYED_TH} · {NOT_SURVEYED_EN}"
+    thai = " และ ".join(f"{th} ({count} เขต)" for (th, _), count in names)
+    english = " and ".join(f"{en} ({count} khets)" for (_, en), count in names)
+    return f"ค่าจาก{thai} · values from {english}"

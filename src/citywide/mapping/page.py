@@ -24,7 +24,7 @@ from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from citywide.mapping.assets import leaflet_css, leaflet_js
-from citywide.mapping.layers import NO_DATA_COLOUR, Layer
+from citywide.mapping.layers import NO_DATA_COLOUR, NOT_SURVEYED_COLOUR, Layer
 from citywide.mapping.options import Tiles as Tiles
 
 NAMES_LAYER = "ชื่อเขต · Khet names"
@@ -45,7 +45,8 @@ body, .leaflet-container { font-family: "Noto Sans Thai", "Sarabun", "Garuda", "
 .cw-legend-title { font-weight: bold; font-size: 13px; margin-bottom: 4px; }
 .cw-legend-row i { display: inline-block; width: 18px; height: 12px; margin-right: 6px;
   vertical-align: middle; border: 1px solid #555; }
-.cw-legend-row i.cw-no-data { border-style: dashed; }
+.cw-legend-row i.cw-no-data, .cw-legend-row i.cw-not-surveyed { border-style: dashed; }
+.cw-legend-row i.cw-not-surveyed { border-color: #999; }
 .cw-legend-note { color: #444; font-size: 11px; }
 .khet-label { pointer-events: none; }
 .khet-label span { display: block; transform: translate(-50%, -50%); white-space: nowrap;
@@ -65,9 +66,10 @@ _LAYERS_JS = """
         var group = L.geoJSON(data.features, {
             style: function (feature) {
                 var fill = layer.fills[feature.properties.i];
+                var dashed = fill === null || fill === data.notSurveyed;
                 return {fillColor: fill === null ? data.noData : fill, fillOpacity: 0.85,
                         color: "#3a3a3a", weight: 1, opacity: 1,
-                        dashArray: fill === null ? "4 3" : null, className: "khet-shape"};
+                        dashArray: dashed ? "4 3" : null, className: "khet-shape"};
             },
             onEachFeature: function (feature, shape) {
                 shape.bindTooltip(layer.tooltips[feature.properties.i],
@@ -180,6 +182,7 @@ def map_page(base: Basemap, title_th: str, title_en: str, layers: Sequence[Layer
                     for layer in layers
                 ],
                 "noData": NO_DATA_COLOUR,
+                "notSurveyed": NOT_SURVEYED_COLOUR,
                 "namesTitle": NAMES_LAYER,
                 "tilesTitle": TILES_LAYER,
                 "tiles": None
