@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from citywide.settings import Settings
 
 SURVEYS_FOLDER = "surveys"  # RAW_DIR/surveys/<round>/: the survey returns of each round
+LINKS_FOLDER = "links"  # RAW_DIR/links/: link decisions (filled review workbooks)
+LINK_REVIEW_FILE = "link_review.xlsx"  # in PROCESSED_DIR: the pending links to decide
 EXPORTS_FOLDER = "exports"
 PREPARED_FOLDER = "prepared"
 PREPARED_MANIFEST = "manifest.json"  # in a prepared file's folder: its tables
@@ -100,6 +102,16 @@ class Locations:
     def round_folder(self, survey_round: str) -> Path:
         """RAW_DIR/surveys/<round>/."""
         return self.surveys_dir / survey_round
+
+    @property
+    def links_dir(self) -> Path:
+        """RAW_DIR/links: link decision files, applied on every run and kept."""
+        return self.raw_dir / LINKS_FOLDER
+
+    @property
+    def link_review_workbook(self) -> Path:
+        """PROCESSED_DIR/link_review.xlsx: `citywide links review` writes the pending links."""
+        return self.processed_dir / LINK_REVIEW_FILE
 
     @property
     def exports_dir(self) -> Path:

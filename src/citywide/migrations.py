@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import duckdb
 
 from citywide.errors import DatabaseError
-from citywide.schema import SCHEMA_VERSION_TABLE
+from citywide.schema import LINK_COLUMNS, SCHEMA_VERSION_TABLE
 
 
 class SchemaTooNew(DatabaseError):
@@ -60,9 +60,22 @@ def _housing_condition(connection: duckdb.DuckDBPyConnection) -> None:
             )
 
 
+def _link_columns(connection: duckdb.DuckDBPyConnection) -> None:
+    """Every community and household record carries its link to the community register (NULL
+    until the next run links them)."""
+    for table in ("community", "community_history", "household", "household_history"):
+        columns = _columns(connection, table)
+        for column in LINK_COLUMNS:
+            if columns is not None and column.name not in columns:
+                connection.execute(
+                    f"ALTER TABLE {table} ADD COLUMN {column.name} {column.sql_type}"
+                )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "source_file.record_kind (household returns)", _source_file_record_kind),
     Migration(2, "household.house_condition renamed housing_condition", _housing_condition),
+    Migration(3, "community_id, link_method, link_score on every record", _link_columns),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -12,6 +12,13 @@ from citywide.schema_geography import KHET as KHET
 from citywide.schema_geography import KHET_LOOKUP as KHET_LOOKUP
 from citywide.schema_geography import KHWAENG as KHWAENG
 from citywide.schema_geography import REFERENCE_SOURCE as REFERENCE_SOURCE
+from citywide.schema_register import COMMUNITY_CHANGE as COMMUNITY_CHANGE
+from citywide.schema_register import COMMUNITY_REGISTER as COMMUNITY_REGISTER
+from citywide.schema_register import KHET_COVERAGE as KHET_COVERAGE
+from citywide.schema_register import LINK_COLUMNS as LINK_COLUMNS
+from citywide.schema_register import LINK_DECISION as LINK_DECISION
+from citywide.schema_register import LINK_REVIEW as LINK_REVIEW
+from citywide.schema_register import SURVEY_ROUND as SURVEY_ROUND
 from citywide.table_spec import GEOMETRY_4326 as GEOMETRY_4326
 from citywide.table_spec import Column as Column
 from citywide.table_spec import TableSpec as TableSpec
@@ -81,6 +88,7 @@ _COMMUNITY_COLUMNS = (
     *_SURVEYED,
     *SURVEY_FIELDS,
     *_LINEAGE,
+    *LINK_COLUMNS,
 )
 
 COMMUNITY = TableSpec(
@@ -147,6 +155,7 @@ _HOUSEHOLD_COLUMNS = (
     ),
     *_SURVEYED,
     *_LINEAGE,
+    *LINK_COLUMNS,
 )
 
 HOUSEHOLD = TableSpec(
@@ -444,6 +453,12 @@ TABLES: dict[str, TableSpec] = {
         COMMUNITY_FOOTPRINT,
         HOUSEHOLD,
         HOUSEHOLD_HISTORY,
+        SURVEY_ROUND,
+        KHET_COVERAGE,
+        COMMUNITY_REGISTER,
+        LINK_REVIEW,
+        LINK_DECISION,
+        COMMUNITY_CHANGE,
         KHET_NEED,
         KHET_NEED_CURRENT,
         PIPELINE_STATE,

@@ -75,6 +75,37 @@ class Settings(BaseSettings):
             "Published values built from fewer communities than this are hidden (1 hides none)."
         ),
     )
+    coverage_complete_share: float = Field(
+        default=0.8,
+        gt=0,
+        le=1,
+        description=(
+            "A khet's return is complete when it has records of at least this share of the "
+            "communities the register expected (docs/linking.md)."
+        ),
+    )
+    link_fuzzy_min: float = Field(
+        default=85.0,
+        ge=50,
+        le=100,
+        description="Least fit (0-100) of a fuzzy name link (docs/linking.md).",
+    )
+    link_margin: float = Field(
+        default=5.0,
+        ge=0,
+        description=(
+            "A fuzzy link needs a fit this much better than the next candidate's; closer "
+            "candidates go to review."
+        ),
+    )
+    link_max_distance_m: float = Field(
+        default=1500.0,
+        gt=0,
+        description=(
+            "Where a record and a register community both have a point, a candidate farther "
+            "than this is not the same community (m)."
+        ),
+    )
 
     map_classification: MapClassification = Field(
         default="fisher_jenks",

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from citywide.ingest.layout import RecordKind
-from citywide.schema import TableSpec
+from citywide.schema import LINK_COLUMNS, TableSpec
 
 if TYPE_CHECKING:
     from citywide.ingest.rules import WarningRule
@@ -51,7 +51,9 @@ def loaded_rows(staged: str, columns: Sequence[str], computed: Mapping[str, str]
         "source_file_id": "$file_id::BIGINT",
         "source_sha256": "$sha256::VARCHAR",
     }
-    expressions = {name: name for name in columns} | lineage | dict(computed)
+    # linked after ingestion, every record at once (citywide.register)
+    unlinked = {column.name: f"NULL::{column.sql_type}" for column in LINK_COLUMNS}
+    expressions = {name: name for name in columns} | lineage | unlinked | dict(computed)
     select = ", ".join(f"{expressions[name]} AS {name}" for name in columns)
     return f"SELECT {select} FROM {staged} WHERE rejection IS NULL"
 
