@@ -77,8 +77,12 @@ def community_id(survey_round: str, community_key: str, khet_code: str) -> str:
     return f"NEW-{khet_code}-{digest}"
 
 
-def registry_id(community_code: str) -> str:
-    return f"BMA-{community_code}"
+def registry_id(khet_code: str, community_code: str) -> str:
+    """BMA-<code> for a registry code, which starts with its khet's code (9 digits: khet,
+    khwaeng, number); BMA-<khet>-<code> for a code that does not, so ids stay unique."""
+    if community_code.startswith(khet_code):
+        return f"BMA-{community_code}"
+    return f"BMA-{khet_code}-{community_code}"
 
 
 def empty_register() -> pd.DataFrame:
@@ -127,12 +131,14 @@ def new_entries(mentions: pd.DataFrame, survey_round: str) -> pd.DataFrame:
 
 def seed(survey_round: str, mentions: pd.DataFrame) -> RoundLinks:
     """The registry round: every community is a register community, linked to itself by code."""
-    ids = mentions["community_code"].map(registry_id, na_action="ignore")
-    generated = [
-        community_id(survey_round, key, khet)
-        for key, khet in zip(mentions["community_key"], mentions["khet_code"], strict=True)
-    ]
-    seeded = mentions.assign(community_id=ids.fillna(pd.Series(generated, index=mentions.index)))
+    ids = [
+        community_id(survey_round, key, khet) if pd.isna(code) else registry_id(khet, code)
+        for key, khet, code in zip(
+            mentions["community_key"], mentions["khet_code"], mentions["community_code"],
+            strict=True,
+        )
+    ]  # fmt: skip
+    seeded = mentions.assign(community_id=ids)
     coded = seeded["community_code"].notna()
     links = pd.concat(
         [_links(seeded[coded], "code", 100.0), _links(seeded[~coded], "new", None)],
