@@ -203,6 +203,23 @@ def write_pending_review(connection: duckdb.DuckDBPyConnection, path: Path) -> R
     return ReviewWorkbook(written, len(records), len(pending))
 
 
+def review_summary(written: ReviewWorkbook, links_dir: Path) -> str:
+    """What `citywide links review` prints: how many are pending, where, how to apply (Thai
+    first)."""
+    if written.records == 0:
+        return f"{NOTHING_PENDING}\nไฟล์ · workbook: {written.path}"
+    n, candidates = written.records, written.candidates
+    return (
+        f"ระเบียนที่รอการตรวจสอบ {n} รายการ ({candidates} ชุมชนที่อาจเป็น) · "
+        f"{n} record(s) pending review ({candidates} candidates)\n"
+        f"ไฟล์ · workbook: {written.path}\n"
+        f"ขั้นต่อไป: กรอกคอลัมน์ decision (รหัสชุมชน หรือ new) คัดลอกไฟล์ไปไว้ใน {links_dir} "
+        "แล้วสั่ง citywide run\n"
+        f"next: fill in the column decision (a community_id or new), copy the file into "
+        f"{links_dir}, then run `citywide run`"
+    )
+
+
 def _write_workbook(rows: pd.DataFrame, path: Path) -> None:
     # Text is never read as a formula, number or link: every str becomes a string cell.
     options = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
