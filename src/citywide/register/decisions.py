@@ -203,9 +203,10 @@ def _table(file: _File, sheet: str | None, grid: pd.DataFrame, header: int) -> _
     keyed = (body["survey_round"] != "") & (body["community_key"] != "")
     bad_decision, unkeyed = body[keyed & ~(is_new | valid_id)], body[~keyed]
     problems = (
-        *(_bad_decision(file, sheet, int(row), value)
+        *(_problem(BAD_DECISION, file, repr(value[:60]), sheet, int(row))
           for row, value in zip(bad_decision["source_row"], bad_decision[DECISION], strict=True)),
-        *(_unkeyed(file, sheet, int(row)) for row in unkeyed["source_row"]),
+        *(_problem(UNKEYED, file, "survey_round or community_key empty", sheet, int(row))
+          for row in unkeyed["source_row"]),
     )  # fmt: skip
     good = body[keyed & (is_new | valid_id)]
     decisions = good.assign(file_name=file.name, sha256=file.sha256, sheet=sheet)
@@ -213,23 +214,54 @@ def _table(file: _File, sheet: str | None, grid: pd.DataFrame, header: int) -> _
     return _Read(decisions, tuple(sorted(problems, key=lambda p: p.row or 0)))
 
 
+@dataclass(frozen=True)
+class _Kind:
+    """A kind of problem: what it is, what was expected and the fix, Thai / English."""
+
+    problem: str
+    expected: str
+    fix: str
+
+
 _FIX_FILE = (
     "บันทึกไฟล์ใหม่เป็น .xlsx หรือ .csv (UTF-8) ที่มีคอลัมน์ survey_round, community_key, "
     "decision / save it again as .xlsx or .csv (UTF-8) with the columns survey_round, "
     "community_key, decision, e.g. from `citywide links review`"
 )
+UNREADABLE = _Kind(
+    "อ่านไฟล์การตัดสินใจไม่ได้ / cannot read the decision file",
+    "ไฟล์ .xlsx หรือ .csv ที่เปิดได้ / a readable .xlsx workbook or .csv text file",
+    _FIX_FILE,
+)
+NO_COLUMNS = _Kind(
+    "ไฟล์การตัดสินใจไม่มีคอลัมน์ที่ต้องใช้ / the decision file lacks the columns needed",
+    f"คอลัมน์ / columns {', '.join(REQUIRED)} on one row among the first {HEADER_SEARCH_ROWS}",
+    _FIX_FILE,
+)
+BAD_DECISION = _Kind(
+    "การตัดสินใจไม่ถูกต้อง / the decision is not a community id nor new",
+    "รหัสชุมชน BMA-... หรือ NEW-... หรือ new / a community_id (BMA-... or NEW-...) or new",
+    "เลือกจากรายการในคอลัมน์ decision หรือเว้นว่าง / choose from the list in the column "
+    "decision, or leave it empty",
+)
+UNKEYED = _Kind(
+    "การตัดสินใจไม่ระบุระเบียน / the decision names no record",
+    "survey_round และ community_key ของระเบียน / survey_round and community_key of the record, "
+    "as the review workbook has them",
+    "อย่าแก้ไขคอลัมน์ survey_round และ community_key / keep survey_round and community_key as "
+    "`citywide links review` wrote them",
+)
+
+
+def _problem(
+    kind: _Kind, file: _File, found: str, sheet: str | None = None, row: int | None = None
+) -> DecisionProblem:
+    return DecisionProblem(file.name, sheet, row, kind.problem, kind.expected, found, kind.fix)
 
 
 def _unreadable(file: _File, error: Exception) -> DecisionProblem:
-    return DecisionProblem(
-        file=file.name,
-        sheet=None,
-        row=None,
-        problem="อ่านไฟล์การตัดสินใจไม่ได้ / cannot read the decision file",
-        expected="a readable .xlsx workbook or a .csv text file",
-        found=describe_error(error),  # the parser's words, never the file's content
-        fix=_FIX_FILE,
-    )
+    # the parser's words, never the file's content
+    return _problem(UNREADABLE, file, describe_error(error))
 
 
 def _no_columns(
@@ -240,38 +272,5 @@ def _no_columns(
     cells = {c.strip().lower() for grid in head for c in grid.to_numpy().ravel().tolist()}
     present = [name for name in REQUIRED if name in cells]
     sheets = ", ".join(str(sheet) for sheet, *_ in found if sheet is not None)
-    return DecisionProblem(
-        file=file.name,
-        sheet=sheets or None,
-        row=None,
-        problem="ไฟล์การตัดสินใจไม่มีคอลัมน์ที่ต้องใช้ / the decision file lacks the columns needed",
-        expected=f"columns {', '.join(REQUIRED)} on one row among the first {HEADER_SEARCH_ROWS}",
-        found=f"of those, only: {', '.join(present)}" if present else "none of those columns",
-        fix=_FIX_FILE,
-    )
-
-
-def _bad_decision(file: _File, sheet: str | None, row: int, value: str) -> DecisionProblem:
-    return DecisionProblem(
-        file=file.name,
-        sheet=sheet,
-        row=row,
-        problem="การตัดสินใจไม่ถูกต้อง / the decision is not a community id nor new",
-        expected="รหัสชุมชน BMA-... หรือ NEW-... หรือ new / a community_id (BMA-... or NEW-...) or new",
-        found=repr(value[:60]),
-        fix="เลือกจากรายการในคอลัมน์ decision หรือเว้นว่าง / choose from the list in the "
-        "column decision, or leave it empty",
-    )
-
-
-def _unkeyed(file: _File, sheet: str | None, row: int) -> DecisionProblem:
-    return DecisionProblem(
-        file=file.name,
-        sheet=sheet,
-        row=row,
-        problem="การตัดสินใจไม่ระบุระเบียน / the decision names no record",
-        expected="survey_round and community_key of the record, as the review workbook has them",
-        found="survey_round or community_key empty",
-        fix="อย่าแก้ไขคอลัมน์ survey_round และ community_key / keep survey_round and "
-        "community_key as `citywide links review` wrote them",
-    )
+    text = f"of those, only: {', '.join(present)}" if present else "none of those columns"
+    return _problem(NO_COLUMNS, file, text, sheet=sheets or None)
