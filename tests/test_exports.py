@@ -22,8 +22,10 @@ from citywide import db, indicators
 from citywide.errors import PublishError
 from citywide.exports import Picture, read_picture, write_exports
 from citywide.files import FORMULA_PREFIXES, neutralise_formulas, write_csv
+from citywide.locations import Locations
 from citywide.schema import KHET_NEED, KHET_NEED_CURRENT
 from citywide.schema_register import KHET_COVERAGE, SURVEY_ROUND
+from citywide.settings import Settings
 from tests.table_rows import spec_frame
 
 HOSTILE = [
@@ -301,3 +303,16 @@ def test_exports_without_the_register_tables_say_to_run_the_pipeline(
     with pytest.raises(PublishError, match="khet_coverage") as raised:
         read_picture(picture_db)
     assert "citywide run" in raised.value.fix
+
+
+def test_the_flows_export_task_writes_the_five_files_into_the_exports_folder(
+    settings: Settings,
+) -> None:
+    from flows.tasks import write_exports as export_task  # Prefect: imported only here
+
+    with db.connect(settings.duckdb_path) as connection:
+        _fill(connection)
+    written = export_task.fn(settings)
+    folder = Locations.from_settings(settings).exports_dir
+    assert sorted(Path(path).name for path in written) == sorted(p.name for p in folder.iterdir())
+    assert len(written) == 5
