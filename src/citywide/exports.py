@@ -122,13 +122,18 @@ def read_picture(connection: duckdb.DuckDBPyConnection) -> Picture:
             fix="run the whole pipeline (`citywide run`), then publish again",
         )
     return Picture(
-        current=_with_outlines(
-            connection, _NAMED_ROUND_SQL.format(view=CURRENT_VIEW), order="khet_code"
-        ),
+        current=current_need(connection),
         every_round=_with_outlines(connection, _NAMED_ROUND_SQL.format(view=EVERY_ROUND_VIEW)),
         coverage=connection.execute(_COVERAGE_SQL).df(),
         rounds=connection.execute(_ROUNDS_SQL).df(),
     )
+
+
+def current_need(connection: duckdb.DuckDBPyConnection) -> gpd.GeoDataFrame:
+    """The current picture (khet_need_current_published), one row per khet in khet order, with
+    the display names of the round each khet's values come from and the khet outlines."""
+    named = _NAMED_ROUND_SQL.format(view=CURRENT_VIEW)
+    return _with_outlines(connection, named, order="khet_code")
 
 
 def published_need(connection: duckdb.DuckDBPyConnection, latest_only: bool) -> gpd.GeoDataFrame:
