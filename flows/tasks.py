@@ -352,13 +352,11 @@ def build_indicators(database: Path, settings: Settings) -> dict[str, int]:
 
 @file_task
 def write_exports(settings: Settings) -> list[str]:
-    """GeoPackage, GeoParquet and CSV of the published khet_need in PROCESSED_DIR/exports."""
+    """The current picture (GeoPackage, GeoParquet), every round, the coverage and the rounds
+    (CSV) in PROCESSED_DIR/exports."""
     with db.connect(settings.duckdb_path, read_only=True) as connection:
-        latest = exports.published_need(connection, latest_only=True)
-        every_round = exports.published_need(connection, latest_only=False)
-    paths = exports.write_exports(
-        latest, every_round, Locations.from_settings(settings).exports_dir
-    )
+        picture = exports.read_picture(connection)
+    paths = exports.write_exports(picture, Locations.from_settings(settings).exports_dir)
     return [str(path) for path in paths]
 
 
