@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from citywide import db, errors, indicators
-from citywide.register.build import build_register, no_decisions
+from citywide.register.build import build_register
+from citywide.register.decisions import no_decisions
 from citywide.register.link import LinkRules
 from citywide.schema import (
     COMMUNITY,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from citywide.register.decisions import no_decisions
 from citywide.register.link import (
     LINK_COLUMNS,
     MENTION_COLUMNS,
@@ -45,10 +46,6 @@ def registry(*rows: dict[str, object]) -> pd.DataFrame:
     frame["community_key"] = frame["khet_code"] + ":" + frame["community_code"]
     linked = seed("bma_registry", frame)
     return advance(linked.new_entries.iloc[:0], "bma_registry", linked, frame)
-
-
-def no_decisions() -> pd.DataFrame:
-    return pd.DataFrame({"survey_round": [], "community_key": [], "decision": []}, dtype=object)
 
 
 def links_of(result_links: pd.DataFrame) -> dict[str, tuple[str, str]]:

@@ -109,7 +109,7 @@ def read_decisions(folder: Path) -> DecisionFiles:
     files = _hashed(folder)
     read = [_read_file(file) for file in files]
     frames = [r.decisions for r in read if not r.decisions.empty]
-    decisions = pd.concat(frames, ignore_index=True) if frames else _empty()
+    decisions = pd.concat(frames, ignore_index=True) if frames else no_decisions()
     decisions = decisions.drop_duplicates(["survey_round", "community_key"], keep="last")
     decisions = decisions.sort_values(["survey_round", "community_key"], ignore_index=True)
     problems = tuple(problem for r in read for problem in r.problems)
@@ -130,7 +130,11 @@ def _key(files: list[_File]) -> str:
     return hashlib.sha256(listing.encode("utf-8")).hexdigest()
 
 
-def _empty() -> pd.DataFrame:
+NO_DECISIONS_KEY = _key([])  # the key of an empty (or missing) decisions folder
+
+
+def no_decisions() -> pd.DataFrame:
+    """No decision: an empty frame of DECISION_COLUMNS."""
     types = dict.fromkeys(DECISION_COLUMNS, "string") | {"source_row": "int64"}
     return pd.DataFrame(columns=list(DECISION_COLUMNS)).astype(types)
 
@@ -139,11 +143,11 @@ def _read_file(file: _File) -> _Read:
     try:
         sheets = _xlsx_sheets(file.path) if file.path.suffix.lower() == ".xlsx" else _csv(file)
     except Exception as error:  # a corrupt file raises whatever its parser raises
-        return _Read(_empty(), (_unreadable(file, error),))
+        return _Read(no_decisions(), (_unreadable(file, error),))
     found = [(sheet, grid, _header_row(grid)) for sheet, grid in sheets]
     tables = [(sheet, grid, header) for sheet, grid, header in found if header is not None]
     if not tables:
-        return _Read(_empty(), (_no_columns(file, found),))
+        return _Read(no_decisions(), (_no_columns(file, found),))
     read = [_table(file, sheet, grid, header) for sheet, grid, header in tables]
     return _Read(
         pd.concat([r.decisions for r in read], ignore_index=True),
@@ -210,7 +214,7 @@ def _table(file: _File, sheet: str | None, grid: pd.DataFrame, header: int) -> _
     )  # fmt: skip
     good = body[keyed & (is_new | valid_id)]
     decisions = good.assign(file_name=file.name, sha256=file.sha256, sheet=sheet)
-    decisions = decisions.reindex(columns=list(DECISION_COLUMNS)).astype(_empty().dtypes)
+    decisions = decisions.reindex(columns=list(DECISION_COLUMNS)).astype(no_decisions().dtypes)
     return _Read(decisions, tuple(sorted(problems, key=lambda p: p.row or 0)))
 
 
