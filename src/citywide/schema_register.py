@@ -179,7 +179,8 @@ LINK_REVIEW = TableSpec(
         Column(
             "reason",
             "VARCHAR",
-            "same_name (several share the name), close_fit (two fit about equally) or "
+            "same_name (several share the name), close_fit (two fit about equally), "
+            "many_edits (one fits, but more than link_max_edits letters apart) or "
             "shared_candidate (another record of the round fits it about as well)",
         ),
     ),

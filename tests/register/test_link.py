@@ -197,3 +197,13 @@ def test_the_register_moves_on_and_marks_not_found() -> None:
         "2568",
     ]
     assert after.loc["BMA-100101002", "status"] == "active"  # the input is not changed
+
+
+def test_a_name_with_a_word_more_is_not_linked_but_reviewed() -> None:
+    # one letter from ตลาดเก่าริมน้ำ is a typo (fuzzy); a word more may be another community
+    longer = mentions({"community_name": "ตลาดเก่าริมน้ำใหม่"})
+    result = link_round("2568", longer, REGISTER, no_decisions(), RULES)
+    assert result.links["link_method"].tolist() == ["new"]
+    assert result.review[["candidate_id", "reason"]].values.tolist() == [
+        ["BMA-100101006", "many_edits"]
+    ]
