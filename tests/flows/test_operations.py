@@ -304,6 +304,9 @@ def test_households_through_the_flow_match_ingesting_files_one_by_one(
     import datetime as dt
 
     from citywide.ingest import load
+    from citywide.register.build import build_register
+    from citywide.register.decisions import no_decisions
+    from citywide.register.link import LinkRules
     from tests.ingest.household_returns import write_household_returns
 
     folder = write_household_returns(round_folder(copy))
@@ -313,6 +316,7 @@ def test_households_through_the_flow_match_ingesting_files_one_by_one(
         load.ensure_tables(connection)
         for path in sorted(folder.iterdir()):
             load.ingest_file(connection, path, ROUND, dt.date.today())
+        build_register(connection, LinkRules.from_settings(copy), no_decisions())
 
     result = citywide(copy)
     assert sorted(r.path.name for r in result.ingested) == sorted(p.name for p in folder.iterdir())
