@@ -371,18 +371,19 @@ def write_exports(settings: Settings) -> list[str]:
 
 @file_task
 def write_maps(settings: Settings) -> list[str]:
-    """The latest round's map pages, index.html and PNG in MAPS_DIR, each written atomically.
+    """The current picture's and every round's map pages, each written atomically in MAPS_DIR.
 
-    Pages of indicators that have no published value this round are removed, so index.html and
-    the folder agree.
+    Pages this run did not write (an indicator without data now, a round no longer in the
+    database) are removed, so index.html and the folder agree.
     """
     # the mapping modules bring matplotlib and mapclassify: only a run that draws pays for them
     from citywide.mapping.build import map_files, stale_pages
     from citywide.mapping.options import MapOptions
+    from citywide.mapping.picture import read_picture
 
     with db.connect(settings.duckdb_path, read_only=True) as connection:
-        latest = exports.published_need(connection, latest_only=True)
-    contents = map_files(latest, MapOptions.from_settings(settings), datetime.now(BANGKOK))
+        picture = read_picture(connection)
+    contents = map_files(picture, MapOptions.from_settings(settings), datetime.now(BANGKOK))
     written = files.write_files(settings.maps_dir, contents)
     for stale in stale_pages(settings.maps_dir, contents):
         stale.unlink()
