@@ -31,8 +31,15 @@ class Picture:
 
 
 _CURRENT_SQL = "SELECT * FROM khet_need_current_published ORDER BY khet_code"
-_ROUNDS_SQL = "SELECT * FROM survey_round ORDER BY round_order"
-_COVERAGE_SQL = "SELECT * FROM khet_coverage ORDER BY survey_round, khet_code"
+
+
+def _with_bangkok_times(table: str, order: str) -> str:
+    """The table's rows with return times as Bangkok wall-clock time (the pages' dates)."""
+    return f"""
+        SELECT * REPLACE (timezone('Asia/Bangkok', first_return_at) AS first_return_at,
+                          timezone('Asia/Bangkok', last_return_at) AS last_return_at)
+        FROM {table} ORDER BY {order}
+    """  # noqa: S608 (table and column names are constants)
 
 
 def read_picture(connection: duckdb.DuckDBPyConnection) -> Picture:
@@ -55,6 +62,8 @@ def read_progress(
     """
     if not {"survey_round", "khet_coverage"} <= db.table_names(connection):
         return ()
-    rounds = connection.execute(_ROUNDS_SQL).df()
-    coverage = connection.execute(_COVERAGE_SQL).df()
+    rounds = connection.execute(_with_bangkok_times("survey_round", "round_order")).df()
+    coverage = connection.execute(
+        _with_bangkok_times("khet_coverage", "survey_round, khet_code")
+    ).df()
     return round_progress(rounds, coverage, names)
