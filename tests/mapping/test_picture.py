@@ -77,7 +77,8 @@ def test_the_change_palette_is_centred_on_zero() -> None:
 def test_the_change_map_names_the_round_compared_with_and_khets_without_one_are_no_data() -> None:
     indicator, of = CHANGES[0]
     layer = change_layer(picture_current(), indicator, of)
-    assert layer.fills[1] is None and layer.fills[3] is None
+    assert layer.fills[1] is None
+    assert layer.fills[3] is None
     assert layer.fills[0] == RDBU_5_REVERSED[-1]  # +60, the largest rise
     assert layer.fills[2] in RDBU_5_REVERSED[:2]  # -30, a fall
     assert "<b>+60</b>" in layer.tooltips[0]
