@@ -37,11 +37,12 @@ from citywide.ingest import load as ingest_load
 from citywide.ingest.discovery import SurveyFile, SurveyScan, hashed_surveys
 from citywide.ingest.outcome import PreparedTable, TableReport, read_manifest, write_manifest
 from citywide.locations import Locations
+from citywide.mapping.picture import read_picture, read_progress
 from citywide.register.build import RegisterBuilt, build_register
 from citywide.register.decisions import decisions_key, read_decisions
 from citywide.register.link import LinkRules
 from citywide.results import RunResult
-from citywide.rounds import REGISTRY_ROUND
+from citywide.rounds import REGISTRY_ROUND, RoundProgress
 from citywide.settings import Settings
 from citywide.sources import (
     COMMUNITY_REGISTRY,
@@ -379,7 +380,6 @@ def write_maps(settings: Settings) -> list[str]:
     # the mapping modules bring matplotlib and mapclassify: only a run that draws pays for them
     from citywide.mapping.build import map_files, stale_pages
     from citywide.mapping.options import MapOptions
-    from citywide.mapping.picture import read_picture
 
     with db.connect(settings.duckdb_path, read_only=True) as connection:
         picture = read_picture(connection)
@@ -432,6 +432,7 @@ def report_run(
         need_after=after.need_index if run_plan.indicators else {},
         khet_names=dict(zip(khets["khet_code"], khets["name_en"], strict=True)),
         maps=[_link(Path(path), settings) for path in written],
+        progress=_round_progress(settings, khets),
     )
     create_table_artifact(
         key="citywide-files",
@@ -444,6 +445,14 @@ def report_run(
     page = Locations.from_settings(settings).report_page
     files.write_files(page.parent, {page.name: report.html(run)})
     return run
+
+
+def _round_progress(settings: Settings, khets: pd.DataFrame) -> tuple[RoundProgress, ...]:
+    """How far each round has come, for the report's coverage section (none without a database)."""
+    if not settings.duckdb_path.is_file():
+        return ()
+    with db.connect(settings.duckdb_path, read_only=True) as connection:
+        return read_progress(connection, khets)
 
 
 def _link(path: Path, settings: Settings) -> str:

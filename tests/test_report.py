@@ -4,10 +4,14 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pandas as pd
+
 from citywide import report
 from citywide.ingest.discovery import SurveyFile
 from citywide.ingest.outcome import TableReport, TableStatus
 from citywide.plan import KnownFile, Plan, PublishedState
+from citywide.rounds import RoundProgress, round_progress
+from tests.coverage_tables import coverage_frames
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 HOSTILE = "<script>alert(1)</script>|[x](http://evil)"
@@ -95,3 +99,61 @@ def test_texts_from_files_are_escaped_everywhere() -> None:
     assert "<script>" not in summary
     assert "](http://evil)" not in summary
     assert "\\|" in summary  # a | in a name cannot break a table or a list
+
+
+# --- the coverage section ----------------------------------------------------------------------
+
+
+def progress_of_two_rounds() -> tuple[RoundProgress, ...]:
+    rounds, coverage = coverage_frames(
+        {
+            "bma_registry": {"1001": "complete", "1002": "complete"},
+            "2568": {"1001": "partial", "1002": "not_returned"},
+        }
+    )
+    names = pd.DataFrame(
+        {
+            "khet_code": ["1001", "1002"],
+            "name_th": ["พระนคร", HOSTILE],
+            "name_en": ["Phra Nakhon", HOSTILE],
+        }
+    )
+    return round_progress(rounds, coverage, names)
+
+
+def test_the_report_says_how_far_each_round_has_come_newest_first() -> None:
+    run = report.run_report(
+        run_name="quiet-otter",
+        started_at=datetime(2026, 11, 21, 6, 0, tzinfo=BANGKOK),
+        finished_at=datetime(2026, 11, 21, 6, 1, tzinfo=BANGKOK),
+        plan=a_plan([], []),
+        before=PublishedState(),
+        ingested=[],
+        geography=None,
+        need_after={},
+        khet_names={},
+        maps=[],
+        progress=progress_of_two_rounds(),
+    )
+    assert [p.survey_round for p in run.coverage] == ["2568", "bma_registry"]
+    page = report.html(run)
+    assert "1 จาก 2 เขตส่งข้อมูลรอบสำรวจ 2568" in page
+    assert "1 of 2 khets returned survey round 2568" in page
+    assert "ยังไม่ส่ง: เขต&lt;script&gt;" in page
+    assert "<script>" not in page
+    assert "6 / 10 (60%)" in page
+    assert page.index("รอบสำรวจ 2568") < page.index("ทะเบียนชุมชน กทม.")
+    assert page.index("ความคืบหน้า") < page.index("How far each round")  # Thai first
+    summary = report.markdown(run)
+    assert "## How far each round has come" in summary
+    assert "1 of 2 khets returned survey round 2568 (last return 2026-11-30)" in summary
+    assert "| Phra Nakhon · พระนคร | partial | 6 of 10 (60%) | 2026-11-30 |" in summary
+    assert "<script>" not in summary
+    assert "not returned yet: &lt;script&gt;" in summary
+
+
+def test_a_report_without_rounds_has_no_coverage_section() -> None:
+    run = build([], [], [], PublishedState(), {})
+    assert run.coverage == ()
+    assert "How far each round" not in report.markdown(run)
+    assert "How far each round" not in report.html(run)
