@@ -41,9 +41,6 @@ body, .leaflet-container { font-family: "Noto Sans Thai", "Sarabun", "Garuda", "
   padding: 6px 12px; border-radius: 4px; box-shadow: 0 1px 5px rgba(0,0,0,.4); max-width: 60%; }
 .cw-header h1 { font-size: 17px; margin: 0; }
 .cw-header p { font-size: 13px; margin: 2px 0 0; }
-@media (max-width: 600px) { .cw-header { max-width: calc(100% - 70px); padding: 4px 8px; }
-  .cw-header h1 { font-size: 14px; } .cw-header p { font-size: 11px; }
-  .citywide-legend { max-width: 200px; font-size: 11px; line-height: 15px; } }
 .citywide-legend { background: #fff; padding: 8px 10px; border-radius: 4px; font-size: 12px;
   line-height: 18px; box-shadow: 0 1px 5px rgba(0,0,0,.4); max-width: 290px; }
 .cw-legend-title { font-weight: bold; font-size: 13px; margin-bottom: 4px; }
@@ -58,6 +55,9 @@ body, .leaflet-container { font-family: "Noto Sans Thai", "Sarabun", "Garuda", "
   text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
 .khet-label span[lang="en"] { font-size: 9px; color: #444; }
 .khet-tip { font-size: 13px; line-height: 18px; }
+@media (max-width: 600px) { .cw-header { max-width: calc(100% - 112px); padding: 4px 8px; }
+  .cw-header h1 { font-size: 14px; } .cw-header p { font-size: 11px; }
+  .citywide-legend { max-width: 200px; font-size: 11px; line-height: 15px; } }
 """
 
 _LAYERS_JS = """
@@ -113,7 +113,7 @@ _LAYERS_JS = """
             {attribution: data.tiles.attribution, maxZoom: 18}).addTo(map);
     }
     L.control.layers(shapes.length > 1 ? choices : {}, overlays,
-                     {collapsed: false, position: "topright"}).addTo(map);
+                     {collapsed: window.innerWidth < 600, position: "topright"}).addTo(map);
     map.fitBounds(data.bounds);
     labelsForZoom();
 })();
@@ -294,7 +294,10 @@ details summary { cursor: pointer; }
 <h3>{% if entry.index %}<a href="{{ entry.index }}">{{ p.name_th }}</a>{% else %}
 {{ p.name_th }}{% endif %} · <span class="en">{{ p.name_en }}</span></h3>
 <p>{{ p.sentence_th }}<br><span class="en">{{ p.sentence_en }}</span></p>
-<p>{{ p.missing_th }}<br><span class="en">{{ p.missing_en }}</span></p>
+{% if p.missing | length > 10 %}<details><summary>ยังไม่ส่ง {{ p.missing | length }} เขต ·
+<span class="en">{{ p.missing | length }} khets not returned yet</span></summary>
+<p>{{ p.missing_th }}<br><span class="en">{{ p.missing_en }}</span></p></details>
+{% else %}<p>{{ p.missing_th }}<br><span class="en">{{ p.missing_en }}</span></p>{% endif %}
 <p>ส่งข้อมูลล่าสุด · last return: {{ p.last_return_text }}{% if entry.coverage %}
  · <a href="{{ entry.coverage }}">แผนที่การส่งข้อมูล · coverage map</a>{% endif %}</p>
 <details><summary>รายเขต · by khet ({{ p.khets | length }} เขต · khets)</summary>
