@@ -132,18 +132,12 @@ def map_files(picture: Picture, options: MapOptions, built_at: datetime) -> dict
             scope = round_scope(str(label))
             found = progress.get(str(label))
             pages = _scope_pages(rows.reset_index(drop=True), options, scope, found, False)
-            files |= _index(
-                pages,
-                scope,
-                built,
-                options,
-                (RoundEntry(found, None, pages.coverage),) if found else (),
-            )
+            own = (RoundEntry(found, None, pages.coverage),) if found is not None else ()
+            files |= _index(pages, scope, built, options, own)
             files |= {scope.folder + name: content for name, content in pages.files.items()}
             if found is not None:
-                entries.append(
-                    RoundEntry(found, scope.folder + INDEX_PAGE, _in(scope, pages.coverage))
-                )
+                listed = RoundEntry(found, scope.folder + INDEX_PAGE, _in(scope, pages.coverage))
+                entries.append(listed)
     current = _scope_pages(khets, options, CURRENT, latest_district_round(picture.progress), True)
     files |= current.files
     files |= _index(current, CURRENT, built, options, tuple(reversed(entries)))
