@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import posixpath
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import pytest
 from matplotlib import font_manager
 
 from citywide.errors import PublishError
+from citywide.files import write_files
 from citywide.indicators import INDICATORS
 from citywide.mapping import static
 from citywide.mapping.build import (
@@ -21,6 +24,7 @@ from citywide.mapping.build import (
     safe_label,
     stale_pages,
 )
+from tests.browser import chromium
 from tests.mapping.conftest import multi_round_picture, published
 
 BUILT = datetime(2026, 11, 21, 6, 0, tzinfo=UTC)
@@ -162,3 +166,34 @@ def test_no_thai_font_refuses_the_png_with_the_package_to_install(
             static.thai_font()
     finally:
         static.thai_font.cache_clear()
+
+
+def test_every_relative_link_between_the_pages_reaches_a_page() -> None:
+    files = map_files(multi_round_picture(), MapOptions(), BUILT)
+    written = set(files) | {"report.html"}  # the run report is written next to index.html
+    links = 0
+    for name, content in files.items():
+        if not isinstance(content, str):
+            continue
+        for target in re.findall(r'(?:href|src)="([^"#:]+)"', content):
+            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(name), target))
+            assert resolved in written, (name, target)
+            links += 1
+    assert links > 50  # every page links back to its index; the indexes link every page
+
+
+def test_chromium_draws_a_round_page_and_its_coverage_offline(tmp_path: Path) -> None:
+    files = map_files(multi_round_picture(), MapOptions(), BUILT)
+    write_files(tmp_path, files)
+    with chromium() as browser:
+        for page in ("rounds/2568/need_index.html", "rounds/2568/coverage.html", "coverage.html",
+                     "change_slum_households.html"):  # fmt: skip
+            drawn = browser.render(tmp_path / page)
+            assert drawn.console_errors == [], page
+            assert drawn.network_requests == [], page
+            assert (drawn.shapes, drawn.filled) == (4, 4), page
+            assert drawn.legend is not None
+        coverage = browser.render(tmp_path / "rounds/2568/coverage.html")
+        assert coverage.legend is not None
+        assert "partial (1 เขต · khets)" in coverage.legend
+        assert "not returned (2 เขต · khets)" in coverage.legend
