@@ -456,8 +456,10 @@ def _round_progress(settings: Settings, khets: pd.DataFrame) -> tuple[RoundProgr
 
 
 def _link(path: Path, settings: Settings) -> str:
-    if settings.maps_url and path.parent.resolve() == settings.maps_dir.resolve():
-        return f"{settings.maps_url.rstrip('/')}/{path.name}"
+    """MAPS_URL + the path under maps/ (a round's pages sit in rounds/<label>/), else the path."""
+    if settings.maps_url and path.resolve().is_relative_to(settings.maps_dir.resolve()):
+        under = path.resolve().relative_to(settings.maps_dir.resolve()).as_posix()
+        return f"{settings.maps_url.rstrip('/')}/{under}"
     return str(path.resolve())
 
 
