@@ -378,15 +378,14 @@ def write_maps(settings: Settings) -> list[str]:
     database) are removed, so index.html and the folder agree.
     """
     # the mapping modules bring matplotlib and mapclassify: only a run that draws pays for them
-    from citywide.mapping.build import map_files, stale_pages
+    from citywide.mapping.build import map_files, remove_stale_pages
     from citywide.mapping.options import MapOptions
 
     with db.connect(settings.duckdb_path, read_only=True) as connection:
         picture = read_picture(connection)
     contents = map_files(picture, MapOptions.from_settings(settings), datetime.now(BANGKOK))
     written = files.write_files(settings.maps_dir, contents)
-    for stale in stale_pages(settings.maps_dir, contents):
-        stale.unlink()
+    remove_stale_pages(settings.maps_dir, contents)
     return [str(path) for path in written]
 
 

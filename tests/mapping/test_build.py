@@ -21,6 +21,7 @@ from citywide.mapping.build import (
     MapOptions,
     Picture,
     map_files,
+    remove_stale_pages,
     safe_label,
     stale_pages,
 )
@@ -103,6 +104,11 @@ def test_stale_pages_are_the_map_pages_not_written_again(tmp_path: Path) -> None
         old_round / "need_index.png",
         kept_round / "households.html",
     }  # report.html (the run report's) and files citywide never names stay
+    removed = remove_stale_pages(tmp_path, dict.fromkeys(written, ""))
+    assert old_round in removed
+    assert not old_round.exists()  # emptied: gone with its pages
+    assert sorted(p.name for p in kept_round.iterdir()) == ["coverage.html", "index.html"]
+    assert (tmp_path / "report.html").is_file()
 
 
 def test_a_round_label_becomes_a_safe_folder_name() -> None:

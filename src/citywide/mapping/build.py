@@ -111,6 +111,18 @@ def stale_pages(folder: Path, written: Collection[str]) -> list[Path]:
     ]
 
 
+def remove_stale_pages(folder: Path, written: Collection[str]) -> list[Path]:
+    """Delete :func:`stale_pages`, then the round folders they leave empty; returns them all."""
+    removed = stale_pages(folder, written)
+    for path in removed:
+        path.unlink()
+    rounds = folder / ROUNDS_FOLDER
+    emptied = [path for path in sorted(rounds.glob("*/")) if not any(path.iterdir())]
+    for path in emptied:
+        path.rmdir()
+    return removed + emptied
+
+
 def map_files(picture: Picture, options: MapOptions, built_at: datetime) -> dict[str, str | bytes]:
     """Every page: the current picture in maps/, each round in maps/rounds/<label>/."""
     khets = picture.current
