@@ -431,7 +431,7 @@ def report_run(
         need_after=after.need_index if run_plan.indicators else {},
         khet_names=dict(zip(khets["khet_code"], khets["name_en"], strict=True)),
         maps=[_link(Path(path), settings) for path in written],
-        progress=_round_progress(settings, khets),
+        progress=_round_progress(settings),
     )
     create_table_artifact(
         key="citywide-files",
@@ -446,12 +446,12 @@ def report_run(
     return run
 
 
-def _round_progress(settings: Settings, khets: pd.DataFrame) -> tuple[RoundProgress, ...]:
+def _round_progress(settings: Settings) -> tuple[RoundProgress, ...]:
     """How far each round has come, for the report's coverage section (none without a database)."""
     if not settings.duckdb_path.is_file():
         return ()
     with db.connect(settings.duckdb_path, read_only=True) as connection:
-        return read_progress(connection, khets)
+        return read_progress(connection)
 
 
 def _link(path: Path, settings: Settings) -> str:

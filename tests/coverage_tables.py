@@ -1,8 +1,7 @@
-"""survey_round and khet_coverage rows of a synthetic multi-round picture, as frames or tables.
+"""survey_round and khet_coverage rows of a synthetic multi-round picture, as frames.
 
-Until the register step fills these tables, the tests build them here: :func:`coverage_frames`
-gives the rows (the columns of citywide.schema_register), :func:`create_coverage_tables` creates
-the two tables from their specs on a DuckDB connection and inserts the rows.
+:func:`coverage_frames` gives the rows (the columns of citywide.schema_register) that
+citywide.rounds.round_progress reads, as the register step writes them.
 """
 
 from __future__ import annotations
@@ -10,11 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
-import duckdb
 import pandas as pd
 
 from citywide.rounds import display_name
-from citywide.schema_register import KHET_COVERAGE, SURVEY_ROUND
 
 FIRST_RETURN = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 EXPECTED = 10  # communities expected in every khet
@@ -65,15 +62,3 @@ def coverage_frames(
     for column in ("first_return_at", "last_return_at"):
         coverage[column] = pd.to_datetime(coverage[column], utc=True)
     return pd.DataFrame(round_rows), coverage
-
-
-def create_coverage_tables(
-    connection: duckdb.DuckDBPyConnection, rounds: pd.DataFrame, coverage: pd.DataFrame
-) -> None:
-    """survey_round and khet_coverage created from their specs and filled with the frames."""
-    for spec, frame in ((SURVEY_ROUND, rounds), (KHET_COVERAGE, coverage)):
-        connection.execute(spec.create_sql())
-        connection.register("rows", frame)
-        columns = ", ".join(spec.column_names)
-        connection.execute(f"INSERT INTO {spec.name} ({columns}) SELECT {columns} FROM rows")
-        connection.unregister("rows")

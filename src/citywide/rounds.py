@@ -135,9 +135,10 @@ def round_progress(
     """Every round's progress, first round first.
 
     ``rounds`` holds survey_round's rows, ``coverage`` khet_coverage's (round x khet) and
-    ``names`` khet_code, name_th and name_en of every khet.
+    ``names`` khet_code, name_th and name_en of every khet (names in ``coverage`` are replaced).
+    Return times may be timestamps or their text (as the exports write them, +07:00).
     """
-    named = coverage.merge(
+    named = coverage.drop(columns=["name_th", "name_en"], errors="ignore").merge(
         names[["khet_code", "name_th", "name_en"]], on="khet_code", how="left", validate="m:1"
     )
     named = named.assign(

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 import duckdb
 import pandas as pd
 
+from citywide import db
 from citywide.indicators import INDICATOR_BY_NAME
+from citywide.mapping.build import MapOptions, map_files
 from citywide.mapping.change import CHANGES, change_layer, diverging_classes
 from citywide.mapping.coverage import COVERAGE_COLOURS, coverage_layer
 from citywide.mapping.layers import NOT_SURVEYED_COLOUR, choropleth_layer
-from citywide.mapping.picture import read_progress
-from tests.coverage_tables import coverage_frames, create_coverage_tables
+from citywide.mapping.picture import read_picture, read_progress
+from citywide.rounds import round_progress
+from tests.coverage_tables import coverage_frames
 from tests.mapping.conftest import picture_current, picture_progress, picture_rounds
+from tests.test_exports import _fill as fill_picture
 
 RDBU_5_REVERSED = ("#0571b0", "#92c5de", "#f7f7f7", "#f4a582", "#ca0020")
 
@@ -98,17 +105,33 @@ def test_a_hidden_value_hides_its_change() -> None:
     assert "ไม่แสดง · not shown" in layer.tooltips[0]
 
 
-def test_progress_is_read_from_the_register_tables_and_is_empty_without_them() -> None:
-    names = picture_current()[["khet_code", "name_th", "name_en"]]
-    with duckdb.connect() as connection:
-        assert read_progress(connection, names) == ()
-        rounds, coverage = coverage_frames(
-            {"bma_registry": {"1001": "complete", "1002": "complete"},
-             "2568": {"1001": "partial", "1002": "not_returned"}}
-        )  # fmt: skip
-        create_coverage_tables(connection, rounds, coverage)
-        registry, district = read_progress(connection, names)
-    assert district.sentence_en == "1 of 2 khets returned survey round 2568"
-    assert district.missing_th == "ยังไม่ส่ง: เขตทดสอบ2"
-    assert district.khets[0].last_return_text == "2026-11-30"
+def test_the_maps_read_the_picture_and_each_rounds_progress(tmp_path: Path) -> None:
+    with db.connect(tmp_path / "picture.duckdb") as connection:
+        fill_picture(connection)  # the exports' synthetic database: two rounds, three khets
+        picture = read_picture(connection)
+        progress = read_progress(connection)
+    assert list(picture.current["khet_code"]) == ["1001", "1002", "1003"]
+    assert list(picture.current["survey_round"]) == ["bma_registry", "2568", "bma_registry"]
+    assert len(picture.rounds) == 6
+    assert picture.progress == progress
+    registry, district = progress
     assert registry.is_registry
+    assert district.sentence_en == "1 of 3 khets returned survey round 2568"
+    assert district.missing_th == "ยังไม่ส่ง: เขตพระนคร, เขตหนองจอก"
+    assert district.last_return_text == "2026-01-10"  # 09:00 UTC, 16:00 in Bangkok
+    files = map_files(picture, MapOptions(), datetime(2026, 1, 10, tzinfo=UTC))
+    assert "rounds/2568/coverage.html" in files
+    assert "1 of 3 khets returned survey round 2568" in str(files["index.html"])
+
+
+def test_without_the_register_tables_there_is_no_progress_to_tell() -> None:
+    with duckdb.connect() as connection:
+        assert read_progress(connection) == ()
+
+
+def test_return_times_written_as_bangkok_text_read_as_bangkok_dates() -> None:
+    rounds, coverage = coverage_frames({"2568": {"1001": "partial"}})
+    coverage["last_return_at"] = "2026-11-30 23:30:00+07:00"
+    (progress,) = round_progress(rounds, coverage, picture_current())
+    assert progress.khets[0].last_return_text == "2026-11-30"
+    assert progress.khets[0].name_en == "Test 1"

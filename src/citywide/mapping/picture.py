@@ -1,8 +1,9 @@
-"""What the maps are drawn from, read from the database: the current picture, every round, coverage.
+"""What the maps are drawn from: the current picture, every round, and each round's progress.
 
-:func:`read_picture` is the maps' only database read (the Prefect task stays a thin wrapper):
-``khet_need_current_published`` (one row per khet), ``khet_need_published`` (every round x khet)
-with the khet outlines, and each round's progress (``survey_round``, ``khet_coverage``).
+:func:`read_picture` is the maps' only database read (the Prefect task stays a thin wrapper). It
+takes what the exports read (:func:`citywide.exports.read_picture`: ``khet_need_current_published``
+and ``khet_need_published`` with the khet outlines, ``khet_coverage`` and ``survey_round``) and
+turns the coverage into one :class:`citywide.rounds.RoundProgress` per round.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from dataclasses import dataclass, field
 
 import duckdb
 import geopandas as gpd
-import pandas as pd
 
 from citywide import db, exports
 from citywide.rounds import RoundProgress, round_progress
+
+# Written by the register step; without them there is no progress to tell.
+_PROGRESS_TABLES = frozenset({"survey_round", "khet_coverage"})
 
 
 def _no_rounds() -> gpd.GeoDataFrame:
@@ -30,40 +33,17 @@ class Picture:
     progress: tuple[RoundProgress, ...] = ()
 
 
-_CURRENT_SQL = "SELECT * FROM khet_need_current_published ORDER BY khet_code"
-
-
-def _with_bangkok_times(table: str, order: str) -> str:
-    """The table's rows with return times as Bangkok wall-clock time (the pages' dates)."""
-    return f"""
-        SELECT * REPLACE (timezone('Asia/Bangkok', first_return_at) AS first_return_at,
-                          timezone('Asia/Bangkok', last_return_at) AS last_return_at)
-        FROM {table} ORDER BY {order}
-    """  # noqa: S608 (table and column names are constants)
-
-
 def read_picture(connection: duckdb.DuckDBPyConnection) -> Picture:
-    """The published picture of the database open on ``connection``."""
-    every_round = exports.published_need(connection, latest_only=False)
-    outlines = every_round.drop_duplicates("khet_code").set_index("khet_code").geometry
-    current = connection.execute(_CURRENT_SQL).df()
-    current_map = gpd.GeoDataFrame(
-        current, geometry=outlines.loc[current["khet_code"]].to_numpy(), crs=every_round.crs
-    )
-    return Picture(current_map, every_round, read_progress(connection, current))
+    """The published picture of the database open on ``connection`` (PublishError without the
+    register step's tables)."""
+    exported = exports.read_picture(connection)
+    progress = round_progress(exported.rounds, exported.coverage, exported.current)
+    return Picture(exported.current, exported.every_round, progress)
 
 
-def read_progress(
-    connection: duckdb.DuckDBPyConnection, names: pd.DataFrame
-) -> tuple[RoundProgress, ...]:
-    """Every round's progress; none while the register step has not written its tables.
-
-    ``names`` gives each khet's name_th and name_en by khet_code.
-    """
-    if not {"survey_round", "khet_coverage"} <= db.table_names(connection):
+def read_progress(connection: duckdb.DuckDBPyConnection) -> tuple[RoundProgress, ...]:
+    """Every round's progress, first round first; none while the register step has not written
+    its tables."""
+    if not db.table_names(connection) >= _PROGRESS_TABLES:
         return ()
-    rounds = connection.execute(_with_bangkok_times("survey_round", "round_order")).df()
-    coverage = connection.execute(
-        _with_bangkok_times("khet_coverage", "survey_round, khet_code")
-    ).df()
-    return round_progress(rounds, coverage, names)
+    return read_picture(connection).progress
