@@ -37,11 +37,12 @@ from citywide.ingest import load as ingest_load
 from citywide.ingest.discovery import SurveyFile, SurveyScan, hashed_surveys
 from citywide.ingest.outcome import PreparedTable, TableReport, read_manifest, write_manifest
 from citywide.locations import Locations
+from citywide.mapping.picture import read_picture, read_progress
 from citywide.register.build import RegisterBuilt, build_register
 from citywide.register.decisions import decisions_key, read_decisions
 from citywide.register.link import LinkRules
 from citywide.results import RunResult
-from citywide.rounds import REGISTRY_ROUND
+from citywide.rounds import REGISTRY_ROUND, RoundProgress
 from citywide.settings import Settings
 from citywide.sources import (
     COMMUNITY_REGISTRY,
@@ -371,21 +372,20 @@ def write_exports(settings: Settings) -> list[str]:
 
 @file_task
 def write_maps(settings: Settings) -> list[str]:
-    """The latest round's map pages, index.html and PNG in MAPS_DIR, each written atomically.
+    """The current picture's and every round's map pages, each written atomically in MAPS_DIR.
 
-    Pages of indicators that have no published value this round are removed, so index.html and
-    the folder agree.
+    Pages this run did not write (an indicator without data now, a round no longer in the
+    database) are removed, so index.html and the folder agree.
     """
     # the mapping modules bring matplotlib and mapclassify: only a run that draws pays for them
-    from citywide.mapping.build import map_files, stale_pages
+    from citywide.mapping.build import map_files, remove_stale_pages
     from citywide.mapping.options import MapOptions
 
     with db.connect(settings.duckdb_path, read_only=True) as connection:
-        latest = exports.published_need(connection, latest_only=True)
-    contents = map_files(latest, MapOptions.from_settings(settings), datetime.now(BANGKOK))
+        picture = read_picture(connection)
+    contents = map_files(picture, MapOptions.from_settings(settings), datetime.now(BANGKOK))
     written = files.write_files(settings.maps_dir, contents)
-    for stale in stale_pages(settings.maps_dir, contents):
-        stale.unlink()
+    remove_stale_pages(settings.maps_dir, contents)
     return [str(path) for path in written]
 
 
@@ -431,6 +431,7 @@ def report_run(
         need_after=after.need_index if run_plan.indicators else {},
         khet_names=dict(zip(khets["khet_code"], khets["name_en"], strict=True)),
         maps=[_link(Path(path), settings) for path in written],
+        progress=_round_progress(settings),
     )
     create_table_artifact(
         key="citywide-files",
@@ -445,9 +446,19 @@ def report_run(
     return run
 
 
+def _round_progress(settings: Settings) -> tuple[RoundProgress, ...]:
+    """How far each round has come, for the report's coverage section (none without a database)."""
+    if not settings.duckdb_path.is_file():
+        return ()
+    with db.connect(settings.duckdb_path, read_only=True) as connection:
+        return read_progress(connection)
+
+
 def _link(path: Path, settings: Settings) -> str:
-    if settings.maps_url and path.parent.resolve() == settings.maps_dir.resolve():
-        return f"{settings.maps_url.rstrip('/')}/{path.name}"
+    """MAPS_URL + the path under maps/ (a round's pages sit in rounds/<label>/), else the path."""
+    if settings.maps_url and path.resolve().is_relative_to(settings.maps_dir.resolve()):
+        under = path.resolve().relative_to(settings.maps_dir.resolve()).as_posix()
+        return f"{settings.maps_url.rstrip('/')}/{under}"
     return str(path.resolve())
 
 

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from citywide import plan
 from citywide.ingest.discovery import SurveyFile
+from citywide.locations import Locations
 from citywide.plan import KnownFile, PublishedState
 from citywide.settings import Settings
 
@@ -93,3 +95,21 @@ def test_files_merged_by_another_command_redo_the_indicators(settings: Settings)
     assert (again.geography, again.new_files, again.indicators, again.outputs) == (
         False, (), True, True,
     )  # fmt: skip
+
+
+def test_the_outputs_manifest_names_a_rounds_pages_by_their_path_under_maps(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", maps_dir=tmp_path / "maps")
+    page = settings.maps_dir / "rounds" / "2568" / "need_index.html"
+    export = tmp_path / "data" / "processed" / "exports" / "khet_need.csv"
+    manifest = json.loads(plan.outputs_manifest_json("v1", settings, [export], [page]))
+    assert manifest["maps"] == ["rounds/2568/need_index.html"]
+    places = Locations.from_settings(settings)
+    state = PublishedState(outputs=manifest)
+    export.parent.mkdir(parents=True)
+    export.write_text("x")
+    (settings.maps_dir / "need_index.html").parent.mkdir(parents=True)
+    (settings.maps_dir / "need_index.html").write_text("the current picture's page only")
+    assert not plan.outputs_present(state, places)  # the round's page is missing
+    page.parent.mkdir(parents=True)
+    page.write_text("x")
+    assert plan.outputs_present(state, places)

@@ -4,10 +4,14 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pandas as pd
+
 from citywide import report
 from citywide.ingest.discovery import SurveyFile
 from citywide.ingest.outcome import TableReport, TableStatus
 from citywide.plan import KnownFile, Plan, PublishedState
+from citywide.rounds import RoundProgress, round_progress
+from tests.coverage_tables import coverage_frames
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 HOSTILE = "<script>alert(1)</script>|[x](http://evil)"
@@ -32,6 +36,7 @@ def build(
     rows: list[TableReport],
     before: PublishedState,
     need_after: dict[tuple[str, str], float],
+    progress: tuple[RoundProgress, ...] = (),
 ) -> report.RunReport:
     return report.run_report(
         run_name="quiet-otter",
@@ -44,6 +49,7 @@ def build(
         need_after=need_after,
         khet_names={"1001": "Phra Nakhon", "1002": "Dusit"},
         maps=["/srv/maps/need_index.html"],
+        progress=progress,
     )
 
 
@@ -95,3 +101,48 @@ def test_texts_from_files_are_escaped_everywhere() -> None:
     assert "<script>" not in summary
     assert "](http://evil)" not in summary
     assert "\\|" in summary  # a | in a name cannot break a table or a list
+
+
+# --- the coverage section ----------------------------------------------------------------------
+
+
+def progress_of_two_rounds() -> tuple[RoundProgress, ...]:
+    rounds, coverage = coverage_frames(
+        {
+            "bma_registry": {"1001": "complete", "1002": "complete"},
+            "2568": {"1001": "partial", "1002": "not_returned"},
+        }
+    )
+    names = pd.DataFrame(
+        {
+            "khet_code": ["1001", "1002"],
+            "name_th": ["พระนคร", HOSTILE],
+            "name_en": ["Phra Nakhon", HOSTILE],
+        }
+    )
+    return round_progress(rounds, coverage, names)
+
+
+def test_the_report_says_how_far_each_round_has_come_newest_first() -> None:
+    run = build([], [], [], PublishedState(), {}, progress=progress_of_two_rounds())
+    assert [p.survey_round for p in run.coverage] == ["2568", "bma_registry"]
+    page, summary = report.html(run), report.markdown(run)
+    expected = {
+        page: ("1 จาก 2 เขตส่งข้อมูลรอบสำรวจ 2568", "1 of 2 khets returned survey round 2568",
+               "ยังไม่ส่ง: เขต&lt;script&gt;", "6 / 10 (60%)"),
+        summary: ("## How far each round has come", "not returned yet: &lt;script&gt;",
+                  "1 of 2 khets returned survey round 2568 (last return 2026-11-30)",
+                  "| Phra Nakhon · พระนคร | partial | 6 of 10 (60%) | 2026-11-30 |"),
+    }  # fmt: skip
+    for rendering, texts in expected.items():
+        assert "<script>" not in rendering
+        assert [text for text in texts if text not in rendering] == []
+    assert page.index("รอบสำรวจ 2568") < page.index("ทะเบียนชุมชน กทม.")  # newest first
+    assert page.index("ความคืบหน้า") < page.index("How far each round")  # Thai first
+
+
+def test_a_report_without_rounds_has_no_coverage_section() -> None:
+    run = build([], [], [], PublishedState(), {})
+    assert run.coverage == ()
+    assert "How far each round" not in report.markdown(run)
+    assert "How far each round" not in report.html(run)

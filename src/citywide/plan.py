@@ -238,7 +238,10 @@ def outputs_manifest_json(
         "version_id": version_id,
         "key": outputs_key(settings),
         "exports": [path.name for path in exported],
-        "maps": [path.name for path in maps],
+        # under maps/: a round's pages sit in rounds/<label>/
+        "maps": [
+            path.resolve().relative_to(settings.maps_dir.resolve()).as_posix() for path in maps
+        ],
         "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     return json.dumps(manifest, indent=1)

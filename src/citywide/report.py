@@ -19,6 +19,7 @@ import jinja2
 
 from citywide.ingest.outcome import TableReport
 from citywide.plan import Plan, PublishedState
+from citywide.rounds import RoundProgress
 
 COMPLETED = "completed"
 WITH_PROBLEMS = "completed with problems"
@@ -67,6 +68,7 @@ class RunReport:
     changes: tuple[Change, ...]
     maps: tuple[str, ...]  # links: MAPS_URL + name, or the file's path
     database_changed: bool
+    coverage: tuple[RoundProgress, ...] = ()  # every round, newest first
 
     @property
     def problems(self) -> tuple[FileRow, ...]:
@@ -94,8 +96,12 @@ def run_report(
     need_after: Mapping[tuple[str, str], float],
     khet_names: Mapping[str, str],
     maps: Sequence[str],
+    progress: Sequence[RoundProgress] = (),
 ) -> RunReport:
-    """The report of one run, from its plan, the state before it and what its steps returned."""
+    """The report of one run, from its plan, the state before it and what its steps returned.
+
+    ``progress`` is every round's coverage (rounds.round_progress), first round first.
+    """
     files = [_ingested_row(report) for report in ingested]
     unchanged = {survey.sha256: survey for survey in plan.unchanged_files}
     for known in before.known_files:
@@ -114,7 +120,7 @@ def run_report(
     changes = _changes(plan, before, ingested, geography, need_after, khet_names, maps)
     return RunReport(
         run_name, started_at, finished_at, tuple(files), tuple(changes), tuple(maps),
-        plan.writes_database,
+        plan.writes_database, tuple(reversed(progress)),
     )  # fmt: skip
 
 
@@ -251,6 +257,7 @@ def markdown(report: RunReport) -> str:
     if report.skipped:
         lines += ["", "## Files not read (skipped)", ""]
         lines += [f"- **{_md(row.file)}**: {_md(row.message)}" for row in report.skipped]
+    lines += coverage_markdown(report.coverage)
     lines += ["", "## Maps", ""]
     lines += [f"- [{_md(Path(link).name)}]({_md(link)})" for link in report.maps] or [
         "- maps unchanged"
@@ -306,8 +313,27 @@ it.</span></p>
 <li><b>{{ row.file }}</b>: {{ row.message }}</li>{% endfor %}
 </ul>
 {% endif %}
+{% if report.coverage %}
+<h2>ความคืบหน้าของรอบสำรวจ <span class="en">· How far each round has come</span></h2>
+{% for p in report.coverage %}
+<h3>{{ p.name_th }} <span class="en">· {{ p.name_en }}</span></h3>
+<p>{{ p.sentence_th }}<br><span class="en">{{ p.sentence_en }}</span><br>
+{{ p.missing_th }}<br><span class="en">{{ p.missing_en }}</span><br>
+ส่งข้อมูลล่าสุด · last return: {{ p.last_return_text }}</p>
+{% if p.returned %}<details><summary>เขตที่ส่งข้อมูล · khets returned ({{ p.returned | length }})
+</summary><table>
+<tr><th>เขต · khet</th><th>สถานะ · status</th><th>ชุมชนที่สำรวจ · surveyed</th>
+<th>ส่งล่าสุด · last return</th></tr>
+{% for k in p.returned %}<tr><td>{{ k.name_th }} <span class="en">· {{ k.name_en }}</span></td>
+<td>{{ k.status_th }} <span class="en">· {{ k.status_en }}</span></td>
+<td class="n">{{ k.communities_surveyed }} / {{ k.communities_expected }} ({{ k.share_text }})</td>
+<td>{{ k.last_return_text }}</td></tr>
+{% endfor %}</table></details>{% endif %}
+{% endfor %}
+{% endif %}
 <h2>แผนที่ <span class="en">· Maps</span></h2>
-<p><a href="index.html">แผนที่ทั้งหมด · all maps</a></p>
+<p><a href="index.html">แผนที่ทั้งหมด · all maps</a>
+{% if report.coverage %} · <a href="coverage.html">แผนที่การส่งข้อมูล · coverage map</a>{% endif %}</p>
 <h2>ไฟล์ <span class="en">· Files</span></h2>
 <table>
 <tr><th>ไฟล์ · file</th><th>รอบ · round</th><th>สถานะ · status</th><th>อ่าน · read</th>
@@ -335,3 +361,37 @@ database; district officers can run <code>citywide check FILE</code> before send
 def html(report: RunReport) -> str:
     """maps/report.html: the same report for planners, bilingual, self-contained."""
     return _HTML.render(report=report, outcome_th=OUTCOME_TH[report.outcome], status_th=STATUS_TH)
+
+
+# --- the coverage section -----------------------------------------------------------------------
+
+
+def coverage_markdown(progress: Sequence[RoundProgress]) -> list[str]:
+    """How far each round has come, newest first: the sentence, the missing khets, and a table of
+    the khets returned with each one's last return."""
+    if not progress:
+        return []
+    lines = ["", "## How far each round has come"]
+    for p in progress:
+        lines += [
+            "",
+            f"### {_md(p.name_en)} · {_md(p.name_th)}",
+            "",
+            f"{_md(p.sentence_en)} (last return {p.last_return_text}).  ",
+            f"{_md(p.sentence_th)}  ",
+            f"{_md(p.missing_en)}  ",
+            _md(p.missing_th),
+        ]
+        if p.returned:
+            lines += [
+                "",
+                "| khet | status | communities surveyed | last return |",
+                "|---|---|---|---|",
+            ]
+            lines += [
+                f"| {_md(k.name_en)} · {_md(k.name_th)} | {k.status_en} | "
+                f"{k.communities_surveyed} of {k.communities_expected} ({k.share_text}) | "
+                f"{k.last_return_text} |"
+                for k in p.returned
+            ]
+    return lines

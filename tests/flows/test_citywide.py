@@ -89,7 +89,12 @@ def test_pipeline_builds_bangkoks_geography(real_settings: Settings) -> None:
     assert published.khet_need == {"bma_registry": 50}
     assert_need_matches_an_independent_count(real_settings)
     assert_exports_open_in_gdal_and_excel(real_settings)
-    assert sorted(Path(p).name for p in published.outputs.maps) == sorted(MAPPED_FILES)
+    maps = sorted(
+        Path(p).relative_to(real_settings.maps_dir).as_posix() for p in published.outputs.maps
+    )
+    assert maps == sorted(
+        [*MAPPED_FILES, *(f"rounds/bma_registry/{name}" for name in MAPPED_FILES)]
+    )
     assert_maps_are_offline_small_and_private(real_settings)
     assert_chromium_draws_every_khet(real_settings)
     assert_web_outlines_leave_no_gap(real_settings)
@@ -97,9 +102,10 @@ def test_pipeline_builds_bangkoks_geography(real_settings: Settings) -> None:
 
 # The registry has no tenure, eviction, housing-condition or services fields and no households:
 # those four indicators and the two household-only ones have no data, so no page (index.html
-# says so).
+# says so). The registry is the only round: the current picture is the registry, and the round
+# has the same pages in rounds/bma_registry/; with nothing before it, no change page.
 MAPPED_FILES = [
-    "all_indicators.html", "communities.html", "households.html", "index.html",
+    "all_indicators.html", "communities.html", "coverage.html", "households.html", "index.html",
     "need_index.html", "need_index.png", "population.html", "slum_communities.html",
     "slum_households.html", "slum_households_per_km2.html", "slum_population.html",
     "slum_population_share.html",
@@ -110,11 +116,13 @@ def assert_maps_are_offline_small_and_private(settings: Settings) -> None:
     pages = {
         path.name: path.read_text(encoding="utf-8") for path in settings.maps_dir.glob("*.html")
     }
-    assert len(pages) == 12  # the 11 map pages and the run report
+    assert len(pages) == 13  # the 12 map pages and the run report
     for name, html in pages.items():
         assert (settings.maps_dir / name).stat().st_size <= 1_000_000, name
         assert foreign_addresses(html) == set(), name
     assert pages["index.html"].count("no data in this round") == 6
+    assert "50 of 50 khets returned BMA community registry" in pages["index.html"]
+    assert 'href="rounds/bma_registry/index.html"' in pages["index.html"]
     assert not list(settings.maps_dir.glob(".*"))  # no half-written pages left behind
     registry = pyogrio.read_dataframe(
         settings.raw_dir / COMMUNITY_REGISTRY.main_path, read_geometry=False
@@ -140,6 +148,9 @@ def assert_chromium_draws_every_khet(settings: Settings) -> None:
                 continue
             assert (drawn.shapes, drawn.filled, len(drawn.labels)) == (50, 50, 50), page.name
             assert drawn.legend is not None, page.name
+            if page.name == "coverage.html":
+                assert "complete (50 เขต · khets)" in drawn.legend
+                continue
             assert "suppressed (privacy)" in drawn.legend, page.name
         composite = browser.render(settings.maps_dir / "all_indicators.html")
         assert len(composite.layers) == 9

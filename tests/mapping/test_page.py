@@ -6,10 +6,23 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
+
 from citywide.indicators import INDICATOR_BY_NAME
 from citywide.mapping.layers import choropleth_layer, feature_collection, label_points
-from citywide.mapping.page import Basemap, Tiles, index_page, map_page, script_json
+from citywide.mapping.page import (
+    Basemap,
+    IndexContent,
+    IndexEntry,
+    RoundEntry,
+    Tiles,
+    index_page,
+    map_page,
+    script_json,
+)
+from citywide.rounds import round_progress
 from tests.browser import chromium
+from tests.coverage_tables import coverage_frames
 from tests.mapping.conftest import foreign_addresses, published
 
 HOSTILE_TH = "<script>window.__pwned=1</script>"
@@ -68,15 +81,26 @@ def test_tiles_appear_only_when_configured() -> None:
 
 
 def test_index_page_escapes_what_it_shows() -> None:
+    (progress,) = round_progress(
+        *coverage_frames({"<i>2026</i>": {"1001": "partial"}}),
+        pd.DataFrame({"khet_code": ["1001"], "name_th": ["<script>"], "name_en": ["<b>x</b>"]}),
+    )
     html = index_page(
-        title_th="<b>t</b>", title_en="e", survey_round="<i>2026</i>", built_at="now",
-        composite="all.html", png="map.png", privacy_th="p", privacy_en="q",
-        indicators=[{"label_th": "<script>", "label_en": "x", "unit": "u", "page": None}],
+        IndexContent(
+            title_th="<b>t</b>", title_en="e", scope_th="<i>2026</i>", scope_en="s",
+            sources="<u>src</u>", built_at="now", home=None, report="report.html",
+            composite="all.html", png="map.png", coverage=None, privacy_th="p", privacy_en="q",
+            indicators=(IndexEntry("<script>", "x", "u", None),), changes=(),
+            rounds=(RoundEntry(progress, "rounds/x/index.html", None),),
+        )
     )  # fmt: skip
     assert "<script>" not in html
+    assert "<b>x</b>" not in html
     assert "&lt;script&gt;" in html
     assert "&lt;i&gt;2026" in html
+    assert "&lt;u&gt;src" in html
     assert "no data in this round" in html
+    assert "1 จาก 1 เขตส่งข้อมูลรอบสำรวจ &lt;i&gt;2026&lt;/i&gt;" in html
 
 
 def test_chromium_draws_every_khet_offline_and_shows_hostile_names_as_text(

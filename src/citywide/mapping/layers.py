@@ -12,7 +12,7 @@ import math
 import warnings
 from dataclasses import dataclass
 from html import escape
-from typing import Any
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy
@@ -39,9 +39,15 @@ NOT_SURVEYED_COLOUR = "#ffffff"
 NOT_SURVEYED_TH = "ยังไม่ได้สำรวจ"
 NOT_SURVEYED_EN = "not surveyed"
 NOT_RETURNED = "not_returned"
-METHOD_NAMES = {
+# On a change map, "no data" is a khet with no earlier surveyed round to compare with.
+NO_EARLIER_TH = "ไม่มีรอบก่อนหน้าให้เทียบ"
+NO_EARLIER_EN = "no earlier round to compare"
+# How classes are made: the two settings of map_classification, and the change maps' own.
+Method = Classification | Literal["diverging"]
+METHOD_NAMES: dict[Method, tuple[str, str]] = {
     "fisher_jenks": ("แบ่งช่วงแบบ Fisher-Jenks", "Fisher-Jenks natural breaks"),
     "quantiles": ("แบ่งช่วงแบบควอนไทล์", "quantile breaks"),
+    "diverging": ("ช่วงเท่ากันสมมาตรรอบศูนย์", "equal intervals centred on 0"),
 }
 # Web maps need metre-scale outlines, not survey-grade ones; UTM 47N measures Bangkok in metres.
 METRIC_CRS = "EPSG:32647"
@@ -53,7 +59,7 @@ SMALL_KHET_KM2 = 12.0
 class Classes:
     """Colour classes of one indicator's values: the value range and colour of each class."""
 
-    method: Classification
+    method: Method
     lows: tuple[float, ...]
     highs: tuple[float, ...]
     colours: tuple[str, ...]
@@ -64,14 +70,23 @@ class Classes:
 
 
 @dataclass(frozen=True)
-class Layer:
-    """One indicator ready to draw: per-khet fills and tooltips (khet order), legend, title."""
+class Shading:
+    """What a map page draws for one layer: its title, legend, each khet's fill and tooltip.
 
-    indicator: Indicator
+    Fills and tooltips are in khet order; a fill of None is "no data" (the page's grey).
+    """
+
     title_html: str
     legend_html: str
-    fills: tuple[str | None, ...]  # None = no data; the other states have their own colour
+    fills: tuple[str | None, ...]
     tooltips: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Layer(Shading):
+    """One indicator ready to draw, with the classes its fills come from."""
+
+    indicator: Indicator
     classes: Classes
 
 
@@ -224,10 +239,32 @@ def choropleth_layer(
     khets: gpd.GeoDataFrame, indicator: Indicator, method: Classification, classes: int
 ) -> Layer:
     """One indicator's layer over the khets (one round, or the current picture of many)."""
+    values = layer_values(khets, indicator.name)
+    return shaded_layer(khets, indicator, values, classify(values, method, classes))
+
+
+def layer_values(khets: gpd.GeoDataFrame, column: str) -> pd.Series:
+    """A column's values as floats, NaN where the khet was not surveyed or has no value."""
+    values: pd.Series = pd.to_numeric(khets[column], errors="coerce").astype("float64")
+    return values.where(surveyed(khets))
+
+
+def shaded_layer(
+    khets: gpd.GeoDataFrame,
+    indicator: Indicator,
+    values: pd.Series,
+    classified: tuple[Classes, numpy.ndarray],
+    change_of: str | None = None,
+) -> Layer:
+    """The layer of classified values: fills, tooltips and legend, each state in its style.
+
+    ``change_of`` makes a change map of that indicator: its suppression hides the change, no
+    rank is shown, and a khet without an earlier round to compare is "no data".
+    """
+    found, position = classified
     covered = surveyed(khets)
-    values = pd.to_numeric(khets[indicator.name], errors="coerce").astype("float64").where(covered)
-    found, position = classify(values, method, classes)
-    hidden = khets["suppressed_indicators"].map(lambda names: indicator.name in set(names))
+    hidden_name = change_of or indicator.name
+    hidden = khets["suppressed_indicators"].map(lambda names: hidden_name in set(names))
     fills = tuple(
         NOT_SURVEYED_COLOUR
         if not is_covered
@@ -239,7 +276,9 @@ def choropleth_layer(
     ranks, ranked = _ranks(khets, values, indicator, covered)
     partial = not bool(covered.all())
     tooltips = tuple(
-        _tooltip(indicator, row, value, _Rank(rank, ranked, partial), is_hidden, is_covered)
+        _tooltip(
+            indicator, row, value, _Rank(rank, ranked, partial), is_hidden, is_covered, change_of
+        )
         for row, value, rank, is_hidden, is_covered in zip(
             khets.itertuples(index=False), values, ranks, hidden, covered, strict=True
         )
@@ -248,6 +287,8 @@ def choropleth_layer(
         no_data=int(((position < 0) & covered & ~hidden).sum()),
         suppressed=int((covered & hidden).sum()),
         not_surveyed=int((~covered).sum()),
+        no_data_th=NO_DATA_TH if change_of is None else NO_EARLIER_TH,
+        no_data_en=NO_DATA_EN if change_of is None else NO_EARLIER_EN,
     )
     return Layer(
         indicator=indicator,
@@ -271,6 +312,8 @@ class _Counts:
     no_data: int
     suppressed: int
     not_surveyed: int
+    no_data_th: str
+    no_data_en: str
 
 
 def _ranks(
@@ -289,7 +332,13 @@ def source_line(survey_round: object) -> str:
 
 
 def _tooltip(
-    indicator: Indicator, row: Any, value: float, rank: _Rank, hidden: bool, covered: bool
+    indicator: Indicator,
+    row: Any,
+    value: float,
+    rank: _Rank,
+    hidden: bool,
+    covered: bool,
+    change_of: str | None,
 ) -> str:
     lines = [f"<b>เขต{escape(row.name_th)}</b> · {escape(row.name_en)}"]
     label = f"{escape(indicator.label_th)} · {escape(indicator.label_en)}"
@@ -300,7 +349,15 @@ def _tooltip(
         lines.append(f"{label}: <i>ไม่แสดง · not shown</i>")
         lines.append(f"{escape(row.suppressed_reason_th)} · {escape(row.suppressed_reason_en)}")
     elif math.isnan(value):
-        lines.append(f"{label}: <i>ไม่มีข้อมูล · no data</i>")
+        lines.append(
+            f"{label}: <i>ไม่มีข้อมูล · no data</i>"
+            if change_of is None
+            else f"{label}: <i>{NO_EARLIER_TH} · {NO_EARLIER_EN}</i>"
+        )
+    elif change_of is not None:
+        lines.append(f"{label}: <b>{value:+,.{indicator.decimals}f}</b> {_unit(indicator)}")
+        th, en = display_name(str(row.previous_round))
+        lines.append(f"เทียบกับ{escape(th)} · compared with {escape(en)}")
     else:
         lines.append(f"{label}: <b>{format_value(value, indicator)}</b> {_unit(indicator)}")
         if not pd.isna(rank.rank):
@@ -330,7 +387,7 @@ def _legend(indicator: Indicator, found: Classes, counts: _Counts, khets: gpd.Ge
             f"{value_range(low, high, indicator)} <small>({count} เขต · khets)</small></div>"
         )
     for css, colour, th, en, count in (
-        ("cw-no-data", NO_DATA_COLOUR, NO_DATA_TH, NO_DATA_EN, counts.no_data),
+        ("cw-no-data", NO_DATA_COLOUR, counts.no_data_th, counts.no_data_en, counts.no_data),
         ("cw-suppressed", SUPPRESSED_COLOUR, SUPPRESSED_TH, SUPPRESSED_EN, counts.suppressed),
         (
             "cw-not-surveyed",

@@ -24,8 +24,9 @@ from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from citywide.mapping.assets import leaflet_css, leaflet_js
-from citywide.mapping.layers import NO_DATA_COLOUR, NOT_SURVEYED_COLOUR, Layer
+from citywide.mapping.layers import NO_DATA_COLOUR, NOT_SURVEYED_COLOUR, Shading
 from citywide.mapping.options import Tiles as Tiles
+from citywide.rounds import RoundProgress
 
 NAMES_LAYER = "ชื่อเขต · Khet names"
 TILES_LAYER = "แผนที่ฐาน · Base map"
@@ -54,6 +55,9 @@ body, .leaflet-container { font-family: "Noto Sans Thai", "Sarabun", "Garuda", "
   text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
 .khet-label span[lang="en"] { font-size: 9px; color: #444; }
 .khet-tip { font-size: 13px; line-height: 18px; }
+@media (max-width: 600px) { .cw-header { max-width: calc(100% - 112px); padding: 4px 8px; }
+  .cw-header h1 { font-size: 14px; } .cw-header p { font-size: 11px; }
+  .citywide-legend { max-width: 200px; font-size: 11px; line-height: 15px; } }
 """
 
 _LAYERS_JS = """
@@ -109,7 +113,7 @@ _LAYERS_JS = """
             {attribution: data.tiles.attribution, maxZoom: 18}).addTo(map);
     }
     L.control.layers(shapes.length > 1 ? choices : {}, overlays,
-                     {collapsed: false, position: "topright"}).addTo(map);
+                     {collapsed: window.innerWidth < 600, position: "topright"}).addTo(map);
     map.fitBounds(data.bounds);
     labelsForZoom();
 })();
@@ -147,7 +151,7 @@ class Basemap:
     subtitle_html: str  # already escaped
 
 
-def map_page(base: Basemap, title_th: str, title_en: str, layers: Sequence[Layer]) -> str:
+def map_page(base: Basemap, title_th: str, title_en: str, layers: Sequence[Shading]) -> str:
     """A self-contained HTML page: the map with every given layer (the first one shown)."""
     if not layers:
         raise ValueError("a map page needs at least one layer")
@@ -195,13 +199,54 @@ def map_page(base: Basemap, title_th: str, title_en: str, layers: Sequence[Layer
     return str(root.render())
 
 
+@dataclass(frozen=True)
+class IndexEntry:
+    """An indicator (or change) on an index page, with its page (None: nothing to map)."""
+
+    label_th: str
+    label_en: str
+    unit: str
+    page: str | None
+
+
+@dataclass(frozen=True)
+class RoundEntry:
+    """A round on an index page: its progress, its own index page and coverage map."""
+
+    progress: RoundProgress
+    index: str | None
+    coverage: str | None
+
+
+@dataclass(frozen=True)
+class IndexContent:
+    """What maps/index.html (or a round's index.html) lists; texts not yet escaped."""
+
+    title_th: str
+    title_en: str
+    scope_th: str  # "ภาพรวมปัจจุบัน" or the round's name
+    scope_en: str
+    sources: str  # where the values come from (layers.sources_note)
+    built_at: str
+    home: str | None  # maps/index.html, from a round's folder
+    report: str
+    composite: str | None
+    png: str | None
+    coverage: str | None
+    indicators: tuple[IndexEntry, ...]
+    changes: tuple[IndexEntry, ...]
+    rounds: tuple[RoundEntry, ...]
+    privacy_th: str
+    privacy_en: str
+
+
 _INDEX = jinja2.Environment(autoescape=True).from_string(
     """<!DOCTYPE html>
 <html lang="th">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ title_th }} · {{ title_en }}</title>
+<title>{{ c.title_th }} · {{ c.title_en }}</title>
 <style>
 body { font-family: "Noto Sans Thai", "Sarabun", "Garuda", "Loma", "Tahoma", sans-serif;
   margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #222; line-height: 1.5; }
@@ -210,28 +255,71 @@ table { border-collapse: collapse; width: 100%; } td, th { border-bottom: 1px so
   padding: .4rem .5rem; text-align: left; vertical-align: top; }
 .en { color: #555; } .none { color: #777; font-style: italic; }
 img { max-width: 100%; border: 1px solid #ddd; }
+.round { border-left: 4px solid #238b45; padding: .2rem 0 .2rem 1rem; margin: 1rem 0; }
+.round h3 { margin: 0; font-size: 1.1rem; } .round p { margin: .3rem 0; }
+.khets { font-size: .85rem; } .khets td.n { text-align: right; white-space: nowrap; }
+.khets tr.not_returned td { color: #777; } .scroll { overflow-x: auto; }
+details summary { cursor: pointer; }
+@media (max-width: 600px) { body { margin: 1rem auto; } h1 { font-size: 1.25rem; }
+  td, th { padding: .3rem .25rem; } }
 </style>
 </head>
 <body>
-<h1>{{ title_th }}</h1>
-<p>{{ title_en }}</p>
-<p>รอบสำรวจ · survey round: <b>{{ survey_round }}</b> · สร้างเมื่อ · built {{ built_at }}</p>
-<p><a href="{{ composite }}">แผนที่รวมทุกตัวชี้วัด (เลือกชั้นข้อมูลได้)</a>
-  · <span class="en">all indicators on one map (switchable layers)</span></p>
-<p><a href="report.html">รายงานการประมวลผลครั้งล่าสุด</a>
+<h1>{{ c.title_th }}</h1>
+<p>{{ c.title_en }}</p>
+<p><b>{{ c.scope_th }}</b> · <span class="en">{{ c.scope_en }}</span><br>{{ c.sources }}<br>
+สร้างเมื่อ · built {{ c.built_at }}</p>
+{% if c.home %}<p><a href="{{ c.home }}">กลับไปหน้าแผนที่ทั้งหมด (ภาพรวมปัจจุบัน)</a>
+  · <span class="en">back to all maps (the current picture)</span></p>{% endif %}
+{% if c.composite %}<p><a href="{{ c.composite }}">แผนที่รวมทุกตัวชี้วัด (เลือกชั้นข้อมูลได้)</a>
+  · <span class="en">all indicators on one map (switchable layers)</span></p>{% endif %}
+{% if c.coverage %}<p><a href="{{ c.coverage }}">แผนที่การส่งข้อมูลรายเขต</a>
+  · <span class="en">map of the returns by khet (complete, partial, not returned)</span></p>
+{% endif %}
+<p><a href="{{ c.report }}">รายงานการประมวลผลครั้งล่าสุด</a>
   · <span class="en">latest run report: files ingested, problems to fix</span></p>
 <table>
 <tr><th>ตัวชี้วัด · indicator</th><th>หน่วย · unit</th><th>แผนที่ · map</th></tr>
-{% for item in indicators %}
+{% for item in c.indicators + c.changes %}
 <tr><td>{{ item.label_th }}<br><span class="en">{{ item.label_en }}</span></td>
 <td>{{ item.unit }}</td>
 <td>{% if item.page %}<a href="{{ item.page }}">เปิด · open</a>{% else %}
 <span class="none">ไม่มีข้อมูลในรอบนี้ · no data in this round</span>{% endif %}</td></tr>
 {% endfor %}
 </table>
+{% if c.rounds %}
+<h2>รอบสำรวจ · Survey rounds</h2>
+{% for entry in c.rounds %}{% set p = entry.progress %}
+<section class="round">
+<h3>{% if entry.index %}<a href="{{ entry.index }}">{{ p.name_th }}</a>{% else %}
+{{ p.name_th }}{% endif %} · <span class="en">{{ p.name_en }}</span></h3>
+<p>{{ p.sentence_th }}<br><span class="en">{{ p.sentence_en }}</span></p>
+{% if p.missing | length > 10 %}<details><summary>ยังไม่ส่ง {{ p.missing | length }} เขต ·
+<span class="en">{{ p.missing | length }} khets not returned yet</span></summary>
+<p>{{ p.missing_th }}<br><span class="en">{{ p.missing_en }}</span></p></details>
+{% else %}<p>{{ p.missing_th }}<br><span class="en">{{ p.missing_en }}</span></p>{% endif %}
+<p>ส่งข้อมูลล่าสุด · last return: {{ p.last_return_text }}{% if entry.coverage %}
+ · <a href="{{ entry.coverage }}">แผนที่การส่งข้อมูล · coverage map</a>{% endif %}</p>
+<details><summary>รายเขต · by khet ({{ p.khets | length }} เขต · khets)</summary>
+<div class="scroll"><table class="khets">
+<tr><th>เขต · khet</th><th>สถานะ · status</th><th>ชุมชนที่สำรวจ · surveyed</th>
+<th>ส่งล่าสุด · last return</th></tr>
+{% for k in p.khets %}<tr class="{{ k.status }}">
+<td>{{ k.name_th }}<br><span class="en">{{ k.name_en }}</span></td>
+<td>{{ k.status_th }}<br><span class="en">{{ k.status_en }}</span></td>
+<td class="n">{{ k.communities_surveyed }} / {{ k.communities_expected }}
+({{ k.share_text }})</td>
+<td class="n">{{ k.last_return_text }}</td></tr>
+{% endfor %}</table></div>
+</details>
+</section>
+{% endfor %}
+{% endif %}
+{% if c.png %}
 <h2>ดัชนีความต้องการ · Need index</h2>
-<p><a href="{{ png }}"><img src="{{ png }}" alt="{{ title_th }} · {{ title_en }}"></a></p>
-<p>{{ privacy_th }}<br><span class="en">{{ privacy_en }}</span></p>
+<p><a href="{{ c.png }}"><img src="{{ c.png }}" alt="{{ c.title_th }} · {{ c.title_en }}"></a></p>
+{% endif %}
+<p>{{ c.privacy_th }}<br><span class="en">{{ c.privacy_en }}</span></p>
 <p class="en">Indicators and method: docs/indicators.md in the citywide repository. Figures for
 QGIS and Excel: data/processed/exports/ (GeoPackage, GeoParquet, CSV).</p>
 </body>
@@ -240,27 +328,6 @@ QGIS and Excel: data/processed/exports/ (GeoPackage, GeoParquet, CSV).</p>
 )
 
 
-def index_page(
-    *,
-    title_th: str,
-    title_en: str,
-    survey_round: str,
-    built_at: str,
-    composite: str,
-    png: str,
-    indicators: Sequence[dict[str, str | None]],
-    privacy_th: str,
-    privacy_en: str,
-) -> str:
-    """maps/index.html: every indicator with its page (or why it has none) and the PNG."""
-    return _INDEX.render(
-        title_th=title_th,
-        title_en=title_en,
-        survey_round=survey_round,
-        built_at=built_at,
-        composite=composite,
-        png=png,
-        indicators=indicators,
-        privacy_th=privacy_th,
-        privacy_en=privacy_en,
-    )
+def index_page(content: IndexContent) -> str:
+    """An index page: the scope's indicators with their pages, the rounds with their coverage."""
+    return _INDEX.render(c=content)

@@ -27,6 +27,12 @@ from citywide.mapping.layers import (
     NO_DATA_COLOUR,
     NO_DATA_EN,
     NO_DATA_TH,
+    NOT_SURVEYED_COLOUR,
+    NOT_SURVEYED_EN,
+    NOT_SURVEYED_TH,
+    SUPPRESSED_COLOUR,
+    SUPPRESSED_EN,
+    SUPPRESSED_TH,
     Layer,
     unit_label,
     value_range,
@@ -89,6 +95,14 @@ def layer_png(
         Patch(facecolor=NO_DATA_COLOUR, edgecolor="#555", hatch="///",
               label=f"{NO_DATA_TH} · {NO_DATA_EN}")
     )  # fmt: skip
+    handles += [
+        Patch(facecolor=colour, edgecolor="#555", label=f"{th} · {en}")
+        for colour, th, en in (
+            (SUPPRESSED_COLOUR, SUPPRESSED_TH, SUPPRESSED_EN),
+            (NOT_SURVEYED_COLOUR, NOT_SURVEYED_TH, NOT_SURVEYED_EN),
+        )
+        if colour in layer.fills
+    ]
     method_th, method_en = METHOD_NAMES[layer.classes.method]
     axes.legend(
         handles=handles,
