@@ -141,7 +141,8 @@ def registry_from_database(path: Path) -> pd.DataFrame:
 
 
 def _registry(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.drop_duplicates("community_key").sort_values("community_key")
+    # a code written twice: the ingest keeps the later row
+    frame = frame.drop_duplicates("community_key", keep="last").sort_values("community_key")
     frame["community_id"] = "BMA-" + frame["community_code"]
     return frame.set_index("community_key", drop=False).rename_axis(None)
 
