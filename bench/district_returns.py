@@ -269,8 +269,8 @@ def _rename(
     changes: list[tuple[str, numpy.ndarray, Callable[[pd.Series], pd.Series]]] = [
         ("prefix dropped", has_prefix & (draws[:, 0] < 0.6), lambda s: s.str.removeprefix("ชุมชน")),
         ("prefix added", ~has_prefix & (draws[:, 0] < 0.3), lambda s: "ชุมชน" + s),
-        ("spaces", draws[:, 1] < 0.2, lambda s: s.str.replace(r"(\S)(\d)", r"\1 \2", regex=True)
-         .str.replace(" ", "  ") + " "),
+        ("spaces", draws[:, 1] < 0.2, lambda s: s.str.replace(
+            r"([^\d\s])(\d)", r"\1 \2", regex=True).str.replace(" ", "  ") + " "),
         ("thai digits", draws[:, 2] < 0.5, lambda s: s.str.translate(THAI_DIGITS)),
         ("soi", draws[:, 3] < 0.7, lambda s: s.str.replace("ซอย", "ซ.").where(
             s.str.contains("ซอย"), s.str.replace("ซ.", "ซอย ", regex=False))),
@@ -440,6 +440,19 @@ def expected_coverage(registry: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFra
             [register[~gone], new.rename(columns={"entity": "community_key"})], ignore_index=True
         ).drop_duplicates("community_key")
     return pd.concat(found, ignore_index=True)
+
+
+def read_truth_rows(path: Path) -> pd.DataFrame:
+    """truth_rows.csv as written: texts ("" where nothing was written), counts, flags."""
+    rows = pd.read_csv(path, dtype=str, keep_default_na=False)
+    typed = {"source_row": "int64", "households": "int64", "population": "int64"}
+    flags = {name: rows[name] == "True" for name in ("superseded", "expect_review")}
+    return rows.astype(typed).assign(**flags)
+
+
+def read_truth_coverage(path: Path) -> pd.DataFrame:
+    """truth_coverage.csv: survey_round, khet_code, status (texts), counts and share."""
+    return pd.read_csv(path, dtype={"survey_round": str, "khet_code": str, "status": str})
 
 
 def main() -> None:

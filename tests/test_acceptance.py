@@ -19,6 +19,8 @@ from bench.district_returns import (
     ROUND_A,
     ROUND_B,
     DistrictReturns,
+    read_truth_coverage,
+    read_truth_rows,
     registry_from_geojson,
     write_district_returns,
 )
@@ -123,10 +125,8 @@ def acceptance(
         registry = registry_from_geojson(real_sources_dir / COMMUNITY_REGISTRY.main_path)
         returns = write_district_returns(registry, settings.data_dir, SEED)
         assert returns.surveys_dir == settings.raw_dir / "surveys"
-        truth = pd.read_csv(
-            returns.truth_rows, dtype={"source_row": "int64"}, keep_default_na=False
-        )
-        coverage = pd.read_csv(returns.truth_coverage, dtype=str)
+        truth = read_truth_rows(returns.truth_rows)
+        coverage = read_truth_coverage(returns.truth_coverage)
         citywide(settings)
         first = records_of(settings, truth)
         review = query(settings, "SELECT * FROM link_review")
