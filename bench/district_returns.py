@@ -50,6 +50,7 @@ from citywide import db
 from citywide.gazetteer import load_gazetteer
 from citywide.ingest.columns import vocabulary
 from citywide.sources import COMMUNITY_REGISTRY
+from citywide.text import clean_text
 
 ROUND_A, ROUND_B = "2568", "2569"
 COMPLETE_SHARE = 0.8  # Settings.coverage_complete_share's default
@@ -60,7 +61,9 @@ TYPE_TH = {"slum": "ชุมชนแออัด", "urban": "ชุมชน�
            "nha_housing": "เคหะชุมชน"}  # fmt: skip
 TENURE = ["เจ้าของ", "เช่ามีสัญญา", "เช่าไม่มีสัญญา", "บุกรุก", "ได้รับอนุญาต", "squatter", "own"]
 EVICTION = ["ไม่มี", "ไม่มี", "ไม่มี", "ถูกคุกคาม", "อยู่ในชั้นศาล", "none", "threatened"]
-NEW_NAMES = ["ชุมชนริมทางรถไฟสายใหม่พัฒนา", "ชุมชนสามัคคีร่วมใจก้าวหน้า", "ชุมชนหลังตลาดน้ำเจริญสุข"]
+NEW_NAMES = ["ชุมชนริมทางรถไฟสายใหม่พัฒนา", "ชุมชนสามัคคีร่วมใจก้าวหน้า", "ชุมชนหลังตลาดน้ำเจริญสุข",
+             "ชุมชนบ้านมั่นคงเอื้ออาทรริมน้ำ"]  # fmt: skip
+NEW_MAX_SIMILARITY = 60.0  # a new community's name is like no name of its khet
 HEADERS = {
     "th": ["เขต", "แขวง", "ชื่อชุมชน", "รหัสชุมชน", "ประเภทชุมชน", "จำนวนครัวเรือน", "จำนวนประชากร",
            "สถานะการถือครองที่ดิน", "การไล่รื้อ", "วันที่สำรวจ", "ละติจูด", "ลองจิจูด"],
@@ -108,7 +111,7 @@ def registry_from_geojson(path: Path) -> pd.DataFrame:
             "community_key": khet + ":" + code,
             "khet_code": khet,
             "khwaeng": raw["SNAME"].astype(str),
-            "community_name": raw["COMMU_AD_1"].astype(str).str.strip(),
+            "community_name": raw["COMMU_AD_1"].astype(str).map(clean_text),
             "community_code": code,
             "community_type": raw["CMT_TYPE"].map(lambda t: words.enum_value("community_type", t)),
             "households": raw["HOUSEHOLD"].astype("int64"),
@@ -170,8 +173,12 @@ def plan_returns(registry: pd.DataFrame, rng: numpy.random.Generator) -> list[Kh
         elif role == "complete":
             written = written[: len(written) - int(rng.integers(0, 3))]
         plans.append(KhetReturn(ROUND_A, khet, role, tuple(written), layouts[index % 3]))
-    for plan, name in zip(plans[3:5], NEW_NAMES, strict=False):  # two new communities
-        plans[plans.index(plan)] = KhetReturn(
+    names = list(NEW_NAMES)
+    for index in (3, 4):  # two new communities, named like no community of their khet
+        plan = plans[index]
+        name = _unlike(names, registry.loc[registry["khet_code"] == plan.khet_code])
+        names.remove(name)
+        plans[index] = KhetReturn(
             ROUND_A, plan.khet_code, plan.role, (*plan.keys, f"new:{name}"), plan.layout
         )
     partial, with_new = plans[1], plans[3]
@@ -184,6 +191,14 @@ def plan_returns(registry: pd.DataFrame, rng: numpy.random.Generator) -> list[Kh
         KhetReturn(ROUND_B, b_only, "found_all", tuple(keys[b_only]), "csv-th"),
     ]  # fmt: skip
     return plans
+
+
+def _unlike(names: list[str], khet: pd.DataFrame) -> str:
+    """The first of ``names`` that is like no community name of the khet."""
+    scores = process.cdist(names, khet["community_name"].tolist(), scorer=fuzz.ratio)
+    unlike = [name for name, best in zip(names, scores.max(axis=1), strict=True)
+              if best < NEW_MAX_SIMILARITY]  # fmt: skip
+    return unlike[0]
 
 
 def _twins(registry: pd.DataFrame) -> pd.DataFrame:
@@ -462,17 +477,24 @@ def main() -> None:
     parser.add_argument("out", type=Path, help="folder to write raw/surveys/ and truth/ under")
     parser.add_argument("--seed", type=int, default=13, help="the same seed writes the same files")
     parser.add_argument(
+        "--sources-dir",
+        type=Path,
+        default=os.environ.get("CITYWIDE_SOURCES_DIR"),
+        help="the real files (default: CITYWIDE_SOURCES_DIR); the registry is "
+        f"SOURCES_DIR/{COMMUNITY_REGISTRY.main_path}",
+    )
+    parser.add_argument(
         "--database",
         type=Path,
-        help="read the registry from this citywide database (default: the GeoJSON in "
-        "CITYWIDE_SOURCES_DIR)",
+        help="read the registry from this citywide database instead (round bma_registry)",
     )
     args = parser.parse_args()
     if args.database:
         registry = registry_from_database(args.database)
+    elif args.sources_dir:
+        registry = registry_from_geojson(Path(args.sources_dir) / COMMUNITY_REGISTRY.main_path)
     else:
-        sources = Path(os.environ.get("CITYWIDE_SOURCES_DIR", "../shared/data"))
-        registry = registry_from_geojson(sources / COMMUNITY_REGISTRY.main_path)
+        parser.error("give --sources-dir (or set CITYWIDE_SOURCES_DIR) or --database")
     made = write_district_returns(registry, args.out, args.seed)
     for path in made.files:
         print(path)
