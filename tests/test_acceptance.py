@@ -35,7 +35,7 @@ from citywide.sources import COMMUNITY_REGISTRY
 from flows.citywide import citywide
 from tests.conftest import ENVIRONMENT_SETTINGS
 
-pytestmark = [pytest.mark.real_data, pytest.mark.usefixtures("prefect_harness")]
+pytestmark = pytest.mark.real_data  # the pipeline build asks for the Prefect harness itself
 
 SEED = 13
 DISTRICT_ROUNDS = (ROUND_A, ROUND_B)
@@ -113,7 +113,10 @@ def state(settings: Settings) -> dict[str, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def acceptance(
-    tmp_path_factory: pytest.TempPathFactory, real_sources_dir: Path, prefect_harness: None
+    tmp_path_factory: pytest.TempPathFactory,
+    real_sources_dir: Path,
+    registry: pd.DataFrame,
+    prefect_harness: None,
 ) -> Iterator[Acceptance]:
     root = tmp_path_factory.mktemp("acceptance")
     with pytest.MonkeyPatch.context() as environment:
@@ -122,7 +125,6 @@ def acceptance(
         settings = Settings(
             data_dir=root / "data", maps_dir=root / "maps", sources_dir=real_sources_dir
         )
-        registry = registry_from_geojson(real_sources_dir / COMMUNITY_REGISTRY.main_path)
         returns = write_district_returns(registry, settings.data_dir, SEED)
         assert returns.surveys_dir == settings.raw_dir / "surveys"
         truth = read_truth_rows(returns.truth_rows)
@@ -353,8 +355,46 @@ def test_a_run_with_nothing_new_changes_nothing(acceptance: Acceptance) -> None:
         pd.testing.assert_frame_equal(acceptance.state_after[table], before, obj=table)
 
 
-def test_the_generator_is_deterministic(acceptance: Acceptance, tmp_path: Path) -> None:
-    again = write_district_returns(acceptance.registry, tmp_path, SEED)
-    assert again.truth_rows.read_bytes() == acceptance.returns.truth_rows.read_bytes()
-    assert again.truth_coverage.read_bytes() == acceptance.returns.truth_coverage.read_bytes()
-    assert [p.name for p in again.files] == [p.name for p in acceptance.returns.files]
+@pytest.fixture(scope="module")
+def registry(real_sources_dir: Path) -> pd.DataFrame:
+    return registry_from_geojson(real_sources_dir / COMMUNITY_REGISTRY.main_path)
+
+
+def test_the_returns_are_as_the_check_describes(registry: pd.DataFrame, tmp_path: Path) -> None:
+    """The generator alone (no pipeline): rounds, roles, spellings, and the same files again."""
+    made = write_district_returns(registry, tmp_path, SEED)
+    truth, coverage = read_truth_rows(made.truth_rows), read_truth_coverage(made.truth_coverage)
+    statuses = coverage.groupby(["survey_round", "status"]).size().to_dict()
+    assert statuses == {
+        (ROUND_A, "complete"): 7, (ROUND_A, "partial"): 1, (ROUND_A, "not_returned"): 42,
+        (ROUND_B, "complete"): 3, (ROUND_B, "not_returned"): 47,
+    }  # fmt: skip
+    returned = coverage[coverage["status"] != "not_returned"]
+    assert returned["share"].between(0.3, 0.7).sum() == 1  # far from the rule's 0.8 either side
+    assert (returned["share"] >= 0.9).sum() == 10
+    assert sorted({path.suffix for path in made.files}) == [".csv", ".xlsx"]
+    assert {path.parent.name for path in made.files} == {ROUND_A, ROUND_B}
+    assert truth.groupby("survey_round")["file"].nunique().to_dict() == {ROUND_A: 9, ROUND_B: 3}
+    changes = set(truth["variant"].str.split("; ").explode())
+    assert {"prefix dropped", "prefix added", "spaces", "thai digits", "soi", "sara am split",
+            "typo", "number dropped (twin)"} <= changes  # fmt: skip
+    assert truth["community_name"].str.contains("\u0e4d\u0e32").any()
+    assert 0.05 < (truth["community_code"] != "").mean() < 0.3
+    assert truth["superseded"].sum() == 5
+    assert truth["expect_review"].sum() == 1
+    new = truth[truth["truth_id"] == "new"]
+    assert (new["survey_round"].value_counts().to_dict(), new["entity"].nunique()) == (
+        {ROUND_A: 2, ROUND_B: 1},
+        2,
+    )
+    known = truth[truth["truth_id"] != "new"]
+    assert known["truth_id"].isin(registry["community_id"]).all()
+    personal = {"CHAIRMAN", "ADDRESS", "REMARK"}
+    assert personal.isdisjoint(truth.columns)
+    again = write_district_returns(registry, tmp_path / "again", SEED)
+    assert again.truth_rows.read_bytes() == made.truth_rows.read_bytes()
+    assert again.truth_coverage.read_bytes() == made.truth_coverage.read_bytes()
+    csvs = [path for path in made.files if path.suffix == ".csv"]
+    assert [(tmp_path / "again" / p.relative_to(tmp_path)).read_bytes() for p in csvs] == [
+        p.read_bytes() for p in csvs
+    ]
