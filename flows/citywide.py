@@ -54,6 +54,8 @@ def citywide(settings: Settings | None = None) -> RunResult:
                     ingest = ingest_surveys.with_options(task_runner=task_runner(settings))
                     with tasks.timed(f"ingest {len(plan.new_files)} survey file(s)"):
                         ingested = ingest(list(plan.new_files), work)
+                with tasks.timed("link"):
+                    tasks.link_records(work, settings)
                 with tasks.timed("indicators"):
                     rounds = tasks.build_indicators(work, settings)
         if plan.outputs:

@@ -26,5 +26,6 @@ def publish(settings: Settings | None = None) -> Published:
     settings = settings or Settings()
     with db.writer_lock(settings.duckdb_path, settings.lock_timeout_s):
         with db.new_version(settings.duckdb_path) as work:
+            tasks.link_records(work, settings)
             rounds = tasks.build_indicators(work, settings)
         return Published(rounds, write_outputs(settings))

@@ -34,15 +34,13 @@ from citywide import db, exports, files, geography, indicators, locations, plan,
 from citywide.errors import DownloadFailed, SourcesFailed
 from citywide.gazetteer import load_gazetteer
 from citywide.ingest import load as ingest_load
-from citywide.ingest.discovery import (
-    REGISTRY_ROUND,
-    SurveyFile,
-    SurveyScan,
-    hashed_surveys,
-)
+from citywide.ingest.discovery import SurveyFile, SurveyScan, hashed_surveys
 from citywide.ingest.outcome import PreparedTable, TableReport, read_manifest, write_manifest
 from citywide.locations import Locations
+from citywide.register.build import RegisterBuilt, build_register, no_decisions
+from citywide.register.link import LinkRules
 from citywide.results import RunResult
+from citywide.rounds import REGISTRY_ROUND
 from citywide.settings import Settings
 from citywide.sources import (
     COMMUNITY_REGISTRY,
@@ -318,6 +316,24 @@ def log_outcome(report: TableReport, survey_round: str, seconds: float) -> None:
 
 
 # --- indicators and outputs --------------------------------------------------------------------
+
+
+@file_task
+def link_records(database: Path, settings: Settings) -> RegisterBuilt:
+    """The community register, every record's link, coverage and change (citywide.register),
+    with the link decisions in RAW_DIR/links/."""
+    decisions = no_decisions()
+    with db.connect(database) as connection:
+        built = build_register(connection, LinkRules.from_settings(settings), decisions)
+    log.info(
+        "link: %s rounds, %s register communities; links %s; %s pending review; "
+        "%s decisions applied, %s not applied; %s not found",
+        built.rounds, f"{built.communities:,}",
+        ", ".join(f"{method} {count:,}" for method, count in sorted(built.links.items())),
+        built.pending_review, built.decisions_applied, built.decisions_not_applied,
+        built.not_found,
+    )  # fmt: skip
+    return built
 
 
 @task(cache_policy=NO_CACHE)

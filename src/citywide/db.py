@@ -260,17 +260,30 @@ def replace_tables(
     EPSG:4326). Every geometry must be valid, or nothing is replaced. ``views`` maps a view name
     to its SELECT (SQL built by the library, never from input).
     """
-    specs = [_spec(name) for name in tables]
     connection.execute("BEGIN TRANSACTION")
     try:
-        for spec in specs:
-            _write_table(connection, spec, tables[spec.name])
+        write_tables(connection, tables)
         for name, sql in (views or {}).items():
             connection.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
         connection.execute("COMMIT")
     except BaseException:
         connection.execute("ROLLBACK")
         raise
+
+
+def timed_frame(
+    connection: duckdb.DuckDBPyConnection, sql: str, parameters: Mapping[str, object] | None = None
+) -> pd.DataFrame:
+    """A query with TIMESTAMPTZ columns as a DataFrame, through Arrow (DuckDB's own .df() of a
+    time zone column calls a pandas API pandas 3.1 deprecates)."""
+    frame: pd.DataFrame = connection.execute(sql, parameters).to_arrow_table().to_pandas()
+    return frame
+
+
+def write_tables(connection: duckdb.DuckDBPyConnection, tables: Mapping[str, pd.DataFrame]) -> None:
+    """Replace each named table with the frame's rows, inside the caller's transaction."""
+    for spec in [_spec(name) for name in tables]:
+        _write_table(connection, spec, tables[spec.name])
 
 
 def _spec(name: str) -> TableSpec:

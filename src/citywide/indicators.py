@@ -17,8 +17,7 @@ import numpy
 import pandas as pd
 
 from citywide.errors import CoverageMissing
-
-NOT_RETURNED = "not_returned"
+from citywide.register.coverage import NOT_RETURNED
 
 
 @dataclass(frozen=True)
@@ -90,12 +89,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 INDEX_INDICATORS = frozenset(DEFAULT_WEIGHTS)
 
 _COUNTS_SQL = """
-WITH rounds AS (
-    SELECT survey_round, min(source_file_id) AS first_file FROM source_file
-    WHERE status = 'loaded' GROUP BY survey_round
-),
-ordered AS (
-    SELECT survey_round, row_number() OVER (ORDER BY first_file) AS round_order FROM rounds
+WITH ordered AS (  -- the rounds in order, as the linking step wrote them
+    SELECT survey_round, round_order FROM survey_round
 ),
 -- a khet is surveyed in a round when its coverage is not `not_returned` (or missing)
 coverage AS (

@@ -175,7 +175,12 @@ LINK_REVIEW = TableSpec(
             nullable=True,
         ),
         Column("fit", "DOUBLE", "Name similarity less the distance penalty, 0-100"),
-        Column("reason", "VARCHAR", "same_name (several with the name) or close_fit"),
+        Column(
+            "reason",
+            "VARCHAR",
+            "same_name (several share the name), close_fit (two fit about equally) or "
+            "shared_candidate (another record of the round fits it about as well)",
+        ),
     ),
     primary_key=("survey_round", "community_key", "candidate_rank"),
 )

@@ -10,11 +10,10 @@ from pathlib import Path
 from citywide.errors import CitywideError
 from citywide.ingest.readers import SUPPORTED
 from citywide.locations import SURVEYS_FOLDER, surveys_dir
+from citywide.rounds import REGISTRY_ROUND
 from citywide.sources import file_sha256
 
-# The BMA community registry's own round: a domain label that no survey folder may take, so it
-# lives with the round-label rule it is an exception to.
-REGISTRY_ROUND = "bma_registry"
+# The BMA community registry's own round (citywide.rounds): no survey folder may take it.
 RESERVED_ROUNDS = frozenset({REGISTRY_ROUND})
 
 

@@ -21,6 +21,7 @@ from citywide.ingest import privacy
 from citywide.ingest.columns import Vocabulary, vocabulary
 from citywide.ingest.messages import MAX_FIELD_LENGTH
 from citywide.ingest.records import RecordShape
+from citywide.register.normalise import name_key_sql
 from citywide.schema import SURVEY_FIELDS
 
 # Bangkok's bounding box with a margin: a point outside it is not in Bangkok, and a point whose
@@ -47,7 +48,8 @@ SUMMARY_PATTERN = (
 )
 
 
-_MACROS = """
+_MACROS = (
+    """
 CREATE OR REPLACE TEMP MACRO cw_digits(x) AS translate(x, '๐๑๒๓๔๕๖๗๘๙', '0123456789');
 CREATE OR REPLACE TEMP MACRO cw_placeholder(x) AS regexp_full_match(x, '\\s*(-|–|—|--|\\.|(?i:n/?a))\\s*');
 CREATE OR REPLACE TEMP MACRO cw_number_text(x) AS CASE WHEN cw_placeholder(x) THEN NULL
@@ -62,14 +64,19 @@ CREATE OR REPLACE TEMP MACRO cw_number(x) AS
 CREATE OR REPLACE TEMP MACRO cw_code(x, cleaned) AS CASE
     WHEN regexp_full_match(x, '[!-~]+') THEN x
     ELSE nullif(regexp_replace(cw_digits(cleaned), '\\s', '', 'g'), '') END;
-CREATE OR REPLACE TEMP MACRO cw_name_key(x) AS nullif(regexp_replace(regexp_replace(
-    lower(x), '[\\s_\\-.:,;''`"()\\[\\]/\\\\]+', '', 'g'), '^(ชุมชน|community)', ''), '');
+CREATE OR REPLACE TEMP MACRO cw_name_key(x) AS """
+    + name_key_sql("x")
+    + """;
 CREATE OR REPLACE TEMP MACRO cw_written(x) AS x IS NOT NULL AND NOT regexp_full_match(x, '\\s*');
-""" + "".join(
-    f"CREATE OR REPLACE TEMP MACRO cw_personal_{lang}(k) AS CASE k "
-    + " ".join(f"WHEN '{kind}' THEN '{labels[i]}'" for kind, labels in privacy.KIND_LABELS.items())
-    + " END;\n"
-    for i, lang in enumerate(("th", "en"))
+"""
+    + "".join(
+        f"CREATE OR REPLACE TEMP MACRO cw_personal_{lang}(k) AS CASE k "
+        + " ".join(
+            f"WHEN '{kind}' THEN '{labels[i]}'" for kind, labels in privacy.KIND_LABELS.items()
+        )
+        + " END;\n"
+        for i, lang in enumerate(("th", "en"))
+    )
 )
 # Texts are cleaned by citywide.text.clean_text, once per distinct text that needs it (the
 # {raw}_text_map table, see register_value_tables); cw_code takes a code and its cleaned text.
