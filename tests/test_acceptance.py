@@ -93,8 +93,11 @@ class Acceptance:
 
 
 def query(settings: Settings, sql: str, parameters: list[object] | None = None) -> pd.DataFrame:
+    """Rows as a frame, built from Python values (DuckDB's own .df() of TIMESTAMPTZ warns)."""
     with db.connect(settings.duckdb_path, read_only=True) as connection:
-        return connection.execute(sql, parameters or []).df()
+        cursor = connection.execute(sql, parameters or [])
+        columns = [column[0] for column in cursor.description or []]
+        return pd.DataFrame(cursor.fetchall(), columns=columns)
 
 
 def records_of(settings: Settings, truth: pd.DataFrame) -> pd.DataFrame:
