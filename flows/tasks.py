@@ -37,7 +37,8 @@ from citywide.ingest import load as ingest_load
 from citywide.ingest.discovery import SurveyFile, SurveyScan, hashed_surveys
 from citywide.ingest.outcome import PreparedTable, TableReport, read_manifest, write_manifest
 from citywide.locations import Locations
-from citywide.register.build import RegisterBuilt, build_register, no_decisions
+from citywide.register.build import RegisterBuilt, build_register
+from citywide.register.decisions import decisions_key, read_decisions
 from citywide.register.link import LinkRules
 from citywide.results import RunResult
 from citywide.rounds import REGISTRY_ROUND
@@ -164,10 +165,11 @@ def plan_run(
     state: plan.PublishedState,
     settings: Settings,
 ) -> plan.Plan:
-    outputs_present = plan.outputs_present(state, Locations.from_settings(settings))
+    places = Locations.from_settings(settings)
+    outputs_present = plan.outputs_present(state, places)
     run_plan = plan.plan_run(
         _source_files(fetched), list(surveys.files), state, settings, outputs_present,
-        surveys.skipped,
+        surveys.skipped, decisions_key(places.links_dir),
     )  # fmt: skip
     for line in plan.decisions(run_plan):
         log.info("plan: %s", line)
@@ -322,9 +324,11 @@ def log_outcome(report: TableReport, survey_round: str, seconds: float) -> None:
 def link_records(database: Path, settings: Settings) -> RegisterBuilt:
     """The community register, every record's link, coverage and change (citywide.register),
     with the link decisions in RAW_DIR/links/."""
-    decisions = no_decisions()
+    read = read_decisions(Locations.from_settings(settings).links_dir)
+    for problem in read.problems:  # file, sheet and row only: a problem never quotes a cell
+        log.warning("link decisions: %s", problem.message)
     with db.connect(database) as connection:
-        built = build_register(connection, LinkRules.from_settings(settings), decisions)
+        built = build_register(connection, LinkRules.from_settings(settings), read.decisions)
     log.info(
         "link: %s rounds, %s register communities; links %s; %s pending review; "
         "%s decisions applied, %s not applied; %s not found",
@@ -345,20 +349,23 @@ def build_indicators(database: Path, settings: Settings) -> dict[str, int]:
         need = tables["khet_need"]
         db.replace_tables(connection, tables, views=indicators.views(settings.suppression_k))
         geography_key, _ = db.step_keys(connection).get("geography", ("", None))
-        key = plan.indicators_key(settings, ingest_load.last_file_id(connection), geography_key)
+        key = plan.indicators_key(
+            settings,
+            ingest_load.last_file_id(connection),
+            geography_key,
+            decisions_key(Locations.from_settings(settings).links_dir),
+        )
         db.record_step(connection, "indicators", key)
     return {str(k): int(v) for k, v in need.groupby("survey_round").size().items()}
 
 
 @file_task
 def write_exports(settings: Settings) -> list[str]:
-    """GeoPackage, GeoParquet and CSV of the published khet_need in PROCESSED_DIR/exports."""
+    """The current picture (GeoPackage, GeoParquet), every round, the coverage and the rounds
+    (CSV) in PROCESSED_DIR/exports."""
     with db.connect(settings.duckdb_path, read_only=True) as connection:
-        latest = exports.published_need(connection, latest_only=True)
-        every_round = exports.published_need(connection, latest_only=False)
-    paths = exports.write_exports(
-        latest, every_round, Locations.from_settings(settings).exports_dir
-    )
+        picture = exports.read_picture(connection)
+    paths = exports.write_exports(picture, Locations.from_settings(settings).exports_dir)
     return [str(path) for path in paths]
 
 

@@ -10,7 +10,18 @@ import pandas as pd
 import pytest
 
 from citywide import db, errors, indicators
-from citywide.schema import COMMUNITY, HOUSEHOLD, KHET, KHET_NEED, SOURCE_FILE
+from citywide.register.build import build_register
+from citywide.register.decisions import no_decisions
+from citywide.register.link import LinkRules
+from citywide.schema import (
+    COMMUNITY,
+    COMMUNITY_HISTORY,
+    HOUSEHOLD,
+    HOUSEHOLD_HISTORY,
+    KHET,
+    KHET_NEED,
+    SOURCE_FILE,
+)
 
 COUNTED = [
     "communities",
@@ -206,22 +217,10 @@ def fill(
 
 
 def coverage(connection: duckdb.DuckDBPyConnection) -> None:
-    """khet_coverage as the register step writes it, from the records: not_returned where the
-    khet has no community or household record in the round, complete otherwise."""
-    connection.execute(
-        """
-        CREATE OR REPLACE TABLE khet_coverage AS
-        WITH rounds AS (SELECT DISTINCT survey_round FROM source_file WHERE status = 'loaded'),
-        returned AS (
-            SELECT survey_round, khet_code FROM community
-            UNION SELECT survey_round, khet_code FROM household
-        )
-        SELECT r.survey_round, k.khet_code,
-            CASE WHEN t.khet_code IS NULL THEN 'not_returned' ELSE 'complete' END AS status
-        FROM rounds r CROSS JOIN khet k
-        LEFT JOIN returned t ON t.survey_round = r.survey_round AND t.khet_code = k.khet_code
-        """
-    )
+    """The linking step, as a run does it before the indicators: survey_round, khet_coverage."""
+    for spec in (COMMUNITY_HISTORY, HOUSEHOLD_HISTORY):
+        connection.execute(spec.create_sql(replace=False))
+    build_register(connection, LinkRules(), no_decisions())
 
 
 def test_household_records_replace_community_figures_where_a_khet_has_them(

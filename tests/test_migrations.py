@@ -14,16 +14,20 @@ from citywide import db, migrations
 from citywide.cli import app
 from citywide.ingest.load import ensure_tables
 from citywide.migrations import SCHEMA_VERSION, SchemaMigrationFailed, SchemaTooNew
-from citywide.schema import INGEST_TABLES, PIPELINE_STATE, SOURCE_FILE, TableSpec
+from citywide.schema import INGEST_TABLES, LINK_COLUMNS, PIPELINE_STATE, SOURCE_FILE, TableSpec
 
 
-def _old_household(spec: TableSpec) -> TableSpec:
-    """A household table as it was before migration 2: house_condition, not housing_condition."""
-    renamed = {"housing_condition": "house_condition"}
+def _old_shape(spec: TableSpec) -> TableSpec:
+    """A record table as it was before migrations 2 and 3: households with house_condition,
+    not housing_condition; no record linked (no community_id, link_method, link_score)."""
+    renamed = {"housing_condition": "house_condition"} if spec.name.startswith("household") else {}
+    linked = {column.name for column in LINK_COLUMNS}
     return dataclasses.replace(
         spec,
         columns=tuple(
-            dataclasses.replace(c, name=renamed.get(c.name, c.name)) for c in spec.columns
+            dataclasses.replace(c, name=renamed.get(c.name, c.name))
+            for c in spec.columns
+            if c.name not in linked
         ),
     )
 
@@ -33,10 +37,7 @@ def old_shape_database(path: Path) -> None:
     old_source_file = dataclasses.replace(
         SOURCE_FILE, columns=tuple(c for c in SOURCE_FILE.columns if c.name != "record_kind")
     )
-    old_tables = [
-        _old_household(spec) if spec.name.startswith("household") else spec
-        for spec in INGEST_TABLES[1:]
-    ]
+    old_tables = [_old_shape(spec) for spec in INGEST_TABLES[1:]]
     connection = duckdb.connect(str(path), config={"storage_compatibility_version": "latest"})
     try:
         connection.load_extension(str(db.spatial_extension_file()))
@@ -72,10 +73,12 @@ def test_an_old_database_is_migrated_by_the_next_write(tmp_path: Path) -> None:
     assert "record_kind" not in columns(database, "source_file")
     with db.new_version(database) as work, db.connect(work) as connection:  # a run's write
         ensure_tables(connection)
-    assert version(database) == SCHEMA_VERSION == 2
+    assert version(database) == SCHEMA_VERSION == 3
     for table in ("household", "household_history"):
         assert "housing_condition" in columns(database, table)
         assert "house_condition" not in columns(database, table)
+    for table in ("community", "community_history", "household", "household_history"):
+        assert {"community_id", "link_method", "link_score"} <= columns(database, table)
     with db.connect(database, read_only=True, spatial=False) as connection:
         kinds = connection.execute(
             "SELECT status, record_kind FROM source_file ORDER BY status"
@@ -132,19 +135,20 @@ def test_a_failing_migration_leaves_the_database_as_it_was(
     def broken(connection: duckdb.DuckDBPyConnection) -> None:
         connection.execute("ALTER TABLE no_such_table ADD COLUMN x INTEGER")
 
-    failing = (*migrations.MIGRATIONS, migrations.Migration(3, "a broken step", broken))
+    failing = (*migrations.MIGRATIONS, migrations.Migration(4, "a broken step", broken))
     monkeypatch.setattr(migrations, "MIGRATIONS", failing)
-    monkeypatch.setattr(migrations, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", 4)
     with (
-        pytest.raises(SchemaMigrationFailed, match="schema version 3") as failed,
+        pytest.raises(SchemaMigrationFailed, match="schema version 4") as failed,
         db.connect(database, spatial=False),
     ):
         pass
     assert "rebuild" in failed.value.fix
     monkeypatch.undo()
-    assert version(database) == 0  # migrations 1 and 2 were rolled back with the broken one
+    assert version(database) == 0  # migrations 1-3 were rolled back with the broken one
     assert "record_kind" not in columns(database, "source_file")
     assert "house_condition" in columns(database, "household")
+    assert "community_id" not in columns(database, "community")
 
 
 def test_a_reader_of_an_old_database_is_told_so(

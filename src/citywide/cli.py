@@ -16,9 +16,9 @@ import typer
 from pydantic import ValidationError
 
 from citywide import __version__, db, migrations
+from citywide.cli_gazetteer import gazetteer_app
 from citywide.cli_output import print_counts, print_ingested, print_published
 from citywide.errors import CitywideError, DatabaseBusy, SourcesFailed
-from citywide.gazetteer import Resolution, load_gazetteer
 from citywide.ingest.outcome import TableReport
 from citywide.locations import Locations
 from citywide.settings import Settings
@@ -32,10 +32,11 @@ app = typer.Typer(
 )
 sources_app = typer.Typer(help="Reference sources: list and fetch (local copy or download).")
 geography_app = typer.Typer(help="Khet and khwaeng tables in DuckDB.")
-gazetteer_app = typer.Typer(help="Look up khet and khwaeng codes from any common spelling.")
+links_app = typer.Typer(help="Links of records to the community register: the ones to review.")
 app.add_typer(sources_app, name="sources")
 app.add_typer(geography_app, name="geography")
 app.add_typer(gazetteer_app, name="gazetteer")
+app.add_typer(links_app, name="links")
 
 
 def _settings(ctx: typer.Context) -> Settings:
@@ -411,46 +412,25 @@ def build_geography_command(ctx: typer.Context) -> None:
     print_counts(counts, _settings(ctx))
 
 
-@gazetteer_app.command("khet")
-def resolve_khet(
-    texts: Annotated[list[str], typer.Argument(help="Khet names or codes, any spelling.")],
+@links_app.command("review")
+def links_review(
+    ctx: typer.Context,
+    out: Annotated[
+        Path | None, typer.Option(help="Workbook to write; default PROCESSED_DIR/link_review.xlsx")
+    ] = None,
 ) -> None:
-    """Resolve khet names or codes; exit 1 if any is unknown or ambiguous."""
-    answers = [load_gazetteer().resolve_khet(text) for text in texts]
-    _print_resolutions(answers)
+    """Write the records in review (link_review) as an xlsx to fill in: per record, a candidate's
+    community_id or new. Copy the filled file into RAW_DIR/links/; the next run applies it."""
+    from citywide.register.review import review_summary, write_pending_review
 
-
-@gazetteer_app.command("khwaeng")
-def resolve_khwaeng(
-    texts: Annotated[list[str], typer.Argument(help="Khwaeng names or codes, any spelling.")],
-    khet: Annotated[str | None, typer.Option(help="Khet (any spelling) to look within.")] = None,
-) -> None:
-    """Resolve khwaeng names or codes, within a khet if given; exit 1 if any is unresolved."""
-    gazetteer = load_gazetteer()
-    khet_code = None
-    if khet is not None:
-        found = gazetteer.resolve_khet(khet)
-        if found.code is None:
-            typer.echo(found.message(), err=True)
-            raise typer.Exit(1)
-        khet_code = found.code
-    _print_resolutions([gazetteer.resolve_khwaeng(text, khet_code) for text in texts])
-
-
-def _print_resolutions(answers: list[Resolution]) -> None:
-    gazetteer = load_gazetteer()
-    for answer in answers:
-        if answer.code is None:
-            typer.echo(answer.message())
-            continue
-        place = (
-            gazetteer.khet(answer.code)
-            if answer.level == "khet"
-            else gazetteer.khwaeng(answer.code)
-        )
-        typer.echo(f"{answer.query!r:32} -> {place.label()}  [{answer.method}]")
-    if not all(answer.resolved for answer in answers):
-        raise typer.Exit(1)
+    settings = _settings(ctx)
+    places = Locations.from_settings(settings)
+    try:
+        with db.connect(settings.duckdb_path, read_only=True) as connection:
+            written = write_pending_review(connection, out or places.link_review_workbook)
+    except CitywideError as error:
+        raise _fail(error) from error
+    typer.echo(review_summary(written, places.links_dir))
 
 
 def _print_check(report: TableReport) -> bool:

@@ -118,11 +118,11 @@ class CoverageMissing(DatabaseError):
 
     def __init__(self) -> None:
         super().__init__(
-            "the database has no table khet_coverage, so it cannot tell surveyed khets from "
-            "khets not surveyed",
-            expected="table khet_coverage (survey_round, khet_code, status), written by the "
-            "register step before the indicators",
-            found="no table khet_coverage",
+            "the database has no table khet_coverage or survey_round, so it cannot tell "
+            "surveyed khets from khets not surveyed, nor order the rounds",
+            expected="tables khet_coverage and survey_round, written by the linking step "
+            "(citywide.register) before the indicators",
+            found="no table khet_coverage or survey_round",
             where="citywide indicators (khet_need)",
             fix="run the register step, e.g. `citywide run`, then publish again",
         )

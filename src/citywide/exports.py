@@ -1,14 +1,24 @@
-"""khet_need for QGIS and Excel: GeoPackage, GeoParquet and CSV, from the published view only.
+"""The city-wide picture for QGIS and Excel: GeoPackage, GeoParquet and CSV, from published views.
 
-The CSV's text cells are neutralised against spreadsheet formulas (citywide.files.write_csv).
+- ``khet_need.gpkg`` / ``khet_need.parquet``: the current picture (``khet_need_current_published``),
+  one row per khet, its values from the newest round that surveyed it; ``survey_round`` (and
+  ``round_name_th`` / ``round_name_en``, first/last_survey_date) say which round that is.
+- ``khet_need.csv``: every round (``khet_need_published``); a khet a round did not survey has
+  ``coverage_status`` not_returned and empty (NULL) values, never 0.
+- ``khet_coverage.csv``: how far each round has come in each khet, with the khet's names.
+- ``survey_rounds.csv``: the rounds, in order, with their display names and progress.
 
-:func:`published_need` reads ``khet_need_published`` (values from too few communities already
-hidden) with the khet outlines; :func:`write_exports` writes the three files, each one atomically
-(a temporary file in the same folder, then a rename), so a reader never opens half a file.
+Times (first/last_return_at) are written as Bangkok time, e.g. ``2026-01-10 16:00:00+07:00``.
+
+Values from too few communities are already hidden by the published views; none of these tables
+holds personal data (counts per khet only). The CSVs' text cells are neutralised against
+spreadsheet formulas (citywide.files.write_csv). Each file is written atomically (a temporary
+file in the same folder, then a rename), so a reader never opens half a file.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -16,41 +26,142 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from citywide import db
+from citywide.errors import PublishError
 from citywide.files import write_atomically, write_csv
 from citywide.geography import STORAGE_CRS
+from citywide.schema_register import KHET_COVERAGE, SURVEY_ROUND
+from citywide.table_spec import TableSpec
 
 LAYER = "khet_need"
+BANGKOK = "Asia/Bangkok"
+NEED_GPKG = "khet_need.gpkg"
+NEED_PARQUET = "khet_need.parquet"
+NEED_CSV = "khet_need.csv"
+COVERAGE_CSV = "khet_coverage.csv"
+ROUNDS_CSV = "survey_rounds.csv"
+CURRENT_VIEW = "khet_need_current_published"
+EVERY_ROUND_VIEW = "khet_need_published"
+# What the exports read besides the need views: written by the register step.
+_LINKED_TABLES = ("khet_coverage", "survey_round")
+
+_OUTLINED_SQL = """
+WITH need AS (
+    {need}
+),
+outlined AS (
+    SELECT need.*, ST_AsWKB(k.geom) AS wkb
+    FROM need JOIN khet k USING (khet_code)
+)
+SELECT * FROM outlined
+ORDER BY {order}
+"""
+# The exports name each row's round as people read it (survey_round.name_th / name_en).
+_NAMED_ROUND_SQL = """
+    SELECT v.*, r.name_th AS round_name_th, r.name_en AS round_name_en
+    FROM {view} v LEFT JOIN survey_round r USING (survey_round)
+"""
+
+
+def _bangkok_time(spec: TableSpec) -> str:
+    """A REPLACE clause writing the spec's TIMESTAMPTZ columns as Bangkok time text (+07:00,
+    no summer time), which Excel reads as a date and time."""
+    stamps = [c.name for c in spec.columns if c.sql_type == "TIMESTAMPTZ"]
+    replaced = ", ".join(
+        f"strftime(timezone('{BANGKOK}', {name}), '%Y-%m-%d %H:%M:%S+07:00') AS {name}"
+        for name in stamps
+    )
+    return f"REPLACE ({replaced})" if stamps else ""
+
+
+_COVERAGE_SQL = f"""
+WITH coverage AS (
+    SELECT * {_bangkok_time(KHET_COVERAGE)} FROM khet_coverage
+),
+named AS (
+    SELECT c.survey_round, c.khet_code, k.name_th, k.name_en, c.* EXCLUDE (survey_round, khet_code)
+    FROM coverage c JOIN khet k USING (khet_code)
+)
+SELECT named.*
+FROM named LEFT JOIN survey_round r USING (survey_round)
+ORDER BY r.round_order, named.survey_round, named.khet_code
+"""  # noqa: S608 (identifiers from the TableSpecs)
+
+_ROUNDS_SQL = f"""
+WITH rounds AS (
+    SELECT * {_bangkok_time(SURVEY_ROUND)} FROM survey_round
+)
+SELECT * FROM rounds ORDER BY round_order
+"""  # noqa: S608 (identifiers from the TableSpecs)
+
+
+@dataclass(frozen=True)
+class Picture:
+    """What the exports hold, read from the published database.
+
+    ``current`` and ``every_round`` carry the khet outlines; ``suppressed_indicators`` is a
+    list of indicator names per row (empty when none is hidden).
+    """
+
+    current: gpd.GeoDataFrame
+    every_round: gpd.GeoDataFrame
+    coverage: pd.DataFrame
+    rounds: pd.DataFrame
+
+
+def read_picture(connection: duckdb.DuckDBPyConnection) -> Picture:
+    """The current picture, every round, the coverage and the rounds (PublishError if the
+    register step has not written khet_coverage and survey_round)."""
+    missing = [name for name in _LINKED_TABLES if name not in db.table_names(connection)]
+    if missing:
+        raise PublishError(
+            "the exports need the coverage of every round",
+            expected=f"tables {', '.join(_LINKED_TABLES)}, written by the register step",
+            found=f"no table {', '.join(missing)}",
+            where="citywide exports",
+            fix="run the whole pipeline (`citywide run`), then publish again",
+        )
+    return Picture(
+        current=current_need(connection),
+        every_round=_with_outlines(connection, _NAMED_ROUND_SQL.format(view=EVERY_ROUND_VIEW)),
+        coverage=connection.execute(_COVERAGE_SQL).df(),
+        rounds=connection.execute(_ROUNDS_SQL).df(),
+    )
+
+
+def current_need(connection: duckdb.DuckDBPyConnection) -> gpd.GeoDataFrame:
+    """The current picture (khet_need_current_published), one row per khet in khet order, with
+    the display names of the round each khet's values come from and the khet outlines."""
+    named = _NAMED_ROUND_SQL.format(view=CURRENT_VIEW)
+    return _with_outlines(connection, named, order="khet_code")
 
 
 def published_need(connection: duckdb.DuckDBPyConnection, latest_only: bool) -> gpd.GeoDataFrame:
-    """khet_need_published joined to the khet outlines, in round and khet order.
+    """khet_need_published (the newest round only, or every round) with the khet outlines."""
+    where = "WHERE round_order = (SELECT max(round_order) FROM khet_need)" if latest_only else ""
+    return _with_outlines(connection, f"SELECT * FROM {EVERY_ROUND_VIEW} {where}")  # noqa: S608 (fixed text)
 
-    ``suppressed_indicators`` is a list of indicator names per khet (empty when none is hidden).
-    """
-    where = "WHERE n.round_order = (SELECT max(round_order) FROM khet_need)" if latest_only else ""
-    frame = connection.execute(
-        f"""
-        SELECT n.*, ST_AsWKB(k.geom) AS wkb
-        FROM khet_need_published n JOIN khet k USING (khet_code)
-        {where}
-        ORDER BY n.round_order, n.khet_code
-        """  # noqa: S608 (fixed text)
-    ).df()
+
+def _with_outlines(
+    connection: duckdb.DuckDBPyConnection, need: str, order: str = "round_order, khet_code"
+) -> gpd.GeoDataFrame:
+    """The rows of the SELECT ``need`` with the khet outlines, in ``order``."""
+    frame = connection.execute(_OUTLINED_SQL.format(need=need, order=order)).df()
     geometry = shapely.from_wkb(frame.pop("wkb").map(bytes).to_numpy())
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=STORAGE_CRS)
 
 
-def write_exports(
-    latest: gpd.GeoDataFrame, every_round: gpd.GeoDataFrame, folder: Path
-) -> list[Path]:
-    """khet_need.gpkg and khet_need.parquet (latest round), khet_need.csv (every round)."""
-    latest, every_round = _flat(latest), _flat(every_round)
+def write_exports(picture: Picture, folder: Path) -> list[Path]:
+    """The five export files in ``folder`` (see the module's docstring), each atomically."""
+    current, every_round = _flat(picture.current), _flat(picture.every_round)
     return [
         write_atomically(
-            folder / "khet_need.gpkg", lambda p: latest.to_file(p, layer=LAYER, driver="GPKG")
+            folder / NEED_GPKG, lambda p: current.to_file(p, layer=LAYER, driver="GPKG")
         ),
-        write_atomically(folder / "khet_need.parquet", lambda p: latest.to_parquet(p, index=False)),
-        write_csv(pd.DataFrame(every_round.drop(columns="geometry")), folder / "khet_need.csv"),
+        write_atomically(folder / NEED_PARQUET, lambda p: current.to_parquet(p, index=False)),
+        write_csv(pd.DataFrame(every_round.drop(columns="geometry")), folder / NEED_CSV),
+        write_csv(picture.coverage, folder / COVERAGE_CSV),
+        write_csv(picture.rounds, folder / ROUNDS_CSV),
     ]
 
 

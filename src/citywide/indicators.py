@@ -192,7 +192,7 @@ def khet_counts(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     missing where no household reported an income.
     """
     tables = {row[0] for row in connection.execute("SHOW TABLES").fetchall()}
-    if "khet_coverage" not in tables:
+    if not {"khet_coverage", "survey_round"} <= tables:
         raise CoverageMissing()
     frame = connection.execute(_COUNTS_SQL).df()
     counted = [c for c in frame.columns if c.endswith(("communities", "households", "population"))]

@@ -22,6 +22,8 @@ from citywide.ingest.discovery import SkippedFile, SurveyFile
 from citywide.ingest.load import last_file_id
 from citywide.locations import Locations
 from citywide.mapping.options import MapOptions
+from citywide.register.decisions import NO_DECISIONS_KEY
+from citywide.register.link import LinkRules
 from citywide.settings import Settings
 
 GEOGRAPHY_SOURCES = ("khet_boundaries", "khwaeng_boundaries", "khet_population")
@@ -87,9 +89,14 @@ def geography_key(source_files: list[tuple[str, str, str]]) -> str:
     return _key(sorted(f for f in source_files if f[0] in GEOGRAPHY_SOURCES))
 
 
-def indicators_key(settings: Settings, data_mark: int, geography: str) -> str:
-    """From the settings, the data (files merged by any command) and the geography built."""
-    return _key(settings.need_weights, settings.suppression_k, data_mark, geography)
+def indicators_key(
+    settings: Settings, data_mark: int, geography: str, decisions: str = NO_DECISIONS_KEY
+) -> str:
+    """From the settings (need index, suppression, linking), the data (files merged by any
+    command), the geography built and the link decisions (RAW_DIR/links/, by their key)."""
+    rules = LinkRules.from_settings(settings)
+    return _key(settings.need_weights, settings.suppression_k, rules, data_mark, geography,
+                decisions)  # fmt: skip
 
 
 def outputs_key(settings: Settings) -> str:
@@ -109,11 +116,15 @@ def plan_run(
     settings: Settings,
     outputs_present: bool,
     skipped: tuple[SkippedFile, ...] = (),
+    decisions: str = NO_DECISIONS_KEY,
 ) -> Plan:
-    """The steps this run needs, and why, as a pure function of keys."""
+    """The steps this run needs, and why, as a pure function of keys (``decisions``: the key of
+    the link decision files)."""
     keys = {
         "geography": geography_key(source_files),
-        "indicators": indicators_key(settings, state.data_mark, state.keys.get("geography", "")),
+        "indicators": indicators_key(
+            settings, state.data_mark, state.keys.get("geography", ""), decisions
+        ),
         "outputs": outputs_key(settings),
     }
     ingested = {known.sha256 for known in state.known_files}
@@ -128,8 +139,8 @@ def plan_run(
     indicators = geography or bool(new) or state.keys.get("indicators") != keys["indicators"]
     if indicators and not (geography or new):
         reasons.append(
-            "indicators: need-index settings changed, or data or geography changed by another "
-            "command (citywide ingest, citywide geography build)"
+            "indicators: need-index or link settings or link decisions changed, or data or "
+            "geography changed by another command (citywide ingest, citywide geography build)"
         )
     outputs = (
         indicators

@@ -272,7 +272,11 @@ KHET_NEED = TableSpec(
     ),
     columns=(
         Column("survey_round", "VARCHAR", "Survey round label"),
-        Column("round_order", "BIGINT", "Order of the round (1 = first ingested)"),
+        Column(
+            "round_order",
+            "BIGINT",
+            "Order of the round (survey_round.round_order: the registry first)",
+        ),
         Column("khet_code", "VARCHAR", "Khet (khet.khet_code)"),
         Column("name_th", "VARCHAR", "Khet name in Thai"),
         Column("name_en", "VARCHAR", "Khet name in English (RTGS)"),

@@ -121,8 +121,9 @@ COMMUNITY_REGISTER = TableSpec(
         Column(
             "community_id",
             "VARCHAR",
-            "Stable id: BMA-<registry code> for registry communities, NEW-<khet>-<hash> for "
-            "those first seen in a district return",
+            "Stable id: BMA-<registry code> for registry communities (BMA-<khet>-<code> for a "
+            "code that does not start with its khet's), NEW-<khet>-<hash> for those first seen "
+            "in a district return",
         ),
         Column("khet_code", "VARCHAR", "Khet (khet.khet_code)"),
         Column("khwaeng_code", "VARCHAR", "Khwaeng, if known", nullable=True),
@@ -178,7 +179,8 @@ LINK_REVIEW = TableSpec(
         Column(
             "reason",
             "VARCHAR",
-            "same_name (several share the name), close_fit (two fit about equally) or "
+            "same_name (several share the name), close_fit (two fit about equally), "
+            "many_edits (one fits, but more than link_max_edits letters apart) or "
             "shared_candidate (another record of the round fits it about as well)",
         ),
     ),

@@ -98,6 +98,14 @@ class Settings(BaseSettings):
             "candidates go to review."
         ),
     )
+    link_max_edits: int = Field(
+        default=2,
+        ge=0,
+        description=(
+            "A fuzzy link's name may differ from the register's by at most this many letters "
+            "(Levenshtein); more go to review."
+        ),
+    )
     link_max_distance_m: float = Field(
         default=1500.0,
         gt=0,

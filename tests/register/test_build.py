@@ -16,7 +16,8 @@ import pytest
 
 from citywide import db, indicators
 from citywide.ingest.load import ensure_tables, ingest_file
-from citywide.register.build import RegisterBuilt, build_register, no_decisions
+from citywide.register.build import RegisterBuilt, build_register
+from citywide.register.decisions import no_decisions
 from citywide.register.link import LinkRules, community_id
 from citywide.rounds import REGISTRY_ROUND
 from citywide.schema_register import REGISTER_TABLES

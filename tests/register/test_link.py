@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from citywide.register.decisions import no_decisions
 from citywide.register.link import (
     LINK_COLUMNS,
     MENTION_COLUMNS,
@@ -45,10 +46,6 @@ def registry(*rows: dict[str, object]) -> pd.DataFrame:
     frame["community_key"] = frame["khet_code"] + ":" + frame["community_code"]
     linked = seed("bma_registry", frame)
     return advance(linked.new_entries.iloc[:0], "bma_registry", linked, frame)
-
-
-def no_decisions() -> pd.DataFrame:
-    return pd.DataFrame({"survey_round": [], "community_key": [], "decision": []}, dtype=object)
 
 
 def links_of(result_links: pd.DataFrame) -> dict[str, tuple[str, str]]:
@@ -200,3 +197,13 @@ def test_the_register_moves_on_and_marks_not_found() -> None:
         "2568",
     ]
     assert after.loc["BMA-100101002", "status"] == "active"  # the input is not changed
+
+
+def test_a_name_with_a_word_more_is_not_linked_but_reviewed() -> None:
+    # one letter from ตลาดเก่าริมน้ำ is a typo (fuzzy); a word more may be another community
+    longer = mentions({"community_name": "ตลาดเก่าริมน้ำใหม่"})
+    result = link_round("2568", longer, REGISTER, no_decisions(), RULES)
+    assert result.links["link_method"].tolist() == ["new"]
+    assert result.review[["candidate_id", "reason"]].values.tolist() == [
+        ["BMA-100101006", "many_edits"]
+    ]

@@ -18,6 +18,7 @@ import pandas as pd
 from citywide import db
 from citywide.ingest.rules import create_macros
 from citywide.register.coverage import COMPLETE, NOT_RETURNED, round_coverage
+from citywide.register.decisions import DECISION_COLUMNS
 from citywide.register.link import (
     LINK_COLUMNS,
     LinkRules,
@@ -43,15 +44,6 @@ from citywide.schema import (
 )
 
 RECORD_TABLES = (COMMUNITY, COMMUNITY_HISTORY, HOUSEHOLD, HOUSEHOLD_HISTORY)
-DECISION_COLUMNS = (
-    "survey_round",
-    "community_key",
-    "decision",
-    "file_name",
-    "sha256",
-    "sheet",
-    "source_row",
-)
 
 
 def _sql(name: str) -> str:
@@ -142,10 +134,6 @@ def _decisions(decided: list[pd.DataFrame], decisions: pd.DataFrame) -> pd.DataF
     frame = pd.concat([frame, unknown], ignore_index=True) if not unknown.empty else frame
     frame["applied"] = frame["applied"].fillna(False).astype(bool)
     return frame.reindex(columns=list(LINK_DECISION.column_names))
-
-
-def no_decisions() -> pd.DataFrame:
-    return pd.DataFrame({name: pd.Series(dtype=object) for name in DECISION_COLUMNS})
 
 
 def build_register(

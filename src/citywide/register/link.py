@@ -11,7 +11,8 @@ first rule that decides it (docs/linking.md):
 4. ``fuzzy``: name similarity (rapidfuzz ``fuzz.ratio`` on name keys) less a distance penalty
    where both have a point, the numbers in the names equal and the point no farther than
    ``max_distance_m``; the best candidate must reach ``fuzzy_min`` and beat the next by
-   ``margin``, or the mention goes to review;
+   ``margin``, and its name be at most ``max_edits`` letters from the mention's, or the
+   mention goes to review;
 5. ``new``: nothing fits, or the fit is uncertain (review): a new register community.
 """
 
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING
 import numpy
 import pandas as pd
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from citywide.register.normalise import digits
 from citywide.schema_register import COMMUNITY_REGISTER, LINK_REVIEW
@@ -47,6 +49,7 @@ class LinkRules:
 
     fuzzy_min: float = 85.0
     margin: float = 5.0
+    max_edits: int = 2
     max_distance_m: float = 1500.0
     complete_share: float = 0.8
 
@@ -55,6 +58,7 @@ class LinkRules:
         return cls(
             settings.link_fuzzy_min,
             settings.link_margin,
+            settings.link_max_edits,
             settings.link_max_distance_m,
             settings.coverage_complete_share,
         )
@@ -77,8 +81,12 @@ def community_id(survey_round: str, community_key: str, khet_code: str) -> str:
     return f"NEW-{khet_code}-{digest}"
 
 
-def registry_id(community_code: str) -> str:
-    return f"BMA-{community_code}"
+def registry_id(khet_code: str, community_code: str) -> str:
+    """BMA-<code> for a registry code, which starts with its khet's code (9 digits: khet,
+    khwaeng, number); BMA-<khet>-<code> for a code that does not, so ids stay unique."""
+    if community_code.startswith(khet_code):
+        return f"BMA-{community_code}"
+    return f"BMA-{khet_code}-{community_code}"
 
 
 def empty_register() -> pd.DataFrame:
@@ -127,12 +135,14 @@ def new_entries(mentions: pd.DataFrame, survey_round: str) -> pd.DataFrame:
 
 def seed(survey_round: str, mentions: pd.DataFrame) -> RoundLinks:
     """The registry round: every community is a register community, linked to itself by code."""
-    ids = mentions["community_code"].map(registry_id, na_action="ignore")
-    generated = [
-        community_id(survey_round, key, khet)
-        for key, khet in zip(mentions["community_key"], mentions["khet_code"], strict=True)
-    ]
-    seeded = mentions.assign(community_id=ids.fillna(pd.Series(generated, index=mentions.index)))
+    ids = [
+        community_id(survey_round, key, khet) if pd.isna(code) else registry_id(khet, code)
+        for key, khet, code in zip(
+            mentions["community_key"], mentions["khet_code"], mentions["community_code"],
+            strict=True,
+        )
+    ]  # fmt: skip
+    seeded = mentions.assign(community_id=ids)
     coded = seeded["community_code"].notna()
     links = pd.concat(
         [_links(seeded[coded], "code", 100.0), _links(seeded[~coded], "new", None)],
@@ -276,8 +286,7 @@ def _by_fuzz(
         entries = register[(register["khet_code"] == khet) & (register["name_key"] != "")]
         if entries.empty:
             continue
-        fit, score, distance = _fit_matrix(group, entries, rules)
-        found, uncertain = _decide(group, entries, fit, score, distance, rules)
+        found, uncertain = _decide(group, entries, _fits(group, entries, rules), rules)
         links.append(found)
         review.append(uncertain)
     found = (
@@ -289,14 +298,22 @@ def _by_fuzz(
     return _one_each(found, uncertain, rules)
 
 
-def _fit_matrix(
-    mentions: pd.DataFrame, entries: pd.DataFrame, rules: LinkRules
-) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
-    """Fit, name score and distance of every mention (rows) x register community (columns)."""
-    score = process.cdist(
-        mentions["name_key"].tolist(), entries["name_key"].tolist(), scorer=fuzz.ratio,
-        dtype=numpy.float32, workers=1,
-    ).astype(float)  # fmt: skip
+@dataclass(frozen=True)
+class Fits:
+    """Every mention (rows) x register community (columns) of a khet."""
+
+    fit: numpy.ndarray  # name score less the distance penalty; 0 when disqualified
+    score: numpy.ndarray  # name similarity, 0-100
+    edits: numpy.ndarray  # Levenshtein distance of the name keys
+    distance: numpy.ndarray  # m, NaN where a point is missing
+
+
+def _fits(mentions: pd.DataFrame, entries: pd.DataFrame, rules: LinkRules) -> Fits:
+    queries, choices = mentions["name_key"].tolist(), entries["name_key"].tolist()
+    score = process.cdist(queries, choices, scorer=fuzz.ratio, dtype=numpy.float32, workers=1)
+    edits = process.cdist(
+        queries, choices, scorer=Levenshtein.distance, dtype=numpy.int32, workers=1
+    )
     numbers_differ = (
         mentions["name_key"].map(digits).to_numpy()[:, None]
         != entries["name_key"].map(digits).to_numpy()[None, :]
@@ -307,7 +324,7 @@ def _fit_matrix(
     )  # fmt: skip
     too_far = numpy.nan_to_num(distance, nan=0.0) > rules.max_distance_m
     fit = numpy.where(numbers_differ | too_far, 0.0, score - _penalty(distance, rules))
-    return fit, score, distance
+    return Fits(fit, score.astype(float), edits, distance)
 
 
 def _candidates_frame(**columns: object) -> pd.DataFrame:
@@ -316,13 +333,11 @@ def _candidates_frame(**columns: object) -> pd.DataFrame:
 
 
 def _decide(
-    mentions: pd.DataFrame,
-    entries: pd.DataFrame,
-    fit: numpy.ndarray,
-    score: numpy.ndarray,
-    distance: numpy.ndarray,
-    rules: LinkRules,
+    mentions: pd.DataFrame, entries: pd.DataFrame, fits: Fits, rules: LinkRules
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The best candidate of each mention linked when it fits well, clearly better than the
+    next and within ``max_edits`` of the name; review when it fits well but not clearly."""
+    fit = fits.fit
     order = numpy.argsort(-fit, axis=1, kind="stable")
     best = numpy.take_along_axis(fit, order[:, :1], axis=1)[:, 0]
     second = (
@@ -330,8 +345,9 @@ def _decide(
         if fit.shape[1] > 1
         else numpy.zeros(len(best))
     )
+    edits = numpy.take_along_axis(fits.edits, order[:, :1], axis=1)[:, 0]
     good = best >= rules.fuzzy_min
-    clear = good & (best - second >= rules.margin)
+    clear = good & (best - second >= rules.margin) & (edits <= rules.max_edits)
     unclear = good & ~clear
     ids = entries["community_id"].to_numpy()
     found = pd.DataFrame(
@@ -345,15 +361,16 @@ def _decide(
     listed = min(REVIEW_CANDIDATES, fit.shape[1])
     which = numpy.repeat(numpy.flatnonzero(unclear), listed)
     picked = order[unclear, :listed].ravel()
-    keep = fit[which, picked] >= best[which] - 2 * rules.margin
+    keep = (fit[which, picked] >= best[which] - 2 * rules.margin) & (fit[which, picked] > 0)
     which, picked = which[keep], picked[keep]
+    close = best[which] - numpy.where(fit.shape[1] > 1, second[which], 0) < rules.margin
     uncertain = _candidates_frame(
         community_key=mentions["community_key"].to_numpy()[which],
         candidate_id=ids[picked],
-        name_score=numpy.round(score[which, picked], 1),
-        distance_m=numpy.round(distance[which, picked], 0),
+        name_score=numpy.round(fits.score[which, picked], 1),
+        distance_m=numpy.round(fits.distance[which, picked], 0),
         fit=numpy.round(fit[which, picked], 1),
-        reason="close_fit",
+        reason=numpy.where(close, "close_fit", "many_edits"),
     )
     return found, uncertain
 
