@@ -41,6 +41,7 @@ SEED = 13
 DISTRICT_ROUNDS = (ROUND_A, ROUND_B)
 AUTOMATIC = ("code", "name", "fuzzy")
 LINKED_SHARE = 0.95
+DECISIONS_FILE = "decisions.csv"  # in RAW_DIR/links/
 VALUES = [indicator.name for indicator in INDICATORS]
 # What a run with nothing new must leave as it was.
 STATE_TABLES = {
@@ -138,7 +139,7 @@ def acceptance(
         decisions = decide(first, review)
         links = Locations.from_settings(settings).links_dir
         links.mkdir(parents=True, exist_ok=True)
-        decisions.to_csv(links / "decisions.csv", index=False)
+        decisions.to_csv(links / DECISIONS_FILE, index=False)
         citywide(settings)
         second = records_of(settings, truth)
         state_before = state(settings)
@@ -163,9 +164,12 @@ def acceptance(
 
 
 def decide(records: pd.DataFrame, review: pd.DataFrame) -> pd.DataFrame:
-    """What a person decides for each record in review: the community it really is (the truth)."""
-    pending = review[["survey_round", "community_key"]].drop_duplicates()
-    known = records[["survey_round", "community_key", "truth_id"]].drop_duplicates()
+    """What a person decides for each record in review or linked new: the truth (a registry
+    community, or new)."""
+    current = records[~records["in_history"]]
+    undecided = current.loc[current["link_method"] == "new", ["survey_round", "community_key"]]
+    pending = pd.concat([review[["survey_round", "community_key"]], undecided]).drop_duplicates()
+    known = current[["survey_round", "community_key", "truth_id"]].drop_duplicates()
     decided = pending.merge(known, on=["survey_round", "community_key"], how="left")
     return decided.rename(columns={"truth_id": "decision"})[
         ["survey_round", "community_key", "decision"]
@@ -305,12 +309,11 @@ def test_district_records_link_to_their_registry_community(acceptance: Acceptanc
     assert new.first().str.startswith("NEW-").all()
 
 
-def test_ambiguous_records_go_to_review_and_a_decision_links_them(
-    acceptance: Acceptance,
-) -> None:
-    first, second = acceptance.first, acceptance.second
+def test_ambiguous_records_go_to_review(acceptance: Acceptance) -> None:
+    first = acceptance.first
     ambiguous = first[first["expect_review"]]
     assert len(ambiguous) >= 1
+    assert set(ambiguous["link_method"]) == {"new"}  # never guessed
     reviewed = acceptance.review.merge(
         ambiguous[["survey_round", "community_key", "truth_id"]],
         on=["survey_round", "community_key"],
@@ -318,21 +321,27 @@ def test_ambiguous_records_go_to_review_and_a_decision_links_them(
     assert set(reviewed["community_key"]) == set(ambiguous["community_key"])
     assert reviewed.groupby("community_key")["candidate_id"].nunique().min() >= 2
     assert (reviewed["candidate_id"] == reviewed["truth_id"]).any()
-    assert set(ambiguous["link_method"]) == {"new"}
-    # run 2: the decisions file is applied and kept
-    assert len(acceptance.decisions) >= 1
-    decided = second.merge(acceptance.decisions, on=["survey_round", "community_key"])
-    chosen = decided[decided["decision"] != "new"]
+
+
+def test_a_decisions_file_is_applied_and_kept(acceptance: Acceptance) -> None:
+    decisions, second = acceptance.decisions, acceptance.second
+    chosen = decisions[decisions["decision"] != "new"]
     assert len(chosen) >= 1
-    assert set(chosen["link_method"]) == {"manual"}
-    assert (chosen["community_id"] == chosen["decision"]).all()
+    assert (decisions["decision"] == "new").any()
+    decided = second.merge(decisions, on=["survey_round", "community_key"])
+    assert set(decided["link_method"]) == {"manual"}
+    linked = decided[decided["decision"] != "new"]
+    assert (linked["community_id"] == linked["decision"]).all()
     assert (
         not decided.loc[decided["decision"] == "new", "community_id"].str.startswith("BMA-").any()
     )
     applied = acceptance.state_before["link_decision"]
-    assert set(applied["file_name"]) == {"decisions.csv"}
+    assert set(applied["file_name"]) == {DECISIONS_FILE}
     assert applied["applied"].all()
-    assert len(applied) == len(acceptance.decisions)
+    assert len(applied) == len(decisions)
+    # after the decisions every district record of a registry community is linked to it
+    known = second[~second["in_history"] & (second["truth_id"] != "new")]
+    assert (known["community_id"] == known["truth_id"]).all()
 
 
 def test_communities_a_complete_return_misses_are_not_found(acceptance: Acceptance) -> None:
