@@ -49,13 +49,16 @@ from rapidfuzz import fuzz, process
 from citywide import db
 from citywide.gazetteer import load_gazetteer
 from citywide.ingest.columns import vocabulary
+from citywide.rounds import REGISTRY_ROUND
+from citywide.settings import Settings
 from citywide.sources import COMMUNITY_REGISTRY
 from citywide.text import clean_text
 
 ROUND_A, ROUND_B = "2568", "2569"
-COMPLETE_SHARE = 0.8  # Settings.coverage_complete_share's default
-REGISTRY_FIELDS = ["COMMU_ADMI", "COMMU_AD_1", "CMT_TYPE", "DNAME", "SNAME", "HOUSEHOLD", "POP"]
-REGISTRY_FIELDS += ["LAT", "LON"]  # the community's point; never CHAIRMAN, ADDRESS or REMARK
+COMPLETE_SHARE = Settings.model_fields["coverage_complete_share"].default  # the rule's default
+# the community fields only: never CHAIRMAN, ADDRESS or REMARK
+REGISTRY_FIELDS = ["COMMU_ADMI", "COMMU_AD_1", "CMT_TYPE", "DNAME", "SNAME", "HOUSEHOLD", "POP",
+                   "LAT", "LON"]  # fmt: skip
 TYPE_TH = {"slum": "ชุมชนแออัด", "urban": "ชุมชนเมือง", "suburban": "ชุมชนชานเมือง",
            "high_rise": "ชุมชนอาคารสูง", "housing_estate": "หมู่บ้านจัดสรร",
            "nha_housing": "เคหะชุมชน"}  # fmt: skip
@@ -105,7 +108,6 @@ def registry_from_geojson(path: Path) -> pd.DataFrame:
     raw = pyogrio.read_dataframe(path, columns=REGISTRY_FIELDS, read_geometry=False)
     code = raw["COMMU_ADMI"].astype(str)
     khet = load_gazetteer().resolve_khets(raw["DNAME"].astype(str))["khet_code"].to_numpy()
-    words = vocabulary()
     frame = pd.DataFrame(
         {
             "community_key": khet + ":" + code,
@@ -113,7 +115,7 @@ def registry_from_geojson(path: Path) -> pd.DataFrame:
             "khwaeng": raw["SNAME"].astype(str),
             "community_name": raw["COMMU_AD_1"].astype(str).map(clean_text),
             "community_code": code,
-            "community_type": raw["CMT_TYPE"].map(lambda t: words.enum_value("community_type", t)),
+            "community_type": raw["CMT_TYPE"].map(_type_code),
             "households": raw["HOUSEHOLD"].astype("int64"),
             "population": raw["POP"].astype("int64"),
             "lat": raw["LAT"].astype("float64"),
@@ -123,13 +125,17 @@ def registry_from_geojson(path: Path) -> pd.DataFrame:
     return _registry(frame)
 
 
+def _type_code(text: str) -> str | None:
+    return vocabulary().enum_value("community_type", text)
+
+
 def registry_from_database(path: Path) -> pd.DataFrame:
     """The registry's communities from a citywide database (round bma_registry)."""
     with db.connect(path, read_only=True) as connection:
         frame = connection.execute(
             """
             WITH registry AS (
-                SELECT * FROM community WHERE survey_round = 'bma_registry'
+                SELECT * FROM community WHERE survey_round = ?
             ),
             named AS (
                 SELECT r.community_key, r.khet_code, coalesce(w.name_th, '') AS khwaeng,
@@ -138,7 +144,8 @@ def registry_from_database(path: Path) -> pd.DataFrame:
                 FROM registry r LEFT JOIN khwaeng w USING (khwaeng_code)
             )
             SELECT * FROM named ORDER BY community_key
-            """
+            """,
+            [REGISTRY_ROUND],
         ).df()
     return _registry(frame)
 
@@ -407,9 +414,7 @@ def write_district_returns(registry: pd.DataFrame, out: Path, seed: int = 13) ->
     truth = pd.concat(written, ignore_index=True)
     truth["superseded"] = truth["superseded"].fillna(False).astype(bool)
     truth["expect_review"] = truth["variant"] == "number dropped (twin)"
-    truth["community_type"] = truth["community_type"].map(
-        lambda t: vocabulary().enum_value("community_type", t)
-    )
+    truth["community_type"] = truth["community_type"].map(_type_code)
     rows_path, coverage_path = truth_dir / "truth_rows.csv", truth_dir / "truth_coverage.csv"
     columns = ["survey_round", "file", "source_row", "khet_code", "role", "community_name",
                "community_code", "community_type", "households", "population", "lat", "lon",
@@ -423,18 +428,14 @@ def write_district_returns(registry: pd.DataFrame, out: Path, seed: int = 13) ->
 def expected_coverage(registry: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     """Status per (round, khet) under the documented rule, with the register before each round."""
     khets = load_gazetteer().khet_codes
-    register = registry[["community_key", "khet_code"]].reset_index(drop=True)
+    register = registry[["community_key", "khet_code"]].reset_index(drop=True)  # before round A
     found = []
     for survey_round in (ROUND_A, ROUND_B):
         records = truth[truth["survey_round"] == survey_round]
         expected = register.groupby("khet_code").size().reindex(khets, fill_value=0)
-        surveyed = (
-            records.loc[records["entity"].isin(register["community_key"]), ["khet_code", "entity"]]
-            .drop_duplicates()
-            .groupby("khet_code")
-            .size()
-            .reindex(khets, fill_value=0)
-        )
+        listed = records["entity"].isin(register["community_key"])
+        seen = records.loc[listed, ["khet_code", "entity"]]
+        surveyed = seen.drop_duplicates().groupby("khet_code").size().reindex(khets, fill_value=0)
         share = (surveyed / expected.where(expected > 0)).fillna(0.0)
         returned = pd.Index(khets).isin(records["khet_code"])
         status = numpy.where(
@@ -447,9 +448,8 @@ def expected_coverage(registry: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFra
         )  # fmt: skip
         # the register after the round: complete returns drop what they did not find; new ones
         complete = set(found[-1].loc[found[-1]["status"] == "complete", "khet_code"])
-        gone = register["khet_code"].isin(complete) & ~register["community_key"].isin(
-            records["entity"]
-        )
+        kept = records["entity"]
+        gone = register["khet_code"].isin(complete) & ~register["community_key"].isin(kept)
         new = records.loc[records["truth_key"] == "new", ["entity", "khet_code"]]
         register = pd.concat(
             [register[~gone], new.rename(columns={"entity": "community_key"})], ignore_index=True
@@ -496,8 +496,7 @@ def main() -> None:
     else:
         parser.error("give --sources-dir (or set CITYWIDE_SOURCES_DIR) or --database")
     made = write_district_returns(registry, args.out, args.seed)
-    for path in made.files:
-        print(path)
+    print(*made.files, sep="\n")
     print(f"truth: {made.truth_rows}, {made.truth_coverage}")
 
 
