@@ -18,6 +18,7 @@ from citywide.schema_register import KHET_COVERAGE as KHET_COVERAGE
 from citywide.schema_register import LINK_COLUMNS as LINK_COLUMNS
 from citywide.schema_register import LINK_DECISION as LINK_DECISION
 from citywide.schema_register import LINK_REVIEW as LINK_REVIEW
+from citywide.schema_register import REGISTER_TABLES as REGISTER_TABLES
 from citywide.schema_register import SURVEY_ROUND as SURVEY_ROUND
 from citywide.table_spec import GEOMETRY_4326 as GEOMETRY_4326
 from citywide.table_spec import Column as Column
@@ -457,12 +458,7 @@ TABLES: dict[str, TableSpec] = {
         COMMUNITY_FOOTPRINT,
         HOUSEHOLD,
         HOUSEHOLD_HISTORY,
-        SURVEY_ROUND,
-        KHET_COVERAGE,
-        COMMUNITY_REGISTER,
-        LINK_REVIEW,
-        LINK_DECISION,
-        COMMUNITY_CHANGE,
+        *REGISTER_TABLES,
         KHET_NEED,
         KHET_NEED_CURRENT,
         PIPELINE_STATE,

@@ -207,3 +207,11 @@ def test_a_name_with_a_word_more_is_not_linked_but_reviewed() -> None:
     assert result.review[["candidate_id", "reason"]].values.tolist() == [
         ["BMA-100101006", "many_edits"]
     ]
+
+
+def test_a_name_without_its_number_fits_each_numbered_one_and_is_reviewed() -> None:
+    result = link_round(
+        "2568", mentions({"community_name": "ซอย"}), REGISTER, no_decisions(), RULES
+    )
+    assert result.links["link_method"].tolist() == ["new"]
+    assert result.review["candidate_id"].tolist() == ["BMA-100101002", "BMA-100101003"]

@@ -9,7 +9,8 @@ first rule that decides it (docs/linking.md):
 2. ``code``: the community code equals a register community's;
 3. ``name``: the name key equals exactly one register community's (several: review);
 4. ``fuzzy``: name similarity (rapidfuzz ``fuzz.ratio`` on name keys) less a distance penalty
-   where both have a point, the numbers in the names equal and the point no farther than
+   where both have a point, the numbers in the names equal (where both have one) and the point
+   no farther than
    ``max_distance_m``; the best candidate must reach ``fuzzy_min`` and beat the next by
    ``margin``, and its name be at most ``max_edits`` letters from the mention's, or the
    mention goes to review;
@@ -314,10 +315,10 @@ def _fits(mentions: pd.DataFrame, entries: pd.DataFrame, rules: LinkRules) -> Fi
     edits = process.cdist(
         queries, choices, scorer=Levenshtein.distance, dtype=numpy.int32, workers=1
     )
-    numbers_differ = (
-        mentions["name_key"].map(digits).to_numpy()[:, None]
-        != entries["name_key"].map(digits).to_numpy()[None, :]
-    )
+    # numbers written on both sides must agree; a name without its number may be either
+    numbered = mentions["name_key"].map(digits).to_numpy()[:, None]
+    numbers = entries["name_key"].map(digits).to_numpy()[None, :]
+    numbers_differ = (numbered != numbers) & (numbered != "") & (numbers != "")
     distance = _distance_m(
         mentions["lat"].to_numpy(float)[:, None], mentions["lon"].to_numpy(float)[:, None],
         entries["lat"].to_numpy(float)[None, :], entries["lon"].to_numpy(float)[None, :],
