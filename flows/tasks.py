@@ -343,10 +343,10 @@ def link_records(database: Path, settings: Settings) -> RegisterBuilt:
 
 @task(cache_policy=NO_CACHE)
 def build_indicators(database: Path, settings: Settings) -> dict[str, int]:
-    """khet_need and its views from the communities in the database; rows per round."""
+    """khet_need, khwaeng_need and their views from the communities in the database; khet rows
+    per round."""
     with db.connect(database) as connection:
-        counts = indicators.khet_counts(connection)
-        tables = indicators.need_tables(counts, settings.need_weights)
+        tables = indicators.every_need_table(connection, settings.need_weights)
         need = tables["khet_need"]
         db.replace_tables(connection, tables, views=indicators.views(settings.suppression_k))
         geography_key, _ = db.step_keys(connection).get("geography", ("", None))

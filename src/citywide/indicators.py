@@ -1,15 +1,16 @@
-"""Need indicators per khet and survey round, the composite need index and its rank.
+"""Need indicators per khet (or khwaeng) and survey round, the composite need index and its rank.
 
-:func:`khet_counts` reads ``community``, ``household`` and ``khet`` (one row for each of the 50
-khets in every round, zeros where a khet has no community; household figures where the khet's
-households were enumerated); :func:`khet_need` is a pure transform of that frame:
-shares, densities, the index, the rank, the change since the previous round and which values are
-too thin to publish. docs/indicators.md defines every indicator and the method.
+One definition serves both levels (:class:`Level`: the grouping key and the geography table).
+:func:`level_counts` reads ``community``, ``household`` and the level's geography (one row for
+each of the 50 khets, or 180 khwaeng, in every round, zeros where it has no community; household
+figures where its households were enumerated); :func:`level_need` is a pure transform of that
+frame: shares, densities, the index, the rank, the change since the previous round and which
+values are too thin to publish. docs/indicators.md defines every indicator and the method.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -88,22 +89,79 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 }
 INDEX_INDICATORS = frozenset(DEFAULT_WEIGHTS)
 
+
+@dataclass(frozen=True)
+class Level:
+    """Where the indicators are counted: the grouping key, its geography table, the tables made.
+
+    ``places_sql`` selects the geography's facts (alias ``k``; ``kh`` is its khet), ``facts`` are
+    the columns every row keeps (published unsuppressed), ``surveyed`` names the count of the
+    round's surveyed places.
+    """
+
+    name: str
+    key: str
+    geography: str
+    table: str
+    current_table: str
+    surveyed: str
+    places_sql: str
+    facts: tuple[str, ...]
+
+    @property
+    def published(self) -> str:
+        return f"{self.table}_published"
+
+    @property
+    def current_published(self) -> str:
+        return f"{self.current_table}_published"
+
+
+_ROUND_FACTS = ("coverage_status", "first_survey_date", "last_survey_date")
+KHET_LEVEL = Level(
+    name="khet",
+    key="khet_code",
+    geography="khet",
+    table="khet_need",
+    current_table="khet_need_current",
+    surveyed="surveyed_khets",
+    places_sql="k.khet_code, k.name_th, k.name_en, k.area_km2, k.population AS registered_population",
+    facts=("survey_round", "round_order", "khet_code", "name_th", "name_en", "area_km2",
+           "registered_population", *_ROUND_FACTS, "surveyed_khets"),
+)  # fmt: skip
+# The khwaeng table has no registered population: slum_population_share is NULL at this level.
+KHWAENG_LEVEL = Level(
+    name="khwaeng",
+    key="khwaeng_code",
+    geography="khwaeng",
+    table="khwaeng_need",
+    current_table="khwaeng_need_current",
+    surveyed="surveyed_khwaeng",
+    places_sql="k.khwaeng_code, k.khet_code, k.name_th, k.name_en, kh.name_th AS khet_name_th, "
+    "kh.name_en AS khet_name_en, k.area_km2, NULL::BIGINT AS registered_population",
+    facts=("survey_round", "round_order", "khwaeng_code", "khet_code", "name_th", "name_en",
+           "khet_name_th", "khet_name_en", "area_km2", *_ROUND_FACTS, "surveyed_khwaeng"),
+)  # fmt: skip
+LEVELS = (KHET_LEVEL, KHWAENG_LEVEL)
+
 _COUNTS_SQL = """
 WITH ordered AS (  -- the rounds in order, as the linking step wrote them
     SELECT survey_round, round_order FROM survey_round
 ),
--- a khet is surveyed in a round when its coverage is not `not_returned` (or missing)
+-- a khet is surveyed in a round when its coverage is not `not_returned` (or missing); a khwaeng
+-- when its khet is
 coverage AS (
     SELECT survey_round, khet_code, status AS coverage_status FROM khet_coverage
 ),
 survey_dates AS (
-    SELECT survey_round, khet_code, min(survey_date) AS first_survey_date,
+    SELECT survey_round, {key}, min(survey_date) AS first_survey_date,
         max(survey_date) AS last_survey_date
-    FROM community GROUP BY survey_round, khet_code
+    FROM community GROUP BY survey_round, {key}
 ),
 counts AS (
-    SELECT survey_round, khet_code,
+    SELECT survey_round, {key},
         count(*) AS communities,
+        count(*) FILTER (WHERE khwaeng_code IS NULL) AS communities_without_khwaeng,
         coalesce(sum(households), 0) AS households,
         coalesce(sum(population), 0) AS population,
         count(*) FILTER (WHERE community_type = 'slum') AS slum_communities,
@@ -124,17 +182,21 @@ counts AS (
         coalesce(sum(households) FILTER (WHERE water IN ('no', 'partial')
             OR electricity IN ('no', 'partial') OR drainage IN ('no', 'partial')), 0)
             AS lacking_services_households
-    FROM community GROUP BY survey_round, khet_code
+    FROM community GROUP BY survey_round, {key}
 ),
 -- A household without a community reference counts as a community of its own for suppression.
+-- A household without a khwaeng of its own lies in its community's khwaeng (if that has one).
 enumerated AS (
-    SELECT survey_round, khet_code, tenure, housing_condition, wants_baan_mankong, monthly_income,
-        coalesce(community_key, household_key) AS unit
-    FROM household
+    SELECT h.survey_round, h.khet_code, coalesce(h.khwaeng_code, c.khwaeng_code) AS khwaeng_code,
+        h.tenure, h.housing_condition, h.wants_baan_mankong, h.monthly_income,
+        coalesce(h.community_key, h.household_key) AS unit
+    FROM household h
+    LEFT JOIN community c ON c.survey_round = h.survey_round AND c.community_key = h.community_key
 ),
 household_counts AS (
-    SELECT survey_round, khet_code,
+    SELECT survey_round, {key},
         count(*) AS enumerated_households,
+        count(*) FILTER (WHERE khwaeng_code IS NULL) AS enumerated_households_without_khwaeng,
         count(DISTINCT unit) FILTER (WHERE tenure IS NOT NULL) AS tenure_communities,
         count(*) FILTER (WHERE tenure IN ('squatter', 'rent_no_contract'))
             AS insecure_tenure_households,
@@ -145,15 +207,14 @@ household_counts AS (
         count(*) FILTER (WHERE wants_baan_mankong) AS baan_mankong_demand_households,
         count(DISTINCT unit) FILTER (WHERE monthly_income IS NOT NULL) AS income_communities,
         median(monthly_income) AS median_household_income
-    FROM enumerated GROUP BY survey_round, khet_code
+    FROM enumerated GROUP BY survey_round, {key}
 )
-SELECT o.survey_round, o.round_order, k.khet_code, k.name_th, k.name_en, k.area_km2,
-    k.population AS registered_population,
+SELECT o.survey_round, o.round_order, {places},
     coalesce(v.coverage_status, 'not_returned') AS coverage_status,
     d.first_survey_date, d.last_survey_date,
-    c.* EXCLUDE (survey_round, khet_code, tenure_communities, insecure_tenure_households,
+    c.* EXCLUDE (survey_round, {key}, tenure_communities, insecure_tenure_households,
                  condition_communities, poor_housing_households),
-    -- where the khet's households report a field, their records replace the community figure
+    -- where the place's households report a field, their records replace the community figure
     CASE WHEN h.tenure_communities > 0 THEN h.tenure_communities
          ELSE c.tenure_communities END AS tenure_communities,
     CASE WHEN h.tenure_communities > 0 THEN h.insecure_tenure_households
@@ -162,14 +223,15 @@ SELECT o.survey_round, o.round_order, k.khet_code, k.name_th, k.name_en, k.area_
          ELSE c.condition_communities END AS condition_communities,
     CASE WHEN h.condition_communities > 0 THEN h.poor_housing_households
          ELSE c.poor_housing_households END AS poor_housing_households,
-    h.enumerated_households, h.programme_communities, h.baan_mankong_demand_households,
-    h.income_communities, h.median_household_income
-FROM ordered o CROSS JOIN khet k
-LEFT JOIN counts c ON c.survey_round = o.survey_round AND c.khet_code = k.khet_code
-LEFT JOIN household_counts h ON h.survey_round = o.survey_round AND h.khet_code = k.khet_code
+    h.enumerated_households, h.enumerated_households_without_khwaeng, h.programme_communities,
+    h.baan_mankong_demand_households, h.income_communities, h.median_household_income
+FROM ordered o CROSS JOIN {geography} k
+JOIN khet kh ON kh.khet_code = k.khet_code
+LEFT JOIN counts c ON c.survey_round = o.survey_round AND c.{key} = k.{key}
+LEFT JOIN household_counts h ON h.survey_round = o.survey_round AND h.{key} = k.{key}
 LEFT JOIN coverage v ON v.survey_round = o.survey_round AND v.khet_code = k.khet_code
-LEFT JOIN survey_dates d ON d.survey_round = o.survey_round AND d.khet_code = k.khet_code
-ORDER BY o.round_order, k.khet_code
+LEFT JOIN survey_dates d ON d.survey_round = o.survey_round AND d.{key} = k.{key}
+ORDER BY o.round_order, k.{key}
 """
 _DEPRIVATIONS = {
     "insecure_tenure_households": "tenure_communities",
@@ -184,61 +246,103 @@ _FROM_HOUSEHOLDS = {
 }
 
 
-def khet_counts(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Community and household counts per round and khet, every khet in every round.
+def level_counts(connection: duckdb.DuckDBPyConnection, level: Level) -> pd.DataFrame:
+    """Community and household counts per round and place of ``level``, every place in every round.
 
-    Counts are zeros where a surveyed khet has none and NULL where the round did not survey
-    the khet (``coverage_status`` from ``khet_coverage``); ``median_household_income`` is
-    missing where no household reported an income.
+    Counts are zeros where a surveyed place has none and NULL where the round did not survey
+    it (``coverage_status`` from ``khet_coverage``: a khwaeng takes its khet's);
+    ``median_household_income`` is missing where no household reported an income. A record
+    without a khwaeng counts in its khet only (``communities_without_khwaeng``,
+    ``enumerated_households_without_khwaeng`` at khet level).
     """
     tables = {row[0] for row in connection.execute("SHOW TABLES").fetchall()}
     if not {"khet_coverage", "survey_round"} <= tables:
         raise CoverageMissing()
-    frame = connection.execute(_COUNTS_SQL).df()
-    counted = [c for c in frame.columns if c.endswith(("communities", "households", "population"))]
+    sql = _COUNTS_SQL.format(key=level.key, geography=level.geography, places=level.places_sql)
+    frame = connection.execute(sql).df()
+    counted = [
+        c
+        for c in frame.columns
+        if c.endswith(("communities", "households", "population", "_without_khwaeng"))
+    ]
     counted.remove("registered_population")
     surveyed = frame["coverage_status"] != NOT_RETURNED
     frame[counted] = frame[counted].fillna(0).astype("Int64").where(surveyed)
     return frame
 
 
-def khet_need(counts: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
-    """Indicators, need index (0-100), rank among surveyed khets, change since the khet's own
-    previous surveyed round.
+def khet_counts(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """:func:`level_counts` per khet."""
+    return level_counts(connection, KHET_LEVEL)
 
-    Every value of a khet the round did not survey is NULL. A deprivation is NULL where no
-    community of the khet reported the field it needs. Every value is kept here;
+
+def level_need(
+    counts: pd.DataFrame, weights: Mapping[str, float], level: Level = KHET_LEVEL
+) -> pd.DataFrame:
+    """Indicators, need index (0-100), rank among the round's surveyed places, change since the
+    place's own previous surveyed round.
+
+    Every value of a place the round did not survey is NULL. A deprivation is NULL where no
+    community of the place reported the field it needs. Every value is kept here;
     :func:`published_view_sql` hides the thin ones.
     """
-    scored = _scored(counts, weights, by="survey_round")
-    return _with_previous_round(scored)
+    scored = _scored(counts, weights, "survey_round", level)
+    return _with_previous_round(scored, level.key)
 
 
-def khet_need_current(need: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
-    """The current picture: each khet's values from the newest round that surveyed it.
+def khet_need(counts: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
+    """:func:`level_need` per khet."""
+    return level_need(counts, weights, KHET_LEVEL)
 
-    ``need`` is :func:`khet_need`'s frame; index and rank are recomputed over the combined
+
+def level_need_current(
+    need: pd.DataFrame, weights: Mapping[str, float], level: Level = KHET_LEVEL
+) -> pd.DataFrame:
+    """The current picture: each place's values from the newest round that surveyed it.
+
+    ``need`` is :func:`level_need`'s frame; index and rank are recomputed over the combined
     picture with the same weights (``need_index_change`` is NULL: the index of two pictures is
-    not comparable); a khet no round surveyed keeps a row of NULLs.
+    not comparable); a place no round surveyed keeps a row of NULLs.
     """
+    key = level.key
     surveyed = need[need["coverage_status"] != NOT_RETURNED]
-    newest = surveyed.sort_values("round_order").groupby("khet_code").tail(1)
-    never = need[~need["khet_code"].isin(newest["khet_code"])]
-    never = never.sort_values("round_order").groupby("khet_code").tail(1)
-    picture = pd.concat([newest, never]).sort_values("khet_code", ignore_index=True)
-    picture = picture.drop(columns=["need_index", "need_rank", "surveyed_khets"])
-    current = _scored(picture.assign(picture="current"), weights, by="picture")
+    newest = surveyed.sort_values("round_order").groupby(key).tail(1)
+    never = need[~need[key].isin(newest[key])]
+    never = never.sort_values("round_order").groupby(key).tail(1)
+    picture = pd.concat([newest, never]).sort_values(key, ignore_index=True)
+    picture = picture.drop(columns=["need_index", "need_rank", level.surveyed])
+    current = _scored(picture.assign(picture="current"), weights, "picture", level)
     current["need_index_change"] = pd.Series(numpy.nan, index=current.index, dtype="float64")
     return current.drop(columns="picture")
 
 
-def need_tables(counts: pd.DataFrame, weights: Mapping[str, float]) -> dict[str, pd.DataFrame]:
-    """khet_need and khet_need_current, by table name, as :func:`views` expects them."""
-    need = khet_need(counts, weights)
-    return {"khet_need": need, "khet_need_current": khet_need_current(need, weights)}
+def khet_need_current(need: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
+    """:func:`level_need_current` per khet."""
+    return level_need_current(need, weights, KHET_LEVEL)
 
 
-def _scored(counts: pd.DataFrame, weights: Mapping[str, float], by: str) -> pd.DataFrame:
+def need_tables(
+    counts: pd.DataFrame, weights: Mapping[str, float], level: Level = KHET_LEVEL
+) -> dict[str, pd.DataFrame]:
+    """The level's need and current tables (khet_need, khet_need_current or the khwaeng
+    ones), by table name, as :func:`views` expects them."""
+    need = level_need(counts, weights, level)
+    return {level.table: need, level.current_table: level_need_current(need, weights, level)}
+
+
+def every_need_table(
+    connection: duckdb.DuckDBPyConnection, weights: Mapping[str, float]
+) -> dict[str, pd.DataFrame]:
+    """:func:`need_tables` of every level (khet, khwaeng) from the database, by table name."""
+    tables: dict[str, pd.DataFrame] = {}
+    for level in LEVELS:
+        tables |= need_tables(level_counts(connection, level), weights, level)
+    return tables
+
+
+def _scored(
+    counts: pd.DataFrame, weights: Mapping[str, float], by: str, level: Level
+) -> pd.DataFrame:
     """Shares, densities, index and rank, the index scaled and ranked within each ``by``."""
     frame = counts.copy()
     surveyed = frame["coverage_status"] != NOT_RETURNED
@@ -248,15 +352,14 @@ def _scored(counts: pd.DataFrame, weights: Mapping[str, float], by: str) -> pd.D
             frame[deprivation] = frame[deprivation].astype("Int64")
     slum_population = frame["slum_population"].astype("float64")
     slum_households = frame["slum_households"].astype("float64")
-    frame["slum_population_share"] = (100 * slum_population / frame["registered_population"]).round(
-        3
-    )
+    registered = frame["registered_population"].astype("float64")  # NULL for a khwaeng
+    frame["slum_population_share"] = (100 * slum_population / registered).round(3)
     frame["slum_households_per_km2"] = (slum_households / frame["area_km2"]).round(3)
     frame["need_index"] = _need_index(frame, weights, by).where(surveyed)
     frame["need_rank"] = (
         frame.groupby(by)["need_index"].rank(method="min", ascending=False).astype("Int64")
     )
-    frame["surveyed_khets"] = surveyed.groupby(frame[by]).transform("sum").astype("int64")
+    frame[level.surveyed] = surveyed.groupby(frame[by]).transform("sum").astype("int64")
     return frame
 
 
@@ -281,10 +384,10 @@ def _need_index(frame: pd.DataFrame, weights: Mapping[str, float], by: str) -> p
     return pd.Series(numpy.round(index.fillna(0).to_numpy(dtype="float64"), 2), frame.index)
 
 
-def _with_previous_round(frame: pd.DataFrame) -> pd.DataFrame:
-    """Change against the khet's own previous surveyed round, named in ``previous_round``."""
+def _with_previous_round(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Change against the place's own previous surveyed round, named in ``previous_round``."""
     surveyed = frame[frame["coverage_status"] != NOT_RETURNED].sort_values("round_order")
-    by_khet = surveyed.groupby("khet_code")
+    by_khet = surveyed.groupby(key)
     previous = pd.DataFrame(
         {
             "previous_round": by_khet["survey_round"].shift(1),
@@ -322,8 +425,13 @@ _HIDDEN_WITH = {
 }
 
 
-def published_view_sql(min_communities: int, table: str = "khet_need") -> str:
+def published_view_sql(
+    min_communities: int, table: str = "khet_need", facts: Sequence[str] = KHET_LEVEL.facts
+) -> str:
     """``khet_need_published``: khet_need without the values built from too few communities.
+
+    ``table`` and its ``facts`` (the level's columns kept as they are) make the same view over
+    khet_need_current and the khwaeng tables.
 
     A value built from 1 to ``min_communities - 1`` communities (its indicator's ``basis``) is
     NULL here, and ``suppressed_indicators`` names it; zero communities is a true zero.
@@ -349,9 +457,7 @@ def published_view_sql(min_communities: int, table: str = "khet_need") -> str:
             CASE WHEN len(hidden) > 0 THEN '{reason_en}' END AS suppressed_reason_en,
             hidden AS suppressed_indicators
         FROM (
-            SELECT survey_round, round_order, khet_code, name_th, name_en, area_km2,
-                registered_population, coverage_status, first_survey_date, last_survey_date,
-                surveyed_khets, {", ".join(shown)}, previous_round,
+            SELECT {", ".join(facts)}, {", ".join(shown)}, previous_round,
                 list_filter([{hidden}], lambda x: x IS NOT NULL) AS hidden
             FROM {table}
         )
@@ -364,9 +470,13 @@ LATEST_VIEW_SQL = """
 
 
 def views(min_communities: int) -> dict[str, str]:
-    """The views published with khet_need, by name."""
-    return {
-        "khet_need_published": published_view_sql(min_communities),
-        "khet_need_latest": LATEST_VIEW_SQL,
-        "khet_need_current_published": published_view_sql(min_communities, "khet_need_current"),
+    """The views published with khet_need and khwaeng_need, by name."""
+    published = {
+        name: published_view_sql(min_communities, table, level.facts)
+        for level in LEVELS
+        for name, table in (
+            (level.published, level.table),
+            (level.current_published, level.current_table),
+        )
     }
+    return {**published, "khet_need_latest": LATEST_VIEW_SQL}

@@ -298,6 +298,11 @@ KHET_NEED = TableSpec(
             "last_survey_date", "DATE", "Last survey date of the khet's communities", nullable=True
         ),
         Column("communities", "BIGINT", "Surveyed communities"),
+        Column(
+            "communities_without_khwaeng",
+            "BIGINT",
+            "Of them, communities without a khwaeng: counted in the khet, in no khwaeng_need row",
+        ),
         Column("households", "BIGINT", "Households in surveyed communities"),
         Column("population", "BIGINT", "Population of surveyed communities"),
         Column("slum_communities", "BIGINT", "Slum communities (ชุมชนแออัด)"),
@@ -344,6 +349,11 @@ KHET_NEED = TableSpec(
             nullable=True,
         ),
         Column("enumerated_households", "BIGINT", "Household records (household enumerations)"),
+        Column(
+            "enumerated_households_without_khwaeng",
+            "BIGINT",
+            "Of them, records without a khwaeng (neither their own nor their community's)",
+        ),
         Column(
             "programme_communities",
             "BIGINT",
@@ -415,6 +425,66 @@ KHET_NEED_CURRENT = replace(
     primary_key=("khet_code",),
 )
 
+
+# The khwaeng level: the same indicators; the khwaeng's facts instead of the khet's (no registered
+# population per khwaeng, so slum_population_share is NULL), no counts of records without one.
+_KHWAENG_FACTS = (
+    Column("khwaeng_code", "VARCHAR", "Khwaeng (khwaeng.khwaeng_code)"),
+    Column("khet_code", "VARCHAR", "Its khet (khet.khet_code)"),
+    Column("name_th", "VARCHAR", "Khwaeng name in Thai"),
+    Column("name_en", "VARCHAR", "Khwaeng name in English"),
+    Column("khet_name_th", "VARCHAR", "Its khet's name in Thai"),
+    Column("khet_name_en", "VARCHAR", "Its khet's name in English (RTGS)"),
+    Column("area_km2", "DOUBLE", "Khwaeng area in km2"),
+)
+_KHET_ONLY = {"khet_code", "name_th", "name_en", "area_km2", "registered_population",
+              "communities_without_khwaeng", "enumerated_households_without_khwaeng"}  # fmt: skip
+
+
+_KHWAENG_MEANINGS = {
+    "surveyed_khwaeng": "Khwaeng the round surveyed (the khwaeng of its surveyed khets)",
+    "need_rank": "Rank by need index among the round's surveyed khwaeng (1 = greatest need)",
+    "slum_households_per_km2": "Slum households per km2 of the khwaeng",
+    "slum_population_share": "NULL: no registered population per khwaeng",
+    "previous_round": "The khwaeng's own previous surveyed round, the base of the changes",
+}
+
+
+def _khwaeng_columns(spec: TableSpec) -> tuple[Column, ...]:
+    """The khet spec's columns with the khwaeng's facts after round_order, per khwaeng."""
+    kept = [c for c in spec.columns if c.name not in _KHET_ONLY]
+    columns = [*kept[:2], *_KHWAENG_FACTS, *kept[2:]]
+    renamed = [
+        replace(c, name="surveyed_khwaeng") if c.name == "surveyed_khets" else c for c in columns
+    ]
+    return tuple(replace(c, meaning=_KHWAENG_MEANINGS.get(c.name, c.meaning)) for c in renamed)
+
+
+KHWAENG_NEED = TableSpec(
+    name="khwaeng_need",
+    meaning=(
+        "Need indicators per survey round and khwaeng: all 180 khwaeng in every round, counted "
+        "as khet_need (one definition, citywide.indicators.Level); a khwaeng is surveyed in a "
+        "round when its khet is (khet_coverage). Index and rank are among the round's surveyed "
+        "khwaeng. Records without a khwaeng count in khet_need only "
+        "(communities_without_khwaeng). slum_population_share is NULL: there is no registered "
+        "population per khwaeng. khwaeng_need_published hides values built from too few "
+        "communities."
+    ),
+    columns=_khwaeng_columns(KHET_NEED),
+    primary_key=("survey_round", "khwaeng_code"),
+)
+KHWAENG_NEED_CURRENT = replace(
+    KHWAENG_NEED,
+    name="khwaeng_need_current",
+    meaning=(
+        "The current picture per khwaeng: for each of the 180 khwaeng the khwaeng_need values of "
+        "the newest round that surveyed it, index and rank recomputed over this picture "
+        "(as khet_need_current); khwaeng_need_current_published hides thin values."
+    ),
+    primary_key=("khwaeng_code",),
+)
+
 PIPELINE_STATE = TableSpec(
     name="pipeline_state",
     meaning=(
@@ -461,6 +531,8 @@ TABLES: dict[str, TableSpec] = {
         *REGISTER_TABLES,
         KHET_NEED,
         KHET_NEED_CURRENT,
+        KHWAENG_NEED,
+        KHWAENG_NEED_CURRENT,
         PIPELINE_STATE,
         SCHEMA_VERSION_TABLE,
     )
