@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from citywide import db, errors, indicators
+from citywide.ingest.load import ensure_tables
 from citywide.register.build import build_register
 from citywide.register.decisions import no_decisions
 from citywide.register.link import LinkRules
@@ -22,9 +23,12 @@ from citywide.schema import (
     KHET_NEED,
     SOURCE_FILE,
 )
+from tests.ingest.tiny_geography import build_tiny_tables
 
+KHET_ONLY = (indicators.KHET_LEVEL,)  # tests of khet_need alone: no khwaeng tables, no views
 COUNTED = [
     "communities",
+    "communities_without_khwaeng",
     "households",
     "population",
     "slum_communities",
@@ -39,6 +43,7 @@ COUNTED = [
     "services_communities",
     "lacking_services_households",
     "enumerated_households",
+    "enumerated_households_without_khwaeng",
     "programme_communities",
     "baan_mankong_demand_households",
     "income_communities",
@@ -162,7 +167,7 @@ def test_published_view_hides_values_built_from_too_few_communities() -> None:
     connection.register("need", need[list(KHET_NEED.column_names)])
     connection.execute("INSERT INTO khet_need SELECT * FROM need")
     connection.execute("CREATE TABLE khet_need_current AS SELECT * FROM khet_need")
-    for name, sql in indicators.views(3).items():
+    for name, sql in indicators.views(3, KHET_ONLY).items():
         connection.execute(f"CREATE VIEW {name} AS {sql}")
     rows = connection.execute(
         "SELECT khet_code, communities, slum_communities, slum_households, need_index, "
@@ -199,6 +204,15 @@ def fill(
         "VALUES (1, 'a.csv', 'a.csv', 'x', 1, 'csv', 'r1', 'loaded', 0, 0, 0, 0, 0, 0, '{}', [], "
         "[], now())"
     )
+    insert_records(connection, communities, households)
+
+
+def insert_records(
+    connection: duckdb.DuckDBPyConnection,
+    communities: Sequence[Mapping[str, object]],
+    households: Sequence[Mapping[str, object]],
+) -> None:
+    """The records (of round r1 and source file 1 unless they say otherwise), then coverage."""
     for table, records in (("community", communities), ("household", households)):
         for record in records:
             base = {
@@ -295,7 +309,7 @@ def test_household_figures_from_too_few_communities_are_not_published(tmp_path: 
             indicators.khet_counts(connection), indicators.DEFAULT_WEIGHTS
         )
         need = tables["khet_need"]
-        db.replace_tables(connection, tables, views=indicators.views(3))
+        db.replace_tables(connection, tables, views=indicators.views(3, KHET_ONLY))
         row = connection.execute(
             "SELECT baan_mankong_demand_households, median_household_income, "
             "suppressed_indicators FROM khet_need_published WHERE khet_code = '1001'"
@@ -378,7 +392,7 @@ def test_the_current_picture_is_the_registry_for_untouched_khets(tmp_path: Path)
         current = indicators.khet_need_current(need, indicators.DEFAULT_WEIGHTS)
         db.replace_tables(
             connection, {"khet_need": need, "khet_need_current": current},
-            views=indicators.views(3),
+            views=indicators.views(3, KHET_ONLY),
         )  # fmt: skip
         published = connection.execute(
             "SELECT khet_code, survey_round FROM khet_need_current_published ORDER BY 1"
@@ -400,3 +414,83 @@ def test_indicators_without_coverage_say_to_run_the_register_step(tmp_path: Path
         connection.execute("DROP TABLE khet_coverage")
         with pytest.raises(errors.CoverageMissing, match="citywide run"):
             indicators.khet_counts(connection)
+
+
+# --- khwaeng level, on the tiny geography (four khets of two khwaeng each) ---------------------
+
+
+def _community(khet: str, code: str, khwaeng: str | None, households: int) -> dict[str, object]:
+    return {"community_key": f"{khet}:{code}", "khet_code": khet, "community_code": code,
+            "khwaeng_code": khwaeng, "community_type": "slum", "households": households,
+            "population": 4 * households}  # fmt: skip
+
+
+def test_khwaeng_need_counts_each_khwaeng_as_khet_need_counts_each_khet(tmp_path: Path) -> None:
+    communities = [
+        *(_community("1001", str(i), "100101", 100) for i in range(1, 4)),  # 3 in 100101
+        _community("1001", "4", "100102", 50),  # 1 in 100102: thin
+        _community("1001", "5", None, 70),  # no khwaeng: counted in the khet only
+        *(_community("1003", str(i), "100301", 10) for i in range(1, 5)),  # 100302 has none
+    ]  # 1002 and 1004 returned nothing: not surveyed, nor are their khwaeng
+    households = [
+        {"household_key": "1001:H1", "khet_code": "1001", "household_code": "H1",
+         "community_key": "1001:1", "monthly_income": 8000.0},  # its community's khwaeng
+        {"household_key": "1001:H2", "khet_code": "1001", "household_code": "H2",
+         "khwaeng_code": "100102", "monthly_income": 4000.0},  # its own khwaeng
+        {"household_key": "1001:H3", "khet_code": "1001", "household_code": "H3",
+         "monthly_income": 2000.0},  # neither
+    ]  # fmt: skip
+    with db.connect(tmp_path / "survey.duckdb") as connection:
+        db.replace_tables(connection, build_tiny_tables())
+        ensure_tables(connection)
+        connection.execute(
+            "INSERT INTO source_file (source_file_id, path, file_name, sha256, size_bytes, "
+            "format, survey_round, status, rows_read, rows_loaded, rows_rejected, "
+            "rows_superseded, blank_rows, warnings, column_map, dropped_columns, "
+            "unmapped_columns, ingested_at) VALUES (1, 'a.csv', 'a.csv', 'x', 1, 'csv', 'r1', "
+            "'loaded', 0, 0, 0, 0, 0, 0, '{}', [], [], now())"
+        )
+        insert_records(connection, communities, households)
+        tables = indicators.every_need_table(connection, indicators.DEFAULT_WEIGHTS)
+        db.replace_tables(connection, tables, views=indicators.views(3))
+        published = connection.execute(
+            "SELECT khwaeng_code, khet_name_en, communities, slum_households, need_index, "
+            "suppressed_indicators FROM khwaeng_need_published ORDER BY khwaeng_code"
+        ).fetchall()
+        current = connection.execute(
+            "SELECT count(*), count(need_index) FROM khwaeng_need_current_published"
+        ).fetchone()
+    khet = tables["khet_need"].set_index("khet_code")
+    khwaeng = tables["khwaeng_need"].set_index("khwaeng_code")
+    assert list(khwaeng.index) == [c for k in ("1001", "1002", "1003", "1004") for c in
+                                   (f"{k}01", f"{k}02")]  # fmt: skip
+    # every community is in its khet; those with a khwaeng in it too, and the rest are counted
+    assert khet.loc["1001", "communities"] == 5
+    assert khet.loc["1001", "communities_without_khwaeng"] == 1
+    assert khwaeng.loc[["100101", "100102"], "communities"].tolist() == [3, 1]
+    assert khwaeng.loc[["100101", "100102"], "slum_households"].tolist() == [300, 50]
+    assert khwaeng.loc["100101", "slum_households_per_km2"] == pytest.approx(
+        300 / khwaeng.loc["100101", "area_km2"], abs=1e-3
+    )
+    # a khwaeng of a surveyed khet with no community is a true zero; of a khet not surveyed, NULL
+    assert khwaeng.loc["100302", "coverage_status"] != "not_returned"
+    assert khwaeng.loc["100302", "communities"] == 0
+    assert khwaeng.loc[["100201", "100202"], "coverage_status"].tolist() == ["not_returned"] * 2
+    assert khwaeng.loc[["100201", "100202", "100401"], "communities"].isna().all()
+    # households: a record without a khwaeng lies in its community's; with neither, khet only
+    assert khwaeng.loc[["100101", "100102"], "enumerated_households"].tolist() == [1, 1]
+    assert khet.loc["1001", "enumerated_households"] == 3
+    assert khet.loc["1001", "enumerated_households_without_khwaeng"] == 1
+    # no registered population per khwaeng: the share is NULL, the index uses the rest
+    assert khwaeng["slum_population_share"].isna().all()
+    assert khwaeng["surveyed_khwaeng"].eq(4).all()
+    assert khwaeng.loc[["100101", "100102", "100301", "100302"], "need_rank"].notna().all()
+    assert khwaeng.loc["100101", "need_rank"] == 1
+    # the published view: 100102's single community is hidden, with its rank and index
+    by_code = {row[0]: row[1:] for row in published}
+    assert len(by_code) == 8
+    assert by_code["100101"][:4] == ("Phra Nakhon", 3, 300, 100.0)
+    assert by_code["100102"][1:4] == (None, None, None)
+    assert {"communities", "slum_households", "need_index"} <= set(by_code["100102"][4])
+    assert by_code["100302"][1:3] == (0, 0)  # zero communities is a true zero, shown
+    assert current == (8, 3)  # 100102 hidden; 1002 and 1004 never surveyed

@@ -125,7 +125,8 @@ KHET_LEVEL = Level(
     table="khet_need",
     current_table="khet_need_current",
     surveyed="surveyed_khets",
-    places_sql="k.khet_code, k.name_th, k.name_en, k.area_km2, k.population AS registered_population",
+    places_sql="k.khet_code, k.name_th, k.name_en, k.area_km2, "
+    "k.population AS registered_population",
     facts=("survey_round", "round_order", "khet_code", "name_th", "name_en", "area_km2",
            "registered_population", *_ROUND_FACTS, "surveyed_khets"),
 )  # fmt: skip
@@ -469,11 +470,11 @@ LATEST_VIEW_SQL = """
 """
 
 
-def views(min_communities: int) -> dict[str, str]:
-    """The views published with khet_need and khwaeng_need, by name."""
+def views(min_communities: int, levels: Sequence[Level] = LEVELS) -> dict[str, str]:
+    """The views published with khet_need and khwaeng_need (or the ``levels`` given), by name."""
     published = {
         name: published_view_sql(min_communities, table, level.facts)
-        for level in LEVELS
+        for level in levels
         for name, table in (
             (level.published, level.table),
             (level.current_published, level.current_table),
