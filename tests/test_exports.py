@@ -23,7 +23,7 @@ from citywide.errors import PublishError
 from citywide.exports import Picture, read_picture, write_exports
 from citywide.files import FORMULA_PREFIXES, neutralise_formulas, write_csv
 from citywide.locations import Locations
-from citywide.schema import KHET_NEED, KHET_NEED_CURRENT
+from citywide.schema import KHET_NEED, KHET_NEED_CURRENT, KHWAENG_NEED, KHWAENG_NEED_CURRENT
 from citywide.schema_register import KHET_COVERAGE, SURVEY_ROUND
 from citywide.settings import Settings
 from tests.table_rows import spec_frame
@@ -156,6 +156,40 @@ def _need_row(
     }  # fmt: skip
 
 
+def _khwaeng_rows() -> pd.DataFrame:
+    """Each khet cut in two khwaeng, west and east halves (codes khet + 01, 02)."""
+    rows = [
+        {"khwaeng_code": f"{khet}0{half + 1}", "khet_code": khet, "name_th": f"แขวง{khet}{half}",
+         "name_en": f"Khwaeng {khet}-{half}", "area_km2": 2.0,
+         "geom": shapely.box(100.5 + i * 0.02 + half * 0.01, 13.7,
+                             100.51 + i * 0.02 + half * 0.01, 13.72)}
+        for i, khet in enumerate(KHETS)
+        for half in (0, 1)
+    ]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _per_khwaeng(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Khet rows as khwaeng rows: the west khwaeng has the khet's values, the east one's are
+    too thin to publish (one slum community)."""
+    names = _khet_rows().set_index("khet_code")
+    per_khwaeng = []
+    for row in rows:
+        khet = str(row["khet_code"])
+        facts = {"khet_code": khet, "khet_name_th": names.loc[khet, "name_th"],
+                 "khet_name_en": names.loc[khet, "name_en"], "surveyed_khwaeng": 2 * int(str(row["surveyed_khets"]))}  # fmt: skip
+        values = {
+            k: v
+            for k, v in row.items()
+            if k not in {"khet_code", "surveyed_khets", "registered_population"}
+        }
+        per_khwaeng.append({**values, **facts, "khwaeng_code": f"{khet}01"})
+        surveyed = row["communities"] is not None
+        thin = {"communities": 1, "slum_communities": 1, "slum_households": 7} if surveyed else {}
+        per_khwaeng.append({**values, **facts, "khwaeng_code": f"{khet}02", **thin})
+    return per_khwaeng
+
+
 def _fill(connection: duckdb.DuckDBPyConnection) -> None:
     need = [_need_row(REGISTRY, 1, khet, 100 * (i + 1)) for i, khet in enumerate(KHETS)]
     need += [_need_row(ROUND, 2, k, 250 if k in SURVEYED_2568 else None) for k in KHETS]
@@ -210,6 +244,9 @@ def _fill(connection: duckdb.DuckDBPyConnection) -> None:
             "khet_coverage": spec_frame(KHET_COVERAGE, coverage),
             "khet_need": spec_frame(KHET_NEED, need),
             "khet_need_current": spec_frame(KHET_NEED_CURRENT, current),
+            "khwaeng": _khwaeng_rows(),
+            "khwaeng_need": spec_frame(KHWAENG_NEED, _per_khwaeng(need)),
+            "khwaeng_need_current": spec_frame(KHWAENG_NEED_CURRENT, _per_khwaeng(current)),
         },
         views=indicators.views(3),
     )
@@ -232,7 +269,7 @@ def test_the_current_picture_names_the_round_each_khets_values_come_from(
     written = write_exports(read_picture(picture_db), tmp_path / "exports")
     assert [path.name for path in written] == [
         "khet_need.gpkg", "khet_need.parquet", "khet_need.csv", "khet_coverage.csv",
-        "survey_rounds.csv",
+        "survey_rounds.csv", "khwaeng_need.gpkg", "khwaeng_need.csv",
     ]  # fmt: skip
     for current in (
         gpd.read_file(tmp_path / "exports" / "khet_need.gpkg", layer="khet_need"),
@@ -315,4 +352,33 @@ def test_the_flows_export_task_writes_the_five_files_into_the_exports_folder(
     written = export_task.fn(settings)
     folder = Locations.from_settings(settings).exports_dir
     assert sorted(Path(path).name for path in written) == sorted(p.name for p in folder.iterdir())
-    assert len(written) == 5
+    assert len(written) == 7
+
+
+def test_khwaeng_rows_come_from_the_published_khwaeng_views_only(
+    picture_db: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    write_exports(read_picture(picture_db), tmp_path)
+    current = gpd.read_file(tmp_path / "khwaeng_need.gpkg", layer="khwaeng_need")
+    rows = current.set_index("khwaeng_code")
+    assert list(rows.index) == [f"{k}0{h}" for k in KHETS for h in (1, 2)]  # 2 per khet
+    assert current.crs.to_epsg() == 4326
+    assert rows.loc["100201", "survey_round"] == ROUND
+    assert rows.loc["100201", "slum_households"] == 250
+    assert rows.loc["100201", "khet_name_en"] == "Dusit"
+    assert rows.loc["100201", "round_name_en"] == "survey round 2568"
+    assert rows.loc["100101", "geometry"].bounds == pytest.approx((100.5, 13.7, 100.51, 13.72))
+    # the thin east khwaeng: hidden in the view, so in no file, and named as hidden
+    assert rows.loc[["100102", "100202", "100302"], "slum_households"].isna().all()
+    assert "slum_households" in rows.loc["100202", "suppressed_indicators"]
+    every = _csv(tmp_path / "khwaeng_need.csv")
+    assert len(every) == 2 * 2 * len(KHETS)  # rounds x khwaeng
+    round_2568 = every[every["survey_round"] == ROUND].set_index("khwaeng_code")
+    assert round_2568.loc["100201", "slum_households"] == "250"
+    assert round_2568.loc["100202", "slum_households"] == ""
+    assert round_2568.loc["100202", "communities"] == ""
+    assert round_2568.loc[["100101", "100102"], "coverage_status"].tolist() == ["not_returned"] * 2
+    assert round_2568.loc["100101", "slum_households"] == ""  # not surveyed: NULL, never 0
+    assert "7" not in set(every["slum_households"])  # the hidden value appears nowhere
+    for column in ("communities_without_khwaeng", "tenure_communities"):
+        assert column not in every.columns

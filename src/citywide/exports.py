@@ -7,18 +7,20 @@
   ``coverage_status`` not_returned and empty (NULL) values, never 0.
 - ``khet_coverage.csv``: how far each round has come in each khet, with the khet's names.
 - ``survey_rounds.csv``: the rounds, in order, with their display names and progress.
+- ``khwaeng_need.gpkg`` (layer ``khwaeng_need``) / ``khwaeng_need.csv``: the same per khwaeng,
+  from ``khwaeng_need_current_published`` and ``khwaeng_need_published`` (180 rows per round).
 
 Times (first/last_return_at) are written as Bangkok time, e.g. ``2026-01-10 16:00:00+07:00``.
 
 Values from too few communities are already hidden by the published views; none of these tables
-holds personal data (counts per khet only). The CSVs' text cells are neutralised against
+holds personal data (counts per khet or khwaeng only). The CSVs' text cells are neutralised against
 spreadsheet formulas (citywide.files.write_csv). Each file is written atomically (a temporary
 file in the same folder, then a rename), so a reader never opens half a file.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -42,6 +44,11 @@ COVERAGE_CSV = "khet_coverage.csv"
 ROUNDS_CSV = "survey_rounds.csv"
 CURRENT_VIEW = "khet_need_current_published"
 EVERY_ROUND_VIEW = "khet_need_published"
+KHWAENG_LAYER = "khwaeng_need"
+KHWAENG_GPKG = "khwaeng_need.gpkg"
+KHWAENG_CSV = "khwaeng_need.csv"
+KHWAENG_CURRENT_VIEW = "khwaeng_need_current_published"
+KHWAENG_EVERY_ROUND_VIEW = "khwaeng_need_published"
 # What the exports read besides the need views: written by the register step.
 _LINKED_TABLES = ("khet_coverage", "survey_round")
 
@@ -51,7 +58,7 @@ WITH need AS (
 ),
 outlined AS (
     SELECT need.*, ST_AsWKB(k.geom) AS wkb
-    FROM need JOIN khet k USING (khet_code)
+    FROM need JOIN {geography} k USING ({key})
 )
 SELECT * FROM outlined
 ORDER BY {order}
@@ -99,14 +106,17 @@ SELECT * FROM rounds ORDER BY round_order
 class Picture:
     """What the exports hold, read from the published database.
 
-    ``current`` and ``every_round`` carry the khet outlines; ``suppressed_indicators`` is a
-    list of indicator names per row (empty when none is hidden).
+    ``current`` and ``every_round`` carry the khet outlines, ``khwaeng_current`` and
+    ``khwaeng_every_round`` the same per khwaeng with the khwaeng outlines;
+    ``suppressed_indicators`` is a list of indicator names per row (empty when none is hidden).
     """
 
     current: gpd.GeoDataFrame
     every_round: gpd.GeoDataFrame
     coverage: pd.DataFrame
     rounds: pd.DataFrame
+    khwaeng_current: gpd.GeoDataFrame = field(default_factory=gpd.GeoDataFrame)
+    khwaeng_every_round: gpd.GeoDataFrame = field(default_factory=gpd.GeoDataFrame)
 
 
 def read_picture(connection: duckdb.DuckDBPyConnection) -> Picture:
@@ -126,7 +136,17 @@ def read_picture(connection: duckdb.DuckDBPyConnection) -> Picture:
         every_round=_with_outlines(connection, _NAMED_ROUND_SQL.format(view=EVERY_ROUND_VIEW)),
         coverage=connection.execute(_COVERAGE_SQL).df(),
         rounds=connection.execute(_ROUNDS_SQL).df(),
+        khwaeng_current=_per_khwaeng(connection, KHWAENG_CURRENT_VIEW, "khwaeng_code"),
+        khwaeng_every_round=_per_khwaeng(
+            connection, KHWAENG_EVERY_ROUND_VIEW, "round_order, khwaeng_code"
+        ),
     )
+
+
+def _per_khwaeng(connection: duckdb.DuckDBPyConnection, view: str, order: str) -> gpd.GeoDataFrame:
+    """A khwaeng view with the display names of each row's round and the khwaeng outlines."""
+    named = _NAMED_ROUND_SQL.format(view=view)
+    return _with_outlines(connection, named, order, geography="khwaeng", key="khwaeng_code")
 
 
 def current_need(connection: duckdb.DuckDBPyConnection) -> gpd.GeoDataFrame:
@@ -143,10 +163,16 @@ def published_need(connection: duckdb.DuckDBPyConnection, latest_only: bool) -> 
 
 
 def _with_outlines(
-    connection: duckdb.DuckDBPyConnection, need: str, order: str = "round_order, khet_code"
+    connection: duckdb.DuckDBPyConnection,
+    need: str,
+    order: str = "round_order, khet_code",
+    geography: str = "khet",
+    key: str = "khet_code",
 ) -> gpd.GeoDataFrame:
-    """The rows of the SELECT ``need`` with the khet outlines, in ``order``."""
-    frame = connection.execute(_OUTLINED_SQL.format(need=need, order=order)).df()
+    """The rows of the SELECT ``need`` with the outlines of ``geography`` (khet or khwaeng),
+    joined on ``key``, in ``order``."""
+    sql = _OUTLINED_SQL.format(need=need, order=order, geography=geography, key=key)
+    frame = connection.execute(sql).df()
     geometry = shapely.from_wkb(frame.pop("wkb").map(bytes).to_numpy())
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=STORAGE_CRS)
 
@@ -162,6 +188,22 @@ def write_exports(picture: Picture, folder: Path) -> list[Path]:
         write_csv(pd.DataFrame(every_round.drop(columns="geometry")), folder / NEED_CSV),
         write_csv(picture.coverage, folder / COVERAGE_CSV),
         write_csv(picture.rounds, folder / ROUNDS_CSV),
+        *write_khwaeng_exports(picture, folder),
+    ]
+
+
+def write_khwaeng_exports(picture: Picture, folder: Path) -> list[Path]:
+    """khwaeng_need.gpkg (the current picture per khwaeng) and khwaeng_need.csv (every round);
+    none when the picture has no khwaeng rows (a Picture made without them)."""
+    if len(picture.khwaeng_current) == 0:
+        return []
+    current, every_round = _flat(picture.khwaeng_current), _flat(picture.khwaeng_every_round)
+    return [
+        write_atomically(
+            folder / KHWAENG_GPKG,
+            lambda p: current.to_file(p, layer=KHWAENG_LAYER, driver="GPKG"),
+        ),
+        write_csv(pd.DataFrame(every_round.drop(columns="geometry")), folder / KHWAENG_CSV),
     ]
 
 

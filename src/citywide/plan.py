@@ -24,6 +24,7 @@ from citywide.locations import Locations
 from citywide.mapping.options import MapOptions
 from citywide.register.decisions import NO_DECISIONS_KEY
 from citywide.register.link import LinkRules
+from citywide.schema import TABLES
 from citywide.settings import Settings
 
 GEOGRAPHY_SOURCES = ("khet_boundaries", "khwaeng_boundaries", "khet_population")
@@ -79,6 +80,9 @@ class Plan:
         return not (self.writes_database or self.outputs)
 
 
+NEED_TABLES = sorted(name for name in TABLES if name.endswith(("_need", "_need_current")))
+
+
 def _key(*parts: object) -> str:
     text = json.dumps([__version__, *parts], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -93,10 +97,11 @@ def indicators_key(
     settings: Settings, data_mark: int, geography: str, decisions: str = NO_DECISIONS_KEY
 ) -> str:
     """From the settings (need index, suppression, linking), the data (files merged by any
-    command), the geography built and the link decisions (RAW_DIR/links/, by their key)."""
+    command), the geography built, the link decisions (RAW_DIR/links/, by their key) and the
+    need tables built (a database from before khwaeng_need is rebuilt)."""
     rules = LinkRules.from_settings(settings)
     return _key(settings.need_weights, settings.suppression_k, rules, data_mark, geography,
-                decisions)  # fmt: skip
+                decisions, NEED_TABLES)  # fmt: skip
 
 
 def outputs_key(settings: Settings) -> str:
