@@ -53,6 +53,14 @@ ROUNDS_FOLDER = "rounds"
 TITLE_TH = "ความต้องการด้านที่อยู่อาศัยของชุมชนรายเขต กรุงเทพมหานคร"
 TITLE_EN = "Housing need of communities by khet, Bangkok"
 CURRENT_NAME = ("ภาพรวมปัจจุบัน", "current picture")
+# The current picture's need index per khwaeng (khwaeng_need_current_published).
+KHWAENG_PAGE = "khwaeng_need_index.html"
+KHWAENG_TITLE = ("ดัชนีความต้องการรายแขวง", "Need index by khwaeng")
+KHWAENG_NOTE = (
+    "ชุมชนที่ไม่ระบุแขวงนับเฉพาะรายเขต; ไม่มีประชากรทะเบียนรายแขวง ดัชนีจึงไม่รวมสัดส่วนประชากร",
+    "communities without a khwaeng count per khet only; no registered population per khwaeng, "
+    "so the index leaves out the population share",
+)
 # The headline first, then the indicators in their documented order.
 MAP_ORDER: tuple[Indicator, ...] = (
     INDICATOR_BY_NAME["need_index"],
@@ -101,7 +109,7 @@ def stale_pages(folder: Path, written: Collection[str]) -> list[Path]:
     index.html or report.html, written every run) and every file under maps/rounds/.
     """
     named = [page_name(i) for i in MAP_ORDER] + [change_page(i) for i, _ in CHANGES]
-    candidates = [folder / name for name in [*named, COVERAGE_PAGE]]
+    candidates = [folder / name for name in [*named, COVERAGE_PAGE, KHWAENG_PAGE]]
     rounds = folder / ROUNDS_FOLDER
     candidates += sorted(path for path in rounds.rglob("*") if path.is_file())
     return [
@@ -152,8 +160,43 @@ def map_files(picture: Picture, options: MapOptions, built_at: datetime) -> dict
                 entries.append(listed)
     current = _scope_pages(khets, options, CURRENT, latest_district_round(picture.progress), True)
     files |= current.files
-    files |= _index(current, CURRENT, built, options, tuple(reversed(entries)))
+    by_khwaeng = khwaeng_page(picture.khwaeng, khets, options, built)
+    if by_khwaeng is not None:
+        files[KHWAENG_PAGE] = by_khwaeng
+    khwaeng = KHWAENG_PAGE if by_khwaeng is not None else None
+    files |= _index(current, CURRENT, built, options, tuple(reversed(entries)), khwaeng)
     return files
+
+
+def khwaeng_page(
+    khwaeng: gpd.GeoDataFrame, khets: gpd.GeoDataFrame, options: MapOptions, built: str
+) -> str | None:
+    """The need index of the current picture per khwaeng, the khet names as labels; None when
+    no khwaeng row (or no published index) is there to draw."""
+    if len(khwaeng) == 0:
+        return None
+    web = web_geometry(khwaeng, options.simplify_m)
+    need_index = INDICATOR_BY_NAME["need_index"]
+    layer = choropleth_layer(web, need_index, options.classification, options.classes)
+    if len(layer.classes) == 0:
+        return None
+    khet_web = web_geometry(khets, options.simplify_m)
+    west, south, east, north = (float(v) for v in web.total_bounds)
+    note_th, note_en = KHWAENG_NOTE
+    base = Basemap(
+        features=feature_collection(web),
+        labels=label_points(khet_web),
+        bounds=(west, south, east, north),
+        tiles=options.tiles,
+        subtitle_html=(
+            f"<b>{escape(CURRENT.name_th)} · {escape(CURRENT.name_en)}</b> · "
+            f"{escape(sources_note(khwaeng))}<br><small>{escape(note_th)} · {escape(note_en)}"
+            f"</small><br>สร้างเมื่อ · built {escape(built)} · "
+            f'<a href="{INDEX_PAGE}">แผนที่ทั้งหมด · all maps</a>'
+        ),
+    )
+    title_th, title_en = KHWAENG_TITLE
+    return map_page(base, title_th, title_en, [layer])
 
 
 @dataclass(frozen=True)
@@ -250,6 +293,7 @@ def _index(
     built: str,
     options: MapOptions,
     rounds: tuple[RoundEntry, ...],
+    khwaeng: str | None = None,
 ) -> dict[str, str | bytes]:
     privacy_th, privacy_en = _privacy(options.suppression_k)
     content = IndexContent(
@@ -269,6 +313,7 @@ def _index(
         rounds=rounds,
         privacy_th=privacy_th,
         privacy_en=privacy_en,
+        khwaeng=khwaeng,
     )
     return {scope.folder + INDEX_PAGE: index_page(content)}
 

@@ -325,6 +325,21 @@ def _ranks(
     return values.rank(ascending=False, method="min"), int(values.notna().sum())
 
 
+def place_words(places: gpd.GeoDataFrame) -> tuple[str, str]:
+    """What the rows are, Thai and English: khets, or khwaeng (rows with a khwaeng_code)."""
+    return ("แขวง", "khwaeng") if "khwaeng_code" in places.columns else ("เขต", "khets")
+
+
+def place_line(row: Any) -> str:
+    """A tooltip's first line: the khet, or the khwaeng and its khet, Thai first, escaped."""
+    if hasattr(row, "khwaeng_code"):
+        return (
+            f"<b>แขวง{escape(row.name_th)}</b> · {escape(row.name_en)}<br>"
+            f"เขต{escape(row.khet_name_th)} · {escape(row.khet_name_en)}"
+        )
+    return f"<b>เขต{escape(row.name_th)}</b> · {escape(row.name_en)}"
+
+
 def source_line(survey_round: object) -> str:
     """Which round a khet's value comes from, Thai first, escaped."""
     th, en = display_name(str(survey_round))
@@ -340,7 +355,7 @@ def _tooltip(
     covered: bool,
     change_of: str | None,
 ) -> str:
-    lines = [f"<b>เขต{escape(row.name_th)}</b> · {escape(row.name_en)}"]
+    lines = [place_line(row)]
     label = f"{escape(indicator.label_th)} · {escape(indicator.label_en)}"
     if not covered:
         lines.append(f"{label}: <i>{NOT_SURVEYED_TH} · {NOT_SURVEYED_EN}</i>")
@@ -363,8 +378,9 @@ def _tooltip(
         if not pd.isna(rank.rank):
             place = int(rank.rank)
             if rank.of_surveyed:
+                word = "แขวง" if hasattr(row, "khwaeng_code") else "เขต"
                 lines.append(
-                    f"อันดับ {place} จาก {rank.of} เขตที่สำรวจ · rank {place} of {rank.of} surveyed"
+                    f"อันดับ {place} จาก {rank.of} {word}ที่สำรวจ · rank {place} of {rank.of} surveyed"
                 )
             else:
                 lines.append(f"อันดับ {place} จาก {rank.of} · rank {place} of {rank.of}")
@@ -374,6 +390,7 @@ def _tooltip(
 
 def _legend(indicator: Indicator, found: Classes, counts: _Counts, khets: gpd.GeoDataFrame) -> str:
     method_th, method_en = METHOD_NAMES[found.method]
+    word_th, word_en = place_words(khets)
     rows = [
         f'<div class="cw-legend-title">{escape(indicator.label_th)}<br>'
         f"<small>{escape(indicator.label_en)}</small></div>",
@@ -384,7 +401,8 @@ def _legend(indicator: Indicator, found: Classes, counts: _Counts, khets: gpd.Ge
     ):
         rows.append(
             f'<div class="cw-legend-row"><i style="background:{escape(colour)}"></i>'
-            f"{value_range(low, high, indicator)} <small>({count} เขต · khets)</small></div>"
+            f"{value_range(low, high, indicator)} <small>({count} {word_th} · {word_en})</small>"
+            "</div>"
         )
     for css, colour, th, en, count in (
         ("cw-no-data", NO_DATA_COLOUR, counts.no_data_th, counts.no_data_en, counts.no_data),
@@ -399,7 +417,7 @@ def _legend(indicator: Indicator, found: Classes, counts: _Counts, khets: gpd.Ge
     ):
         rows.append(
             f'<div class="cw-legend-row"><i class="{css}" style="background:{colour}"></i>'
-            f"{th} · {en} <small>({count} เขต · khets)</small></div>"
+            f"{th} · {en} <small>({count} {word_th} · {word_en})</small></div>"
         )
     rows.append(f'<div class="cw-legend-note">{method_th} · {method_en}</div>')
     rows.append(f'<div class="cw-legend-note">{escape(sources_note(khets))}</div>')
@@ -419,6 +437,7 @@ def sources_note(khets: gpd.GeoDataFrame) -> str:
     names = [(display_name(label), int(count)) for label, count in per_round.items()]
     if not names:
         return f"{NOT_SURVEYED_TH} · {NOT_SURVEYED_EN}"
-    thai = " และ ".join(f"{th} ({count} เขต)" for (th, _), count in names)
-    english = " and ".join(f"{en} ({count} khets)" for (_, en), count in names)
+    word_th, word_en = place_words(khets)
+    thai = " และ ".join(f"{th} ({count} {word_th})" for (th, _), count in names)
+    english = " and ".join(f"{en} ({count} {word_en})" for (_, en), count in names)
     return f"ค่าจาก{thai} · values from {english}"

@@ -238,6 +238,7 @@ class IndexContent:
     rounds: tuple[RoundEntry, ...]
     privacy_th: str
     privacy_en: str
+    khwaeng: str | None = None  # the need index by khwaeng (current picture only)
 
 
 _INDEX = jinja2.Environment(autoescape=True).from_string(
@@ -273,6 +274,8 @@ details summary { cursor: pointer; }
   · <span class="en">back to all maps (the current picture)</span></p>{% endif %}
 {% if c.composite %}<p><a href="{{ c.composite }}">แผนที่รวมทุกตัวชี้วัด (เลือกชั้นข้อมูลได้)</a>
   · <span class="en">all indicators on one map (switchable layers)</span></p>{% endif %}
+{% if c.khwaeng %}<p><a href="{{ c.khwaeng }}">แผนที่ดัชนีความต้องการรายแขวง</a>
+  · <span class="en">map of the need index by khwaeng (sub-district)</span></p>{% endif %}
 {% if c.coverage %}<p><a href="{{ c.coverage }}">แผนที่การส่งข้อมูลรายเขต</a>
   · <span class="en">map of the returns by khet (complete, partial, not returned)</span></p>
 {% endif %}

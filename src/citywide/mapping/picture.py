@@ -26,11 +26,13 @@ def _no_rounds() -> gpd.GeoDataFrame:
 
 @dataclass(frozen=True)
 class Picture:
-    """The current picture (one row per khet), every round's rows, and each round's progress."""
+    """The current picture (one row per khet), every round's rows, each round's progress, and
+    the current picture per khwaeng (khwaeng_need_current_published with its outlines)."""
 
     current: gpd.GeoDataFrame
     rounds: gpd.GeoDataFrame = field(default_factory=_no_rounds)  # survey_round x khet
     progress: tuple[RoundProgress, ...] = ()
+    khwaeng: gpd.GeoDataFrame = field(default_factory=_no_rounds)  # one row per khwaeng
 
 
 def read_picture(connection: duckdb.DuckDBPyConnection) -> Picture:
@@ -38,7 +40,7 @@ def read_picture(connection: duckdb.DuckDBPyConnection) -> Picture:
     register step's tables)."""
     exported = exports.read_picture(connection)
     progress = round_progress(exported.rounds, exported.coverage, exported.current)
-    return Picture(exported.current, exported.every_round, progress)
+    return Picture(exported.current, exported.every_round, progress, exported.khwaeng_current)
 
 
 def read_progress(connection: duckdb.DuckDBPyConnection) -> tuple[RoundProgress, ...]:
