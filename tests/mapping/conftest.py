@@ -122,5 +122,24 @@ def picture_progress() -> tuple[RoundProgress, ...]:
     return round_progress(rounds, coverage, picture_current())
 
 
+def picture_khwaeng() -> gpd.GeoDataFrame:
+    """Each khet of the current picture as two khwaeng (west, east halves): the west one with
+    the khet's values, the east one's need index hidden (too few communities)."""
+    rows = []
+    for khet in picture_current().itertuples(index=False):
+        west, south, east, north = khet.geometry.bounds
+        middle = (west + east) / 2
+        for half, (left, right) in enumerate(((west, middle), (middle, east)), start=1):
+            row = {**khet._asdict(), "khwaeng_code": f"{khet.khet_code}0{half}",
+                   "khet_name_th": khet.name_th, "khet_name_en": khet.name_en,
+                   "name_th": f"ย่อย{khet.khet_code}{half}", "name_en": f"Sub {khet.khet_code}-{half}",
+                   "geometry": shapely.box(left, south, right, north)}  # fmt: skip
+            if half == 2 and row["coverage_status"] != "not_returned":
+                row |= {"need_index": None, "need_rank": None, "suppressed_indicators": ["need_index"],
+                        "suppressed_reason_th": REASON_TH, "suppressed_reason_en": REASON_EN}  # fmt: skip
+            rows.append(row)
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+
+
 def multi_round_picture() -> Picture:
-    return Picture(picture_current(), picture_rounds(), picture_progress())
+    return Picture(picture_current(), picture_rounds(), picture_progress(), picture_khwaeng())

@@ -17,6 +17,7 @@ from citywide.mapping import static
 from citywide.mapping.build import (
     COMPOSITE_PAGE,
     INDEX_PAGE,
+    KHWAENG_PAGE,
     PNG,
     MapOptions,
     Picture,
@@ -25,6 +26,7 @@ from citywide.mapping.build import (
     safe_label,
     stale_pages,
 )
+from citywide.mapping.page import script_json
 from tests.browser import chromium
 from tests.mapping.conftest import multi_round_picture, published
 
@@ -203,3 +205,36 @@ def test_chromium_draws_a_round_page_and_its_coverage_offline(tmp_path: Path) ->
         assert coverage.legend is not None
         assert "partial (1 เขต · khets)" in coverage.legend
         assert "not returned (2 เขต · khets)" in coverage.legend
+
+
+def test_the_khwaeng_page_shows_each_khwaeng_with_its_khet_and_hides_what_the_view_hides(
+    tmp_path: Path,
+) -> None:
+    picture = multi_round_picture()
+    files = map_files(picture, MapOptions(), BUILT)
+    page = files[KHWAENG_PAGE]
+    assert isinstance(page, str)
+    assert f'href="{KHWAENG_PAGE}"' in str(files[INDEX_PAGE])
+    assert not any(name.endswith(KHWAENG_PAGE) and name != KHWAENG_PAGE for name in files)
+    # tooltips: the khwaeng, then its khet; the hidden index is "not shown", never a value
+    tooltip = "<b>แขวงย่อย10011</b> · Sub 1001-1<br>เขตทดสอบ1 · Test 1"
+    assert script_json(tooltip)[1:-1] in page  # as the page's data holds it
+    assert page.count("ไม่แสดง · not shown") == 4  # the four east halves
+    assert "(4 แขวง)" in page  # sources count khwaeng (4 from each round), not khets
+    assert "เขต)" not in page
+    assert " khets)" not in page
+    assert "2026-11-21 06:00 UTC" in page  # build date
+    write_files(tmp_path, files)
+    with chromium() as browser:
+        drawn = browser.render(tmp_path / KHWAENG_PAGE)
+        assert drawn.console_errors == []
+        assert drawn.network_requests == []
+        assert (drawn.shapes, drawn.filled, len(drawn.labels)) == (8, 8, 4)  # khet names
+        assert drawn.legend is not None
+        assert "suppressed (privacy) (4 แขวง · khwaeng)" in drawn.legend
+
+
+def test_no_khwaeng_rows_no_khwaeng_page() -> None:
+    files = map_files(Picture(published(four_khets())), MapOptions(), BUILT)
+    assert KHWAENG_PAGE not in files
+    assert KHWAENG_PAGE not in str(files[INDEX_PAGE])
