@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 import pyarrow.parquet as pq
 import pyogrio
 import pytest
@@ -17,6 +18,7 @@ from typer.testing import CliRunner
 from citywide import db, exports
 from citywide.cli import app
 from citywide.errors import SourcesFailed
+from citywide.mapping.build import KHWAENG_PAGE
 from citywide.mapping.layers import web_geometry
 from citywide.settings import Settings
 from citywide.sources import COMMUNITY_REGISTRY
@@ -88,12 +90,13 @@ def test_pipeline_builds_bangkoks_geography(real_settings: Settings) -> None:
     published = result.published
     assert published.khet_need == {"bma_registry": 50}
     assert_need_matches_an_independent_count(real_settings)
+    assert_khwaeng_need_adds_up_to_the_khets(real_settings)
     assert_exports_open_in_gdal_and_excel(real_settings)
     maps = sorted(
         Path(p).relative_to(real_settings.maps_dir).as_posix() for p in published.outputs.maps
     )
     assert maps == sorted(
-        [*MAPPED_FILES, *(f"rounds/bma_registry/{name}" for name in MAPPED_FILES)]
+        [*MAPPED_FILES, KHWAENG_PAGE, *(f"rounds/bma_registry/{name}" for name in MAPPED_FILES)]
     )
     assert_maps_are_offline_small_and_private(real_settings)
     assert_chromium_draws_every_khet(real_settings)
@@ -116,13 +119,26 @@ def assert_maps_are_offline_small_and_private(settings: Settings) -> None:
     pages = {
         path.name: path.read_text(encoding="utf-8") for path in settings.maps_dir.glob("*.html")
     }
-    assert len(pages) == 13  # the 12 map pages and the run report
+    assert len(pages) == 14  # the 12 map pages, the khwaeng page and the run report
     for name, html in pages.items():
         assert (settings.maps_dir / name).stat().st_size <= 1_000_000, name
         assert foreign_addresses(html) == set(), name
     assert pages["index.html"].count("no data in this round") == 6
     assert "50 of 50 khets returned BMA community registry" in pages["index.html"]
     assert 'href="rounds/bma_registry/index.html"' in pages["index.html"]
+    assert f'href="{KHWAENG_PAGE}"' in pages["index.html"]
+    # the khwaeng page: each khwaeng whose index the view hides says "not shown", never a value
+    (hidden,) = query(
+        settings,
+        "SELECT count(*) FROM khwaeng_need_current_published "
+        "WHERE list_contains(suppressed_indicators, 'need_index')",
+    )
+    thin = query(
+        settings, "SELECT count(*) FROM khwaeng_need_current WHERE slum_communities BETWEEN 1 AND 2"
+    )
+    assert (hidden,) == tuple(thin)
+    assert hidden[0] > 0
+    assert pages[KHWAENG_PAGE].count("ไม่แสดง · not shown") == hidden[0]
     assert not list(settings.maps_dir.glob(".*"))  # no half-written pages left behind
     registry = pyogrio.read_dataframe(
         settings.raw_dir / COMMUNITY_REGISTRY.main_path, read_geometry=False
@@ -146,8 +162,13 @@ def assert_chromium_draws_every_khet(settings: Settings) -> None:
             assert drawn.network_requests == []
             if page.name in ("index.html", "report.html"):
                 continue
-            assert (drawn.shapes, drawn.filled, len(drawn.labels)) == (50, 50, 50), page.name
+            shapes = 180 if page.name == KHWAENG_PAGE else 50  # khwaeng, with the khet names
+            assert (drawn.shapes, drawn.filled, len(drawn.labels)) == (shapes, shapes, 50), (
+                page.name
+            )
             assert drawn.legend is not None, page.name
+            if page.name == KHWAENG_PAGE:
+                assert "(180 แขวง)" in drawn.legend
             if page.name == "coverage.html":
                 assert "complete (50 เขต · khets)" in drawn.legend
                 continue
@@ -197,7 +218,41 @@ def assert_exports_open_in_gdal_and_excel(settings: Settings) -> None:
     parquet = gpd.read_parquet(folder / "khet_need.parquet")
     assert (len(parquet), parquet.crs.to_epsg()) == (50, 4326)
     assert b'"crs"' in pq.read_metadata(folder / "khet_need.parquet").metadata[b"geo"]
+    khwaeng = pyogrio.read_info(folder / "khwaeng_need.gpkg", layer="khwaeng_need")
+    assert (khwaeng["features"], khwaeng["crs"]) == (180, "EPSG:4326")
+    every = pd.read_csv(folder / "khwaeng_need.csv", encoding="utf-8-sig", dtype=str)
+    assert every.groupby("survey_round").size().to_dict() == {"bma_registry": 180}
     assert not list(folder.glob(".*"))  # no half-written files left behind
+
+
+def assert_khwaeng_need_adds_up_to_the_khets(settings: Settings) -> None:
+    """180 khwaeng per round; their communities add up to the khet's, less those without one;
+    values from too few communities hidden in the published view."""
+    assert query(settings, "SELECT survey_round, count(*) FROM khwaeng_need GROUP BY 1") == [
+        ("bma_registry", 180)
+    ]
+    assert query(
+        settings,
+        "SELECT count(*) FROM khet_need k JOIN (SELECT survey_round, khet_code, "
+        "sum(communities) AS n, sum(slum_households) AS hh FROM khwaeng_need GROUP BY ALL) w "
+        "USING (survey_round, khet_code) "
+        "WHERE w.n = k.communities - k.communities_without_khwaeng AND w.hh <= k.slum_households",
+    ) == [(50,)]
+    assert query(
+        settings, "SELECT count(*) FROM khwaeng_need WHERE slum_population_share IS NOT NULL"
+    ) == [(0,)]
+    hidden = query(
+        settings,
+        "SELECT count(*) FROM khwaeng_need_published n JOIN khwaeng_need k "
+        "USING (survey_round, khwaeng_code) WHERE k.slum_communities BETWEEN 1 AND 2 "
+        "AND n.slum_households IS NULL AND n.need_index IS NULL AND n.need_rank IS NULL "
+        "AND list_contains(n.suppressed_indicators, 'slum_households')",
+    )
+    thin = query(
+        settings, "SELECT count(*) FROM khwaeng_need WHERE slum_communities BETWEEN 1 AND 2"
+    )
+    assert hidden == thin
+    assert thin[0][0] > 0
 
 
 def assert_need_matches_an_independent_count(settings: Settings) -> None:

@@ -259,6 +259,12 @@ def test_a_khet_not_returned_is_null_in_the_indicators(rounds_db: Path) -> None:
     build(rounds_db)
     with db.connect(rounds_db, read_only=True) as connection:
         counts = indicators.khet_counts(connection)
+        per_khwaeng = indicators.level_counts(connection, indicators.KHWAENG_LEVEL)
+    # a khwaeng is surveyed when its khet is: both khwaeng of 1003 are not surveyed either
+    khwaeng_2568 = per_khwaeng[per_khwaeng["survey_round"] == "2568"].set_index("khwaeng_code")
+    assert khwaeng_2568.loc[["100301", "100302"], "coverage_status"].eq("not_returned").all()
+    assert khwaeng_2568.loc[["100301", "100302"], "communities"].isna().all()
+    assert khwaeng_2568.loc[["100101", "100102"], "coverage_status"].ne("not_returned").all()
     not_surveyed = counts[(counts["survey_round"] == "2568") & (counts["khet_code"] == "1003")]
     assert not_surveyed["coverage_status"].tolist() == ["not_returned"]
     assert not_surveyed["communities"].isna().all()
