@@ -180,20 +180,15 @@ def khwaeng_page(
     layer = choropleth_layer(web, need_index, options.classification, options.classes)
     if len(layer.classes) == 0:
         return None
-    khet_web = web_geometry(khets, options.simplify_m)
-    west, south, east, north = (float(v) for v in web.total_bounds)
     note_th, note_en = KHWAENG_NOTE
-    base = Basemap(
-        features=feature_collection(web),
-        labels=label_points(khet_web),
-        bounds=(west, south, east, north),
-        tiles=options.tiles,
-        subtitle_html=(
-            f"<b>{escape(CURRENT.name_th)} · {escape(CURRENT.name_en)}</b> · "
-            f"{escape(sources_note(khwaeng))}<br><small>{escape(note_th)} · {escape(note_en)}"
-            f"</small><br>สร้างเมื่อ · built {escape(built)} · "
-            f'<a href="{INDEX_PAGE}">แผนที่ทั้งหมด · all maps</a>'
-        ),
+    base = _basemap(
+        web,
+        web_geometry(khets, options.simplify_m),  # the khet names: 180 would crowd the map
+        options,
+        f"<b>{escape(CURRENT.name_th)} · {escape(CURRENT.name_en)}</b> · "
+        f"{escape(sources_note(khwaeng))}<br><small>{escape(note_th)} · {escape(note_en)}"
+        f"</small><br>สร้างเมื่อ · built {escape(built)} · "
+        f'<a href="{INDEX_PAGE}">แผนที่ทั้งหมด · all maps</a>',
     )
     title_th, title_en = KHWAENG_TITLE
     return map_page(base, title_th, title_en, [layer])
@@ -245,20 +240,16 @@ def _scope_pages(
         if indicator.name in web.columns
     ]
     changes = [layer for layer in changes if len(layer.classes) > 0]
-    west, south, east, north = (float(v) for v in web.total_bounds)
     current_th, current_en = (escape(name) for name in CURRENT_NAME)
     home = (
         f' · <a href="{scope.up}{INDEX_PAGE}">{current_th} · {current_en}</a>' if scope.up else ""
     )
-    base = Basemap(
-        features=feature_collection(web),
-        labels=label_points(web),
-        bounds=(west, south, east, north),
-        tiles=options.tiles,
-        subtitle_html=(
-            f"<b>{escape(scope.name_th)} · {escape(scope.name_en)}</b> · {escape(sources)}<br>"
-            f'<a href="{INDEX_PAGE}">แผนที่ทั้งหมด · all maps</a>{home}'
-        ),
+    base = _basemap(
+        web,
+        web,
+        options,
+        f"<b>{escape(scope.name_th)} · {escape(scope.name_en)}</b> · {escape(sources)}<br>"
+        f'<a href="{INDEX_PAGE}">แผนที่ทั้งหมด · all maps</a>{home}',
     )
     files: dict[str, str | bytes] = {
         page: map_page(base, layer.indicator.label_th, layer.indicator.label_en, [layer])
@@ -284,6 +275,21 @@ def _scope_pages(
         composite=COMPOSITE_PAGE if drawn else None,
         png=PNG if drawn else None,
         coverage=COVERAGE_PAGE if coverage is not None else None,
+    )
+
+
+def _basemap(
+    web: gpd.GeoDataFrame, labelled: gpd.GeoDataFrame, options: MapOptions, subtitle_html: str
+) -> Basemap:
+    """The outlines of ``web`` and its extent, the names of ``labelled`` (the same places, or
+    the khets over khwaeng), the configured tiles and the (escaped) subtitle."""
+    west, south, east, north = (float(v) for v in web.total_bounds)
+    return Basemap(
+        features=feature_collection(web),
+        labels=label_points(labelled),
+        bounds=(west, south, east, north),
+        tiles=options.tiles,
+        subtitle_html=subtitle_html,
     )
 
 
