@@ -211,7 +211,7 @@ def _fill(connection: duckdb.DuckDBPyConnection) -> None:
             "khet_need": spec_frame(KHET_NEED, need),
             "khet_need_current": spec_frame(KHET_NEED_CURRENT, current),
         },
-        views=indicators.views(3),
+        views=indicators.views(indicators.SuppressionRule()),
     )
 
 
