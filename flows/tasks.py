@@ -348,7 +348,7 @@ def build_indicators(database: Path, settings: Settings) -> dict[str, int]:
     with db.connect(database) as connection:
         tables = indicators.every_need_table(connection, settings.need_weights)
         need = tables["khet_need"]
-        db.replace_tables(connection, tables, views=indicators.views(settings.suppression_k))
+        db.replace_tables(connection, tables, views=indicators.views(settings.suppression))
         geography_key, _ = db.step_keys(connection).get("geography", ("", None))
         key = plan.indicators_key(
             settings,

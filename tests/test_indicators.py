@@ -42,9 +42,13 @@ COUNTED = [
     "poor_housing_households",
     "services_communities",
     "lacking_services_households",
+    "tenure_households",
+    "condition_households",
     "enumerated_households",
     "enumerated_households_without_khwaeng",
     "programme_communities",
+    "programme_households",
+    "income_households",
     "baan_mankong_demand_households",
     "income_communities",
 ]
@@ -167,7 +171,7 @@ def test_published_view_hides_values_built_from_too_few_communities() -> None:
     connection.register("need", need[list(KHET_NEED.column_names)])
     connection.execute("INSERT INTO khet_need SELECT * FROM need")
     connection.execute("CREATE TABLE khet_need_current AS SELECT * FROM khet_need")
-    for name, sql in indicators.views(3, KHET_ONLY).items():
+    for name, sql in indicators.views(indicators.SuppressionRule(), KHET_ONLY).items():
         connection.execute(f"CREATE VIEW {name} AS {sql}")
     rows = connection.execute(
         "SELECT khet_code, communities, slum_communities, slum_households, need_index, "
@@ -175,13 +179,17 @@ def test_published_view_hides_values_built_from_too_few_communities() -> None:
         "FROM khet_need_published ORDER BY khet_code"
     ).fetchall()
     thin, shown, few = rows
-    assert thin[1:6] == (5, None, None, None, None)
-    assert "slum_households" in thin[6]
-    assert "fewer than 3 communities" in thin[7]
+    # community counts are public; a value from 2 slum communities is not; the index and its
+    # rank are published for every surveyed khet
+    assert thin[1:4] == (5, 2, None)
+    assert (thin[4], thin[5]) == (need.loc[0, "need_index"], need.loc[0, "need_rank"])
+    assert thin[6] == ["slum_households", "slum_households_change", "slum_households_per_km2",
+                       "slum_population", "slum_population_share"]  # fmt: skip
+    assert thin[7] == "fewer than 3 communities: not shown, to protect privacy"
     assert shown[1:4] == (5, 3, 90)
     assert shown[6] == []
     assert shown[7] is None
-    assert few[1:3] == (None, 0)  # 2 communities hidden; zero slum communities is a true zero
+    assert few[1:3] == (2, 0)  # zero slum communities is a true zero
 
 
 def fill(
@@ -309,7 +317,9 @@ def test_household_figures_from_too_few_communities_are_not_published(tmp_path: 
             indicators.khet_counts(connection), indicators.DEFAULT_WEIGHTS
         )
         need = tables["khet_need"]
-        db.replace_tables(connection, tables, views=indicators.views(3, KHET_ONLY))
+        db.replace_tables(
+            connection, tables, views=indicators.views(indicators.SuppressionRule(), KHET_ONLY)
+        )
         row = connection.execute(
             "SELECT baan_mankong_demand_households, median_household_income, "
             "suppressed_indicators FROM khet_need_published WHERE khet_code = '1001'"
@@ -392,7 +402,7 @@ def test_the_current_picture_is_the_registry_for_untouched_khets(tmp_path: Path)
         current = indicators.khet_need_current(need, indicators.DEFAULT_WEIGHTS)
         db.replace_tables(
             connection, {"khet_need": need, "khet_need_current": current},
-            views=indicators.views(3, KHET_ONLY),
+            views=indicators.views(indicators.SuppressionRule(), KHET_ONLY),
         )  # fmt: skip
         published = connection.execute(
             "SELECT khet_code, survey_round FROM khet_need_current_published ORDER BY 1"
@@ -414,6 +424,41 @@ def test_indicators_without_coverage_say_to_run_the_register_step(tmp_path: Path
         connection.execute("DROP TABLE khet_coverage")
         with pytest.raises(errors.CoverageMissing, match="citywide run"):
             indicators.khet_counts(connection)
+
+
+def test_a_change_is_hidden_when_the_previous_rounds_value_is() -> None:
+    frame = counts(
+        [
+            {"khet_code": "1001", "slum_communities": 2, "slum_households": 70},
+            {"khet_code": "1001", "slum_communities": 4, "slum_households": 400,
+             "survey_round": "r2", "round_order": 2},
+        ]
+    )  # fmt: skip
+    tables = indicators.need_tables(frame, indicators.DEFAULT_WEIGHTS)
+    connection = duckdb.connect()
+    for name, table in tables.items():
+        connection.register(f"{name}_frame", table)
+        connection.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_frame")
+    for name, sql in indicators.views(indicators.SuppressionRule(), KHET_ONLY).items():
+        connection.execute(f"CREATE VIEW {name} AS {sql}")
+    row = connection.execute(
+        "SELECT slum_households, slum_households_change, suppressed_indicators "
+        "FROM khet_need_published WHERE survey_round = 'r2'"
+    ).fetchone()
+    assert tables["khet_need"]["slum_households_change"].tolist()[1] == 330
+    assert row == (400, None, ["slum_households_change"])  # 400 - 330 would be r1's 70
+
+
+def test_the_indicator_table_in_the_docs_is_the_catalogue() -> None:
+    text = (Path(__file__).parents[1] / "docs" / "indicators.md").read_text(encoding="utf-8")
+    rows = [line.split(" | ") for line in text.splitlines() if line.startswith("| `")]
+    documented = {row[0].strip("| `"): row[-1].rstrip(" |") for row in rows if len(row) == 6}
+
+    def basis(indicator: indicators.Indicator) -> str:
+        counts = [c for c in (indicator.basis, indicator.households_basis) if c]
+        return ", ".join(f"`{c}`" for c in counts) or "never hidden (public)"
+
+    assert documented == {i.name: basis(i) for i in indicators.INDICATORS}
 
 
 # --- khwaeng level, on the tiny geography (four khets of two khwaeng each) ---------------------
@@ -452,7 +497,7 @@ def test_khwaeng_need_counts_each_khwaeng_as_khet_need_counts_each_khet(tmp_path
         )
         insert_records(connection, communities, households)
         tables = indicators.every_need_table(connection, indicators.DEFAULT_WEIGHTS)
-        db.replace_tables(connection, tables, views=indicators.views(3))
+        db.replace_tables(connection, tables, views=indicators.views(indicators.SuppressionRule()))
         published = connection.execute(
             "SELECT khwaeng_code, khet_name_en, communities, slum_households, need_index, "
             "suppressed_indicators FROM khwaeng_need_published ORDER BY khwaeng_code"
@@ -485,11 +530,14 @@ def test_khwaeng_need_counts_each_khwaeng_as_khet_need_counts_each_khet(tmp_path
     assert khwaeng["surveyed_khwaeng"].eq(4).all()
     assert khwaeng.loc[["100101", "100102", "100301", "100302"], "need_rank"].notna().all()
     assert khwaeng.loc["100101", "need_rank"] == 1
-    # the published view: 100102's single community is hidden, with its rank and index
+    # the published view, the same rule as per khet: 100102's single slum community hides its
+    # slum households; community counts and the index are public
     by_code = {row[0]: row[1:] for row in published}
     assert len(by_code) == 8
     assert by_code["100101"][:4] == ("Phra Nakhon", 3, 300, 100.0)
-    assert by_code["100102"][1:4] == (None, None, None)
-    assert {"communities", "slum_households", "need_index"} <= set(by_code["100102"][4])
+    assert by_code["100102"][1:3] == (1, None)
+    assert by_code["100102"][3] is not None
+    assert "slum_households" in by_code["100102"][4]
+    assert by_code["100101"][4] == ["median_household_income"]  # one household: < 10
     assert by_code["100302"][1:3] == (0, 0)  # zero communities is a true zero, shown
-    assert current == (8, 3)  # 100102 hidden; 1002 and 1004 never surveyed
+    assert current == (8, 4)  # 1002 and 1004 never surveyed: no index

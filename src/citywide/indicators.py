@@ -30,20 +30,29 @@ class Indicator:
     label_en: str
     unit_th: str
     unit_en: str
-    basis: str  # the count of communities the value is built from (for suppression)
+    # the count of communities the value is built from (suppression); None for a value that is
+    # public whatever the count: community counts (the registry publishes them) and the index
+    basis: str | None
     source_fields: str
     decimals: int = 0  # shown in maps
+    # the count of enumerated households the value is built from, where household records make it
+    households_basis: str | None = None
+
+    @property
+    def suppressible(self) -> bool:
+        """Whether the published view can hide this indicator's value."""
+        return self.basis is not None
 
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator("slum_communities", "ชุมชนแออัด", "Slum communities", "ชุมชน", "communities",
-              "slum_communities", "community_type"),
+              None, "community_type"),
     Indicator("slum_households", "ครัวเรือนในชุมชนแออัด", "Slum households", "ครัวเรือน",
               "households", "slum_communities", "community_type, households"),
     Indicator("slum_population", "ประชากรในชุมชนแออัด", "Slum population", "คน", "people",
               "slum_communities", "community_type, population"),
     Indicator("communities", "ชุมชนที่สำรวจ", "Surveyed communities", "ชุมชน", "communities",
-              "communities", "(every community)"),
+              None, "(every community)"),
     Indicator("households", "ครัวเรือนที่สำรวจ", "Surveyed households", "ครัวเรือน",
               "households", "communities", "households"),
     Indicator("population", "ประชากรที่สำรวจ", "Surveyed population", "คน", "people",
@@ -56,25 +65,29 @@ INDICATORS: tuple[Indicator, ...] = (
               "slum_communities", "community_type, households; khet.area_km2", decimals=1),
     Indicator("insecure_tenure_households", "ครัวเรือนที่ไม่มีความมั่นคงในที่อยู่อาศัย",
               "Households with insecure tenure", "ครัวเรือน", "households",
-              "tenure_communities", "tenure (squatter, rent_no_contract), households"),
+              "tenure_communities", "tenure (squatter, rent_no_contract), households",
+              households_basis="tenure_households"),
     Indicator("eviction_threat_households", "ครัวเรือนที่ถูกคุกคามการไล่รื้อ",
               "Households under eviction threat", "ครัวเรือน", "households",
               "eviction_communities",
               "eviction_threat (threatened, in_court, evicted), households"),
     Indicator("poor_housing_households", "ครัวเรือนที่สภาพบ้านทรุดโทรม",
               "Households in poor housing", "ครัวเรือน", "households",
-              "condition_communities", "housing_condition (poor), households"),
+              "condition_communities", "housing_condition (poor), households",
+              households_basis="condition_households"),
     Indicator("lacking_services_households", "ครัวเรือนที่ขาดน้ำ ไฟฟ้า หรือการระบายน้ำ",
               "Households lacking water, electricity or drainage", "ครัวเรือน", "households",
               "services_communities", "water, electricity, drainage (no, partial), households"),
     Indicator("baan_mankong_demand_households", "ครัวเรือนที่ต้องการเข้าร่วมโครงการบ้านมั่นคง",
               "Households wanting to join Baan Mankong", "ครัวเรือน", "households",
-              "programme_communities", "household: wants_baan_mankong (yes)"),
+              "programme_communities", "household: wants_baan_mankong (yes)",
+              households_basis="programme_households"),
     Indicator("median_household_income", "รายได้ครัวเรือนต่อเดือน (มัธยฐาน)",
               "Median household income per month", "บาท/เดือน", "baht/month",
-              "income_communities", "household: monthly_income"),
+              "income_communities", "household: monthly_income",
+              households_basis="income_households"),
     Indicator("need_index", "ดัชนีความต้องการ", "Need index", "0-100", "0-100",
-              "slum_communities", "weighted indicators, see docs/indicators.md", decimals=1),
+              None, "weighted indicators, see docs/indicators.md", decimals=1),
 )  # fmt: skip
 INDICATOR_BY_NAME = {indicator.name: indicator for indicator in INDICATORS}
 
@@ -198,6 +211,10 @@ household_counts AS (
     SELECT survey_round, {key},
         count(*) AS enumerated_households,
         count(*) FILTER (WHERE khwaeng_code IS NULL) AS enumerated_households_without_khwaeng,
+        count(tenure) AS tenure_households,
+        count(housing_condition) AS condition_households,
+        count(wants_baan_mankong) AS programme_households,
+        count(monthly_income) AS income_households,
         count(DISTINCT unit) FILTER (WHERE tenure IS NOT NULL) AS tenure_communities,
         count(*) FILTER (WHERE tenure IN ('squatter', 'rent_no_contract'))
             AS insecure_tenure_households,
@@ -224,8 +241,12 @@ SELECT o.survey_round, o.round_order, {places},
          ELSE c.condition_communities END AS condition_communities,
     CASE WHEN h.condition_communities > 0 THEN h.poor_housing_households
          ELSE c.poor_housing_households END AS poor_housing_households,
+    -- households behind a figure, where household records make it (NULL: community figures)
+    CASE WHEN h.tenure_communities > 0 THEN h.tenure_households END AS tenure_households,
+    CASE WHEN h.condition_communities > 0 THEN h.condition_households END AS condition_households,
     h.enumerated_households, h.enumerated_households_without_khwaeng, h.programme_communities,
-    h.baan_mankong_demand_households, h.income_communities, h.median_household_income
+    h.programme_households, h.baan_mankong_demand_households, h.income_communities,
+    h.income_households, h.median_household_income
 FROM ordered o CROSS JOIN {geography} k
 JOIN khet kh ON kh.khet_code = k.khet_code
 LEFT JOIN counts c ON c.survey_round = o.survey_round AND c.{key} = k.{key}
@@ -419,50 +440,133 @@ def validate_weights(weights: Mapping[str, float]) -> dict[str, float]:
     return dict(weights)
 
 
-_HIDDEN_WITH = {
-    "need_rank": "need_index",
-    "need_index_change": "need_index",
-    "slum_households_change": "slum_households",
-}
+@dataclass(frozen=True)
+class SuppressionRule:
+    """Which values are too thin to publish (docs/indicators.md, "Privacy").
+
+    A value built from 1 to ``min_communities - 1`` communities, or from 1 to
+    ``min_households - 1`` enumerated households, is hidden; zero is a true zero and is shown.
+    Community counts and the composite index are public whatever the count.
+    """
+
+    min_communities: int = 3
+    min_households: int = 10
+
+    def label(self, indicator: Indicator) -> tuple[str, str]:
+        """What a hidden value of ``indicator`` is, Thai and English, for legends and tooltips."""
+        th, en = (
+            f"น้อยกว่า {self.min_communities} ชุมชน",
+            f"fewer than {self.min_communities} communities",
+        )
+        if indicator.households_basis is None:
+            return th, en
+        return (
+            f"{th} หรือ {self.min_households} ครัวเรือน",
+            f"{en} or {self.min_households} households",
+        )
+
+    def note(self) -> tuple[str, str]:
+        """The rule in one sentence, Thai and English, for every page and export."""
+        return (
+            f"ค่าที่คำนวณจากน้อยกว่า {self.min_communities} ชุมชน หรือจากครัวเรือนที่สำรวจน้อยกว่า "
+            f"{self.min_households} ครัวเรือน ไม่แสดง เพื่อคุ้มครองข้อมูลส่วนบุคคล "
+            "(จำนวนชุมชนและดัชนีความต้องการแสดงเสมอ)",
+            f"Values built from fewer than {self.min_communities} communities, or from fewer than "
+            f"{self.min_households} enumerated households, are not shown, to protect privacy "
+            "(community counts and the need index are always shown).",
+        )
+
+
+# Hidden with the value they are computed from, and also where the previous round's value is
+# hidden (the value minus the change would give it away).
+_CHANGES = ("slum_households_change",)
+
+_PUBLISHED_VIEW_SQL = """
+WITH need AS (
+    SELECT * FROM {table}
+),
+-- the basis of each place's previous surveyed round, which a change also discloses
+previous AS (
+    SELECT survey_round AS previous_round, {key},
+        slum_communities AS previous_slum_communities
+    FROM {every_round}
+),
+-- which values are too thin: built from too few communities, or too few households
+judged AS (
+    SELECT need.*,
+        list_filter([{few_communities}], name -> name IS NOT NULL) AS few_communities,
+        list_filter([{few_households}], name -> name IS NOT NULL) AS few_households
+    FROM need LEFT JOIN previous USING (previous_round, {key})
+),
+hidden AS (
+    SELECT *, list_distinct(few_communities || few_households) AS hidden FROM judged
+)
+SELECT {facts},
+    {shown},
+    need_rank, need_index_change, previous_round,
+    CASE WHEN len(hidden) > 0 THEN {reason_th} END AS suppressed_reason_th,
+    CASE WHEN len(hidden) > 0 THEN {reason_en} END AS suppressed_reason_en,
+    list_sort(hidden) AS suppressed_indicators
+FROM hidden
+"""
 
 
 def published_view_sql(
-    min_communities: int, table: str = "khet_need", facts: Sequence[str] = KHET_LEVEL.facts
+    rule: SuppressionRule, table: str = "khet_need", level: Level = KHET_LEVEL
 ) -> str:
-    """``khet_need_published``: khet_need without the values built from too few communities.
+    """``khet_need_published``: khet_need without the values :class:`SuppressionRule` hides.
 
-    ``table`` and its ``facts`` (the level's columns kept as they are) make the same view over
-    khet_need_current and the khwaeng tables.
+    ``table`` is the level's every-round or current table; the same rule makes the views of
+    both levels (the level's own columns kept, its previous rounds read from ``level.table``).
 
-    A value built from 1 to ``min_communities - 1`` communities (its indicator's ``basis``) is
-    NULL here, and ``suppressed_indicators`` names it; zero communities is a true zero.
+    A hidden value is NULL, ``suppressed_indicators`` names it and ``suppressed_reason_th`` /
+    ``_en`` say why ("fewer than 3 communities", "... or 10 households").
     """
-    k = int(min_communities)
+    k, m = int(rule.min_communities), int(rule.min_households)
 
-    def thin(basis: str) -> str:
-        return f"({basis} BETWEEN 1 AND {k - 1})"
+    def thin(count: str, least: int) -> str:
+        return f"{count} BETWEEN 1 AND {least - 1}"
 
-    shown = [
-        f"CASE WHEN {thin(i.basis)} THEN NULL ELSE {i.name} END AS {i.name}" for i in INDICATORS
-    ]
-    shown += [
-        f"CASE WHEN {thin(INDICATOR_BY_NAME[source].basis)} THEN NULL ELSE {name} END AS {name}"
-        for name, source in _HIDDEN_WITH.items()
-    ]
-    hidden = ", ".join(f"CASE WHEN {thin(i.basis)} THEN '{i.name}' END" for i in INDICATORS)
-    reason_th = f"ไม่แสดงค่าที่คำนวณจากชุมชนน้อยกว่า {k} แห่ง (คุ้มครองข้อมูลส่วนบุคคล)"
-    reason_en = f"values built from fewer than {k} communities are not shown (privacy)"
-    return f"""
-        SELECT * EXCLUDE (hidden),
-            CASE WHEN len(hidden) > 0 THEN '{reason_th}' END AS suppressed_reason_th,
-            CASE WHEN len(hidden) > 0 THEN '{reason_en}' END AS suppressed_reason_en,
-            hidden AS suppressed_indicators
-        FROM (
-            SELECT {", ".join(facts)}, {", ".join(shown)}, previous_round,
-                list_filter([{hidden}], lambda x: x IS NOT NULL) AS hidden
-            FROM {table}
+    def named(condition: str, name: str) -> str:
+        return f"CASE WHEN {condition} THEN '{name}' END"
+
+    by_communities = [named(thin(i.basis, k), i.name) for i in INDICATORS if i.basis]
+    by_communities.append(
+        named(
+            f"{thin('slum_communities', k)} OR {thin('previous_slum_communities', k)}",
+            "slum_households_change",
         )
-    """  # noqa: S608 (indicator and table names are constants; k is an int)
+    )
+    by_households = [
+        named(thin(i.households_basis, m), i.name) for i in INDICATORS if i.households_basis
+    ]
+    shown = [
+        f"CASE WHEN list_contains(hidden, '{name}') THEN NULL ELSE {name} END AS {name}"
+        for name in (*(i.name for i in INDICATORS), *_CHANGES)
+    ]
+    few_th, few_en = f"น้อยกว่า {k} ชุมชน", f"fewer than {k} communities"
+    households_th, households_en = f"น้อยกว่า {m} ครัวเรือน", f"fewer than {m} households"
+    reason_th = (
+        f"concat_ws(' หรือ ', CASE WHEN len(few_communities) > 0 THEN '{few_th}' END, "
+        f"CASE WHEN len(few_households) > 0 THEN '{households_th}' END) "
+        "|| ': ไม่แสดงเพื่อคุ้มครองข้อมูลส่วนบุคคล'"
+    )
+    reason_en = (
+        f"concat_ws(' or ', CASE WHEN len(few_communities) > 0 THEN '{few_en}' END, "
+        f"CASE WHEN len(few_households) > 0 THEN '{households_en}' END) "
+        "|| ': not shown, to protect privacy'"
+    )
+    return _PUBLISHED_VIEW_SQL.format(
+        table=table,
+        key=level.key,
+        every_round=level.table,
+        facts=", ".join(level.facts),
+        few_communities=", ".join(by_communities),
+        few_households=", ".join(by_households),
+        shown=",\n    ".join(shown),
+        reason_th=reason_th,
+        reason_en=reason_en,
+    )
 
 
 LATEST_VIEW_SQL = """
@@ -470,10 +574,10 @@ LATEST_VIEW_SQL = """
 """
 
 
-def views(min_communities: int, levels: Sequence[Level] = LEVELS) -> dict[str, str]:
+def views(rule: SuppressionRule, levels: Sequence[Level] = LEVELS) -> dict[str, str]:
     """The views published with khet_need and khwaeng_need (or the ``levels`` given), by name."""
     published = {
-        name: published_view_sql(min_communities, table, level.facts)
+        name: published_view_sql(rule, table, level)
         for level in levels
         for name, table in (
             (level.published, level.table),

@@ -100,7 +100,7 @@ def indicators_key(
     command), the geography built, the link decisions (RAW_DIR/links/, by their key) and the
     need tables built (a database from before khwaeng_need is rebuilt)."""
     rules = LinkRules.from_settings(settings)
-    return _key(settings.need_weights, settings.suppression_k, rules, data_mark, geography,
+    return _key(settings.need_weights, settings.suppression, rules, data_mark, geography,
                 decisions, NEED_TABLES)  # fmt: skip
 
 
@@ -191,7 +191,8 @@ SELECT * EXCLUDE (source_file_id) FROM known_file ORDER BY source_file_id
 """
 _NEED_INDEX = """
 WITH published_need AS (
-    SELECT survey_round, khet_code, need_index FROM khet_need WHERE need_index IS NOT NULL
+    SELECT survey_round, khet_code, need_index FROM khet_need_published
+    WHERE need_index IS NOT NULL
 )
 SELECT survey_round, khet_code, need_index FROM published_need
 """
@@ -214,7 +215,8 @@ def published_state(
     tables = db.table_names(connection)
     has_files = "source_file" in tables
     known = connection.execute(_KNOWN_FILES).fetchall() if has_files else []
-    need = connection.execute(_NEED_INDEX).fetchall() if "khet_need" in tables else []
+    published = "khet_need_published" in tables
+    need = connection.execute(_NEED_INDEX).fetchall() if published else []
     version = steps.get("version")
     return PublishedState(
         version_id=version[0] if version else None,

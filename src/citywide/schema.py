@@ -348,6 +348,18 @@ KHET_NEED = TableSpec(
             "Households in communities lacking (no or partial) water, electricity or drainage",
             nullable=True,
         ),
+        Column(
+            "tenure_households",
+            "BIGINT",
+            "Enumerated households that reported tenure, where household records give the "
+            "tenure figure (0: community figures)",
+        ),
+        Column(
+            "condition_households",
+            "BIGINT",
+            "Enumerated households that reported housing condition, where household records give "
+            "the condition figure (0: community figures)",
+        ),
         Column("enumerated_households", "BIGINT", "Household records (household enumerations)"),
         Column(
             "enumerated_households_without_khwaeng",
@@ -360,6 +372,11 @@ KHET_NEED = TableSpec(
             "Communities whose enumerated households said whether they want Baan Mankong",
         ),
         Column(
+            "programme_households",
+            "BIGINT",
+            "Enumerated households that said whether they want Baan Mankong",
+        ),
+        Column(
             "baan_mankong_demand_households",
             "BIGINT",
             "Enumerated households that want to join Baan Mankong or a housing programme",
@@ -370,6 +387,7 @@ KHET_NEED = TableSpec(
             "BIGINT",
             "Communities whose enumerated households reported an income",
         ),
+        Column("income_households", "BIGINT", "Enumerated households that reported an income"),
         Column(
             "median_household_income",
             "DOUBLE",

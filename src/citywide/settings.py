@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from citywide.indicators import DEFAULT_WEIGHTS, validate_weights
+from citywide.indicators import DEFAULT_WEIGHTS, SuppressionRule, validate_weights
 from citywide.locations import DATABASE_FILE
 
 # How map class breaks are chosen (mapclassify); citywide.mapping.options uses it.
@@ -73,6 +73,14 @@ class Settings(BaseSettings):
         ge=1,
         description=(
             "Published values built from fewer communities than this are hidden (1 hides none)."
+        ),
+    )
+    min_households: int = Field(
+        default=10,
+        ge=1,
+        description=(
+            "Published values built from fewer enumerated households than this are hidden "
+            "(1 hides none)."
         ),
     )
     coverage_complete_share: float = Field(
@@ -228,6 +236,11 @@ class Settings(BaseSettings):
         processed_dir = Path(values.setdefault("processed_dir", data_dir / "processed"))
         values.setdefault("duckdb_path", processed_dir / DATABASE_FILE)
         return values
+
+    @property
+    def suppression(self) -> SuppressionRule:
+        """The privacy rule of the published views (suppression_k, min_households)."""
+        return SuppressionRule(self.suppression_k, self.min_households)
 
     def describe(self) -> dict[str, str]:
         """The effective settings as text, for the CLI and run reports."""

@@ -219,7 +219,7 @@ def test_the_khwaeng_page_shows_each_khwaeng_with_its_khet_and_hides_what_the_vi
     # tooltips: the khwaeng, then its khet; the hidden index is "not shown", never a value
     tooltip = "<b>แขวงย่อย10011</b> · Sub 1001-1<br>เขตทดสอบ1 · Test 1"
     assert script_json(tooltip)[1:-1] in page  # as the page's data holds it
-    assert page.count("ไม่แสดง · not shown") == 4  # the four east halves
+    assert page.count("not shown, to protect privacy") == 4  # the four east halves
     assert "(4 แขวง)" in page  # sources count khwaeng (4 from each round), not khets
     assert "เขต)" not in page
     assert " khets)" not in page
@@ -231,7 +231,7 @@ def test_the_khwaeng_page_shows_each_khwaeng_with_its_khet_and_hides_what_the_vi
         assert drawn.network_requests == []
         assert (drawn.shapes, drawn.filled, len(drawn.labels)) == (8, 8, 4)  # khet names
         assert drawn.legend is not None
-        assert "suppressed (privacy) (4 แขวง · khwaeng)" in drawn.legend
+        assert "fewer than 3 communities (4 แขวง · khwaeng)" in drawn.legend
 
 
 def test_no_khwaeng_rows_no_khwaeng_page() -> None:

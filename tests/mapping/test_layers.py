@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from citywide.indicators import INDICATOR_BY_NAME
+from citywide.indicators import INDICATOR_BY_NAME, SuppressionRule
 from citywide.mapping.layers import (
     NO_DATA_EN,
     NOT_SURVEYED_COLOUR,
@@ -20,7 +20,9 @@ from citywide.mapping.layers import (
     sources_note,
     web_geometry,
 )
-from tests.mapping.conftest import REASON_EN, published
+from tests.mapping.conftest import published
+
+RULE = SuppressionRule()  # the settings' default: 3 communities, 10 households
 
 YLORRD_5 = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 
@@ -75,7 +77,7 @@ def test_tooltips_show_value_unit_rank_or_why_there_is_none() -> None:
             {"slum_households": None},
         ]
     )
-    layer = choropleth_layer(khets, INDICATOR_BY_NAME["slum_households"], "fisher_jenks", 5)
+    layer = choropleth_layer(khets, INDICATOR_BY_NAME["slum_households"], "fisher_jenks", 5, RULE)
     assert layer.tooltips[0] == (
         "<b>เขตทดสอบ1</b> · Test 1<br>"
         "ครัวเรือนในชุมชนแออัด · Slum households: <b>1,200</b> ครัวเรือน · households<br>"
@@ -83,14 +85,15 @@ def test_tooltips_show_value_unit_rank_or_why_there_is_none() -> None:
         "ค่าจากรอบสำรวจ 2026 · values from survey round 2026"
     )
     assert "rank 2 of 2" in layer.tooltips[1]
-    assert "ไม่แสดง · not shown" in layer.tooltips[2]
-    assert REASON_EN in layer.tooltips[2]
+    # named as what it is, in the tooltip and in the legend (the rule's default: 3 communities)
+    assert "Slum households: <i>น้อยกว่า 3 ชุมชน · fewer than 3 communities</i>" in (layer.tooltips[2])
+    assert "not shown, to protect privacy" in layer.tooltips[2]
     assert "ไม่มีข้อมูล · no data" in layer.tooltips[3]
     assert layer.fills[2] == SUPPRESSED_COLOUR  # suppressed has its own style, not "no data"
     assert layer.fills[3] is None
     assert layer.fills[0] != layer.fills[1]
     assert f"{NO_DATA_EN} <small>(1 เขต · khets)" in layer.legend_html
-    assert "suppressed (privacy) <small>(1 เขต · khets)" in layer.legend_html
+    assert "น้อยกว่า 3 ชุมชน · fewer than 3 communities <small>(1 เขต · khets)" in (layer.legend_html)
     assert "ครัวเรือน · households" in layer.legend_html
     assert (
         "ค่าจากรอบสำรวจ 2026 (4 เขต) · values from survey round 2026 (4 khets)" in layer.legend_html
@@ -99,7 +102,7 @@ def test_tooltips_show_value_unit_rank_or_why_there_is_none() -> None:
 
 def test_need_index_tooltip_uses_the_official_rank_and_decimals() -> None:
     khets = published([{"need_index": 93.814, "need_rank": 1}, {"need_index": 0.0, "need_rank": 2}])
-    layer = choropleth_layer(khets, INDICATOR_BY_NAME["need_index"], "fisher_jenks", 5)
+    layer = choropleth_layer(khets, INDICATOR_BY_NAME["need_index"], "fisher_jenks", 5, RULE)
     assert "<b>93.8</b> 0-100<br>อันดับ 1 จาก 2 · rank 1 of 2" in layer.tooltips[0]
 
 
@@ -108,7 +111,7 @@ def test_every_text_is_escaped() -> None:
     khets = published(
         [{"name_th": hostile, "name_en": '<img src=x onerror="x()">', "communities": 4}]
     )
-    layer = choropleth_layer(khets, INDICATOR_BY_NAME["communities"], "fisher_jenks", 5)
+    layer = choropleth_layer(khets, INDICATOR_BY_NAME["communities"], "fisher_jenks", 5, RULE)
     (label,) = label_points(khets)
     for html in (layer.tooltips[0], str(label["html"])):
         assert "<script>" not in html
@@ -151,7 +154,7 @@ def test_a_khet_the_round_did_not_cover_is_not_surveyed_not_no_data_nor_suppress
             {"need_index": None, "coverage_status": "not_returned"},
         ]
     )
-    layer = choropleth_layer(khets, INDICATOR_BY_NAME["need_index"], "fisher_jenks", 5)
+    layer = choropleth_layer(khets, INDICATOR_BY_NAME["need_index"], "fisher_jenks", 5, RULE)
     assert layer.fills[2] == layer.fills[3] == NOT_SURVEYED_COLOUR
     assert None not in layer.fills
     assert "ยังไม่ได้สำรวจ · not surveyed" in layer.tooltips[2]
@@ -172,6 +175,6 @@ def test_the_current_picture_says_which_round_each_value_comes_from() -> None:
         "ค่าจากรอบสำรวจ 2568 (1 เขต) และ ทะเบียนชุมชน กทม. (2 เขต) · "
         "values from survey round 2568 (1 khets) and BMA community registry (2 khets)"
     )
-    layer = choropleth_layer(khets, INDICATOR_BY_NAME["households"], "fisher_jenks", 5)
+    layer = choropleth_layer(khets, INDICATOR_BY_NAME["households"], "fisher_jenks", 5, RULE)
     assert "values from BMA community registry" in layer.tooltips[1]
     assert "values from survey round 2568" in layer.tooltips[0]

@@ -16,7 +16,7 @@ from citywide.settings import Settings
 TILES = Tiles("https://tiles.example/{z}/{x}/{y}.png", "© Tiles Example")
 # Settings the maps are drawn with: every MAP_* setting, and the suppression they print
 MAP_SETTINGS = [name for name in Settings.model_fields if name.startswith("map_")]
-MAP_SETTINGS.append("suppression_k")
+MAP_SETTINGS += ["suppression_k", "min_households"]
 
 
 def variants(value: Any, hint: Any) -> list[Any]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from citywide.indicators import INDICATOR_BY_NAME
+from citywide.indicators import INDICATOR_BY_NAME, SuppressionRule
 from citywide.mapping.layers import choropleth_layer, feature_collection, label_points
 from citywide.mapping.page import (
     Basemap,
@@ -25,6 +25,8 @@ from tests.browser import chromium
 from tests.coverage_tables import coverage_frames
 from tests.mapping.conftest import foreign_addresses, published
 
+RULE = SuppressionRule()  # the settings' default: 3 communities, 10 households
+
 HOSTILE_TH = "<script>window.__pwned=1</script>"
 HOSTILE_EN = '<img src=x onerror="window.__pwned=2">'
 
@@ -38,7 +40,7 @@ def khet_page(tiles: Tiles | None = None, names: tuple[str, str] = ("เขต�
         ]
     )
     layers = [
-        choropleth_layer(khets, INDICATOR_BY_NAME[name], "fisher_jenks", 5)
+        choropleth_layer(khets, INDICATOR_BY_NAME[name], "fisher_jenks", 5, RULE)
         for name in ("slum_communities", "communities")
     ]
     base = Basemap(
@@ -117,7 +119,7 @@ def test_chromium_draws_every_khet_offline_and_shows_hostile_names_as_text(
         assert drawn.labels[0].splitlines() == [HOSTILE_TH, HOSTILE_EN]
         assert drawn.legend is not None
         assert "ชุมชนแออัด" in drawn.legend
-        assert "suppressed (privacy)" in drawn.legend
+        assert "fewer than 3 communities" in drawn.legend
         assert "no data for this field" in drawn.legend
         assert "not surveyed" in drawn.legend
         assert drawn.layers == [

@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from citywide import db
-from citywide.indicators import INDICATOR_BY_NAME
+from citywide.indicators import INDICATOR_BY_NAME, SuppressionRule
 from citywide.mapping.build import MapOptions, map_files
 from citywide.mapping.change import CHANGES, change_layer, diverging_classes
 from citywide.mapping.coverage import COVERAGE_COLOURS, coverage_layer
@@ -20,13 +20,15 @@ from tests.coverage_tables import coverage_frames
 from tests.mapping.conftest import picture_current, picture_progress, picture_rounds
 from tests.test_exports import _fill as fill_picture
 
+RULE = SuppressionRule()  # the settings' default: 3 communities, 10 households
+
 RDBU_5_REVERSED = ("#0571b0", "#92c5de", "#f7f7f7", "#f4a582", "#ca0020")
 
 
 def test_a_round_alone_draws_the_khets_it_did_not_survey_as_not_surveyed() -> None:
     rounds = picture_rounds()
     district = rounds[rounds["survey_round"] == "2568"].reset_index(drop=True)
-    layer = choropleth_layer(district, INDICATOR_BY_NAME["need_index"], "fisher_jenks", 5)
+    layer = choropleth_layer(district, INDICATOR_BY_NAME["need_index"], "fisher_jenks", 5, RULE)
     assert layer.fills[1] == layer.fills[3] == NOT_SURVEYED_COLOUR
     assert NOT_SURVEYED_COLOUR not in (layer.fills[0], layer.fills[2])
     assert "อันดับ 1 จาก 2 เขตที่สำรวจ · rank 1 of 2 surveyed" in layer.tooltips[0]
@@ -83,7 +85,7 @@ def test_the_change_palette_is_centred_on_zero() -> None:
 
 def test_the_change_map_names_the_round_compared_with_and_khets_without_one_are_no_data() -> None:
     indicator, of = CHANGES[0]
-    layer = change_layer(picture_current(), indicator, of)
+    layer = change_layer(picture_current(), indicator, of, RULE)
     assert layer.fills[1] is None
     assert layer.fills[3] is None
     assert layer.fills[0] == RDBU_5_REVERSED[-1]  # +60, the largest rise
@@ -101,8 +103,9 @@ def test_a_hidden_value_hides_its_change() -> None:
     khets.loc[0, "suppressed_reason_en"] = "privacy"
     khets.loc[0, "suppressed_reason_th"] = "ปกปิด"
     indicator, of = CHANGES[0]
-    layer = change_layer(khets, indicator, of)
-    assert "ไม่แสดง · not shown" in layer.tooltips[0]
+    layer = change_layer(khets, indicator, of, RULE)
+    assert "fewer than 3 communities</i>" in layer.tooltips[0]
+    assert "+" not in layer.tooltips[0].split("<br>")[1]  # no change shown
 
 
 def test_the_maps_read_the_picture_and_each_rounds_progress(tmp_path: Path) -> None:

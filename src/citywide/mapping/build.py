@@ -20,7 +20,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from citywide.errors import PublishError
-from citywide.indicators import INDICATOR_BY_NAME, INDICATORS, Indicator
+from citywide.indicators import INDICATOR_BY_NAME, INDICATORS, Indicator, SuppressionRule
 from citywide.mapping.change import CHANGES, change_layer, change_page
 from citywide.mapping.coverage import COVERAGE_PAGE, COVERAGE_TITLE, coverage_layer
 from citywide.mapping.layers import (
@@ -177,7 +177,9 @@ def khwaeng_page(
         return None
     web = web_geometry(khwaeng, options.simplify_m)
     need_index = INDICATOR_BY_NAME["need_index"]
-    layer = choropleth_layer(web, need_index, options.classification, options.classes)
+    layer = choropleth_layer(
+        web, need_index, options.classification, options.classes, options.suppression
+    )
     if len(layer.classes) == 0:
         return None
     note_th, note_en = KHWAENG_NOTE
@@ -222,7 +224,9 @@ def _scope_pages(
     sources = sources_note(khets)
     web = web_geometry(khets, options.simplify_m)
     layers = [
-        choropleth_layer(web, indicator, options.classification, options.classes)
+        choropleth_layer(
+            web, indicator, options.classification, options.classes, options.suppression
+        )
         for indicator in MAP_ORDER
     ]
     drawn = [layer for layer in layers if len(layer.classes) > 0]
@@ -235,7 +239,7 @@ def _scope_pages(
             fix="check the round's returns (citywide query) and CITYWIDE_SUPPRESSION_K",
         )
     changes = [
-        change_layer(web, indicator, of)
+        change_layer(web, indicator, of, options.suppression)
         for indicator, of in CHANGES
         if indicator.name in web.columns
     ]
@@ -260,7 +264,7 @@ def _scope_pages(
     }
     if drawn:
         files[COMPOSITE_PAGE] = map_page(base, "ตัวชี้วัดทั้งหมด", "All indicators", drawn)
-        privacy_th, privacy_en = _privacy(options.suppression_k)
+        privacy_th, privacy_en = _privacy(options.suppression)
         files[PNG] = layer_png(
             khets, drawn[0], TITLE_TH, TITLE_EN, f"{privacy_th}\n{privacy_en}\n{sources}"
         )
@@ -301,7 +305,7 @@ def _index(
     rounds: tuple[RoundEntry, ...],
     khwaeng: str | None = None,
 ) -> dict[str, str | bytes]:
-    privacy_th, privacy_en = _privacy(options.suppression_k)
+    privacy_th, privacy_en = _privacy(options.suppression)
     content = IndexContent(
         title_th=TITLE_TH,
         title_en=TITLE_EN,
@@ -334,9 +338,9 @@ def _entry(layer: Layer, page: str) -> IndexEntry:
     )
 
 
-def _privacy(k: int) -> tuple[str, str]:
+def _privacy(rule: SuppressionRule) -> tuple[str, str]:
+    th, en = rule.note()
     return (
-        f"ค่าที่คำนวณจากชุมชนน้อยกว่า {k} แห่งจะไม่แสดง และแผนที่ไม่แสดงชื่อหรือตำแหน่งของชุมชนใด",
-        f"Values built from fewer than {k} communities are not shown; no community's name or "
-        "location appears on these maps.",
+        f"{th} แผนที่ไม่แสดงชื่อหรือตำแหน่งของชุมชนใด",
+        f"{en} No community's name or location appears on these maps.",
     )

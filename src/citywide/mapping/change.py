@@ -14,7 +14,7 @@ import numpy
 import pandas as pd
 from branca.utilities import color_brewer
 
-from citywide.indicators import Indicator
+from citywide.indicators import Indicator, SuppressionRule
 from citywide.mapping.layers import Classes, Layer, layer_values, shaded_layer
 
 # ColorBrewer's RdBu, reversed: blue = fewer / lower, red = more / higher; readable by the common
@@ -88,8 +88,10 @@ def diverging_classes(values: pd.Series, classes: int) -> tuple[Classes, numpy.n
     )
 
 
-def change_layer(khets: gpd.GeoDataFrame, indicator: Indicator, of: str) -> Layer:
+def change_layer(
+    khets: gpd.GeoDataFrame, indicator: Indicator, of: str, rule: SuppressionRule
+) -> Layer:
     """The change map of ``indicator`` (a CHANGES entry) over the khets."""
     values = layer_values(khets, indicator.name)
     classified = diverging_classes(values, DIVERGING_CLASSES)
-    return shaded_layer(khets, indicator, values, classified, change_of=of)
+    return shaded_layer(khets, indicator, values, classified, rule, change_of=of)

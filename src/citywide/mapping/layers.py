@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 from branca.utilities import color_brewer
 
-from citywide.indicators import Indicator
+from citywide.indicators import INDICATOR_BY_NAME, Indicator, SuppressionRule
 from citywide.mapping.options import Classification
 from citywide.rounds import display_name
 
@@ -31,9 +31,8 @@ PALETTE = "YlOrRd"
 NO_DATA_COLOUR = "#bdbdbd"
 NO_DATA_TH = "ไม่มีข้อมูล"
 NO_DATA_EN = "no data for this field"
+# Hidden by the privacy rule: named as what it is ("fewer than 3 communities", from the rule).
 SUPPRESSED_COLOUR = "#737373"
-SUPPRESSED_TH = "ปกปิด"
-SUPPRESSED_EN = "suppressed (privacy)"
 # A khet no round has surveyed for this page: white, so it reads as "nothing yet", not a value.
 NOT_SURVEYED_COLOUR = "#ffffff"
 NOT_SURVEYED_TH = "ยังไม่ได้สำรวจ"
@@ -88,6 +87,7 @@ class Layer(Shading):
 
     indicator: Indicator
     classes: Classes
+    suppressed_label: tuple[str, str]  # what a hidden value is, Thai and English
 
 
 def web_geometry(khets: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoDataFrame:
@@ -236,11 +236,15 @@ def surveyed(khets: gpd.GeoDataFrame) -> pd.Series:
 
 
 def choropleth_layer(
-    khets: gpd.GeoDataFrame, indicator: Indicator, method: Classification, classes: int
+    khets: gpd.GeoDataFrame,
+    indicator: Indicator,
+    method: Classification,
+    classes: int,
+    rule: SuppressionRule,
 ) -> Layer:
     """One indicator's layer over the khets (one round, or the current picture of many)."""
     values = layer_values(khets, indicator.name)
-    return shaded_layer(khets, indicator, values, classify(values, method, classes))
+    return shaded_layer(khets, indicator, values, classify(values, method, classes), rule)
 
 
 def layer_values(khets: gpd.GeoDataFrame, column: str) -> pd.Series:
@@ -254,6 +258,7 @@ def shaded_layer(
     indicator: Indicator,
     values: pd.Series,
     classified: tuple[Classes, numpy.ndarray],
+    rule: SuppressionRule,
     change_of: str | None = None,
 ) -> Layer:
     """The layer of classified values: fills, tooltips and legend, each state in its style.
@@ -264,6 +269,7 @@ def shaded_layer(
     found, position = classified
     covered = surveyed(khets)
     hidden_name = change_of or indicator.name
+    suppressed = rule.label(INDICATOR_BY_NAME.get(hidden_name, indicator))
     hidden = khets["suppressed_indicators"].map(lambda names: hidden_name in set(names))
     fills = tuple(
         NOT_SURVEYED_COLOUR
@@ -277,7 +283,13 @@ def shaded_layer(
     partial = not bool(covered.all())
     tooltips = tuple(
         _tooltip(
-            indicator, row, value, _Rank(rank, ranked, partial), is_hidden, is_covered, change_of
+            indicator,
+            row,
+            value,
+            _Rank(rank, ranked, partial),
+            suppressed if is_hidden else None,
+            is_covered,
+            change_of,
         )
         for row, value, rank, is_hidden, is_covered in zip(
             khets.itertuples(index=False), values, ranks, hidden, covered, strict=True
@@ -293,10 +305,11 @@ def shaded_layer(
     return Layer(
         indicator=indicator,
         title_html=title_html(indicator),
-        legend_html=_legend(indicator, found, counts, khets),
+        legend_html=_legend(indicator, found, counts, khets, suppressed),
         fills=fills,
         tooltips=tooltips,
         classes=found,
+        suppressed_label=suppressed,
     )
 
 
@@ -351,7 +364,7 @@ def _tooltip(
     row: Any,
     value: float,
     rank: _Rank,
-    hidden: bool,
+    hidden: tuple[str, str] | None,  # what the hidden value is; None when it is shown
     covered: bool,
     change_of: str | None,
 ) -> str:
@@ -360,9 +373,9 @@ def _tooltip(
     if not covered:
         lines.append(f"{label}: <i>{NOT_SURVEYED_TH} · {NOT_SURVEYED_EN}</i>")
         return "<br>".join(lines)
-    if hidden:
-        lines.append(f"{label}: <i>ไม่แสดง · not shown</i>")
-        lines.append(f"{escape(row.suppressed_reason_th)} · {escape(row.suppressed_reason_en)}")
+    if hidden is not None:
+        lines.append(f"{label}: <i>{escape(hidden[0])} · {escape(hidden[1])}</i>")
+        lines.append("ไม่แสดงเพื่อคุ้มครองข้อมูลส่วนบุคคล · not shown, to protect privacy")
     elif math.isnan(value):
         lines.append(
             f"{label}: <i>ไม่มีข้อมูล · no data</i>"
@@ -388,7 +401,13 @@ def _tooltip(
     return "<br>".join(lines)
 
 
-def _legend(indicator: Indicator, found: Classes, counts: _Counts, khets: gpd.GeoDataFrame) -> str:
+def _legend(
+    indicator: Indicator,
+    found: Classes,
+    counts: _Counts,
+    khets: gpd.GeoDataFrame,
+    suppressed: tuple[str, str],
+) -> str:
     method_th, method_en = METHOD_NAMES[found.method]
     word_th, word_en = place_words(khets)
     rows = [
@@ -406,7 +425,7 @@ def _legend(indicator: Indicator, found: Classes, counts: _Counts, khets: gpd.Ge
         )
     for css, colour, th, en, count in (
         ("cw-no-data", NO_DATA_COLOUR, counts.no_data_th, counts.no_data_en, counts.no_data),
-        ("cw-suppressed", SUPPRESSED_COLOUR, SUPPRESSED_TH, SUPPRESSED_EN, counts.suppressed),
+        ("cw-suppressed", SUPPRESSED_COLOUR, *suppressed, counts.suppressed),
         (
             "cw-not-surveyed",
             NOT_SURVEYED_COLOUR,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from citywide.indicators import SuppressionRule
 from citywide.settings import MapClassification, Settings
 
 Classification = MapClassification
@@ -32,6 +33,7 @@ class MapOptions:
     simplify_m: float = _DEFAULT["map_simplify_m"]
     tiles: Tiles | None = None  # MAP_TILES unset (its default): no tiles, fully offline
     suppression_k: int = _DEFAULT["suppression_k"]
+    min_households: int = _DEFAULT["min_households"]
 
     @classmethod
     def from_settings(cls, settings: Settings) -> MapOptions:
@@ -46,7 +48,13 @@ class MapOptions:
             simplify_m=settings.map_simplify_m,
             tiles=tiles,
             suppression_k=settings.suppression_k,
+            min_households=settings.min_households,
         )
+
+    @property
+    def suppression(self) -> SuppressionRule:
+        """The privacy rule the published views applied, for the pages' notes and legends."""
+        return SuppressionRule(self.suppression_k, self.min_households)
 
     def as_json(self) -> dict[str, object]:
         """Every field, nested dataclasses included: what the outputs key hashes."""

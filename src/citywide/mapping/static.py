@@ -31,8 +31,6 @@ from citywide.mapping.layers import (
     NOT_SURVEYED_EN,
     NOT_SURVEYED_TH,
     SUPPRESSED_COLOUR,
-    SUPPRESSED_EN,
-    SUPPRESSED_TH,
     Layer,
     unit_label,
     value_range,
@@ -98,7 +96,7 @@ def layer_png(
     handles += [
         Patch(facecolor=colour, edgecolor="#555", label=f"{th} · {en}")
         for colour, th, en in (
-            (SUPPRESSED_COLOUR, SUPPRESSED_TH, SUPPRESSED_EN),
+            (SUPPRESSED_COLOUR, *layer.suppressed_label),
             (NOT_SURVEYED_COLOUR, NOT_SURVEYED_TH, NOT_SURVEYED_EN),
         )
         if colour in layer.fills
