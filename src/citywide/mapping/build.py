@@ -14,13 +14,13 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from html import escape
 from pathlib import Path
 
 import geopandas as gpd
 
 from citywide.errors import PublishError
 from citywide.indicators import INDICATOR_BY_NAME, INDICATORS, Indicator
+from citywide.mapping.about import METHODS_PAGE, about_html, methods_page
 from citywide.mapping.change import CHANGES, change_layer, change_page
 from citywide.mapping.coverage import COVERAGE_PAGE, COVERAGE_TITLE, coverage_layer
 from citywide.mapping.layers import (
@@ -123,8 +123,11 @@ def remove_stale_pages(folder: Path, written: Collection[str]) -> list[Path]:
     return removed + emptied
 
 
-def map_files(picture: Picture, options: MapOptions, built_at: datetime) -> dict[str, str | bytes]:
-    """Every page: the current picture in maps/, each round in maps/rounds/<label>/."""
+def map_files(
+    picture: Picture, options: MapOptions, built_at: datetime, methods: str
+) -> dict[str, str | bytes]:
+    """Every page: the current picture in maps/, each round in maps/rounds/<label>/, and
+    maps/methods.html (``methods``: the text of docs/indicators.md) that every page links to."""
     khets = picture.current
     if len(khets) == 0 or khets["khet_code"].duplicated().any():
         raise PublishError(
@@ -143,16 +146,19 @@ def map_files(picture: Picture, options: MapOptions, built_at: datetime) -> dict
         for label, rows in ordered.groupby("survey_round", sort=False):  # one per round
             scope = round_scope(str(label))
             found = progress.get(str(label))
-            pages = _scope_pages(rows.reset_index(drop=True), options, scope, found, False)
+            pages = _scope_pages(rows.reset_index(drop=True), options, scope, found, False, built)
             own = (RoundEntry(found, None, pages.coverage),) if found is not None else ()
             files |= _index(pages, scope, built, options, own)
             files |= {scope.folder + name: content for name, content in pages.files.items()}
             if found is not None:
                 listed = RoundEntry(found, scope.folder + INDEX_PAGE, _in(scope, pages.coverage))
                 entries.append(listed)
-    current = _scope_pages(khets, options, CURRENT, latest_district_round(picture.progress), True)
+    latest = latest_district_round(picture.progress)
+    current = _scope_pages(khets, options, CURRENT, latest, True, built)
     files |= current.files
     files |= _index(current, CURRENT, built, options, tuple(reversed(entries)))
+    catalogue = [*MAP_ORDER, *(indicator for indicator, _ in CHANGES)]
+    files[METHODS_PAGE] = methods_page(methods, options.need_weights, catalogue, built, INDEX_PAGE)
     return files
 
 
@@ -179,6 +185,7 @@ def _scope_pages(
     scope: Scope,
     coverage: RoundProgress | None,
     required: bool,
+    built: str,
 ) -> _Pages:
     """The indicator, composite, change and coverage pages and the PNG of one scope."""
     sources = sources_note(khets)
@@ -203,18 +210,20 @@ def _scope_pages(
     ]
     changes = [layer for layer in changes if len(layer.classes) > 0]
     west, south, east, north = (float(v) for v in web.total_bounds)
-    current_th, current_en = (escape(name) for name in CURRENT_NAME)
-    home = (
-        f' · <a href="{scope.up}{INDEX_PAGE}">{current_th} · {current_en}</a>' if scope.up else ""
-    )
+    current_th, current_en = CURRENT_NAME
+    links = [
+        (f"{scope.up}{METHODS_PAGE}", "วิธีการและน้ำหนัก", "methods and weights"),
+        (INDEX_PAGE, "แผนที่ทั้งหมด", "all maps"),
+    ]
+    if scope.up:
+        links.append((f"{scope.up}{INDEX_PAGE}", current_th, current_en))
     base = Basemap(
         features=feature_collection(web),
         labels=label_points(web),
         bounds=(west, south, east, north),
         tiles=options.tiles,
-        subtitle_html=(
-            f"<b>{escape(scope.name_th)} · {escape(scope.name_en)}</b> · {escape(sources)}<br>"
-            f'<a href="{INDEX_PAGE}">แผนที่ทั้งหมด · all maps</a>{home}'
+        about_html=about_html(
+            khets, (scope.name_th, scope.name_en), built, _privacy(options.suppression_k), links
         ),
     )
     files: dict[str, str | bytes] = {
@@ -261,6 +270,7 @@ def _index(
         built_at=built,
         home=f"{scope.up}{INDEX_PAGE}" if scope.up else None,
         report=f"{scope.up}{REPORT_PAGE}",
+        methods=f"{scope.up}{METHODS_PAGE}",
         composite=pages.composite,
         png=pages.png,
         coverage=pages.coverage,

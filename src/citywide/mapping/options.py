@@ -16,7 +16,10 @@ Classification = MapClassification
 
 
 # The documented defaults of the settings (citywide.settings.Settings), declared only there.
-_DEFAULT: dict[str, Any] = {name: field.default for name, field in Settings.model_fields.items()}
+_DEFAULT: dict[str, Any] = {
+    name: field.get_default(call_default_factory=True)
+    for name, field in Settings.model_fields.items()
+}
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,9 @@ class MapOptions:
     simplify_m: float = _DEFAULT["map_simplify_m"]
     tiles: Tiles | None = None  # MAP_TILES unset (its default): no tiles, fully offline
     suppression_k: int = _DEFAULT["suppression_k"]
+    # The need index weights the pages' methods page lists (the index itself is made with them
+    # before the maps); a tuple of (indicator, weight), so the options stay hashable.
+    need_weights: tuple[tuple[str, float], ...] = tuple(_DEFAULT["need_weights"].items())
 
     @classmethod
     def from_settings(cls, settings: Settings) -> MapOptions:
@@ -46,6 +52,7 @@ class MapOptions:
             simplify_m=settings.map_simplify_m,
             tiles=tiles,
             suppression_k=settings.suppression_k,
+            need_weights=tuple(settings.need_weights.items()),
         )
 
     def as_json(self) -> dict[str, object]:
