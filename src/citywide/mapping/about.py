@@ -110,8 +110,9 @@ def about_html(
     date, privacy note, then ``links`` (href, Thai text, English text)."""
     rounds = round_dates(khets)
     lines = [
-        f"{escape(th)} · {escape(en)}: {r.khets} เขต · khets; วันที่สำรวจ {escape(r.dates_th)} "
-        f"· surveyed {escape(r.dates_en)}"
+        f"{escape(th)} {r.khets} เขต วันที่สำรวจ: {escape(r.dates_th)}<br>"
+        f'<span lang="en">{escape(en)}, {r.khets} khets, survey dates: {escape(r.dates_en)}'
+        "</span>"
         for r in rounds
         for th, en in [display_name(r.survey_round)]
     ] or ["ยังไม่ได้สำรวจ · not surveyed"]
@@ -121,8 +122,8 @@ def about_html(
         for source, registry in ((REGISTRY_SOURCE, True), (SURVEY_SOURCE, False))
         if registry in kinds
     ]
-    source_th = " และ ".join(th for th, _ in [*sources, GEOGRAPHY_SOURCE])
-    source_en = " and ".join(en for _, en in [*sources, GEOGRAPHY_SOURCE])
+    source_th = "; ".join(th for th, _ in [*sources, GEOGRAPHY_SOURCE])
+    source_en = "; ".join(en for _, en in [*sources, GEOGRAPHY_SOURCE])
     scope_th, scope_en = scope
     links_html = " · ".join(
         f'<a href="{escape(href)}">{escape(th)} · {escape(en)}</a>' for href, th, en in links
