@@ -67,7 +67,10 @@ def test_pages_for_indicators_with_data_and_an_index_linking_them() -> None:
 
 def test_quantiles_and_class_count_come_from_the_options() -> None:
     files = map_files(
-        Picture(published(four_khets())), MapOptions(classification="quantiles", classes=2), BUILT, METHODS
+        Picture(published(four_khets())),
+        MapOptions(classification="quantiles", classes=2),
+        BUILT,
+        METHODS,
     )
     page = files["slum_communities.html"]
     assert isinstance(page, str)

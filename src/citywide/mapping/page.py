@@ -181,7 +181,10 @@ _LAYERS_JS = """
         });
         ordered.forEach(function (marker) {
             var element = marker.getElement();
-            if (element) { L.DomUtil.removeClass(element, "cw-hidden"); }
+            if (element) {
+                L.DomUtil.removeClass(element, "cw-hidden");
+                element.dataset.priority = marker.cwPriority;
+            }
         });
         var boxes = ordered.map(function (marker) {
             var element = marker.getElement();
