@@ -148,8 +148,9 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("need_index", "ดัชนีความต้องการ", "Need index", "0-100", "0-100",
               "slum_communities", "weighted indicators, see docs/indicators.md", decimals=1,
               definition_th=(
-                  "คะแนน 0-100 จากค่าเฉลี่ยถ่วงน้ำหนักของตัวชี้วัดซึ่งปรับเป็นช่วง 0-1 "
-                  "ระหว่างเขตในรอบเดียวกัน 100 คือความต้องการสูงสุด (น้ำหนักอยู่ในหน้าวิธีการ)"
+                  "ค่าเฉลี่ยถ่วงน้ำหนักของตัวชี้วัดซึ่งปรับเป็นช่วง 0-1 ระหว่างเขตในรอบเดียวกัน "
+                  "คูณ 100 โดย 100 คือความต้องการสูงสุด (หน่วย: คะแนน 0-100; "
+                  "น้ำหนักอยู่ในหน้าวิธีการ)"
               ),
               definition_en=(
                   "A score from 0 to 100: the weighted mean of the indicators, each scaled 0-1 "

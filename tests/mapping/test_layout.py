@@ -85,8 +85,8 @@ def assert_nothing_collides(layout: Layout, page: str) -> None:
     for label in layout.labels:
         for control in layout.controls:
             assert not label.box.overlaps(control), (where, label.text, control)
-    for a, b in itertools.combinations(layout.controls, 2):
-        assert not a.overlaps(b), (where, a, b)
+    for one, other in itertools.combinations(layout.controls, 2):
+        assert not one.overlaps(other), (where, one, other)
 
 
 def tooltip_of_every_shape(browser: Browser) -> list[str]:
