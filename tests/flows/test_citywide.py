@@ -23,6 +23,7 @@ from citywide.sources import COMMUNITY_REGISTRY
 from flows.citywide import citywide
 from flows.geography import geography
 from tests.browser import chromium
+from tests.mapping.test_layout import SIZES, assert_nothing_collides
 from tests.mapping.conftest import foreign_addresses
 
 pytestmark = [pytest.mark.real_data, pytest.mark.usefixtures("prefect_harness")]
@@ -93,7 +94,7 @@ def test_pipeline_builds_bangkoks_geography(real_settings: Settings) -> None:
         Path(p).relative_to(real_settings.maps_dir).as_posix() for p in published.outputs.maps
     )
     assert maps == sorted(
-        [*MAPPED_FILES, *(f"rounds/bma_registry/{name}" for name in MAPPED_FILES)]
+        [*MAPPED_FILES, "methods.html", *(f"rounds/bma_registry/{name}" for name in MAPPED_FILES)]
     )
     assert_maps_are_offline_small_and_private(real_settings)
     assert_chromium_draws_every_khet(real_settings)
@@ -116,7 +117,7 @@ def assert_maps_are_offline_small_and_private(settings: Settings) -> None:
     pages = {
         path.name: path.read_text(encoding="utf-8") for path in settings.maps_dir.glob("*.html")
     }
-    assert len(pages) == 13  # the 12 map pages and the run report
+    assert len(pages) == 14  # the 12 map pages, the methods page and the run report
     for name, html in pages.items():
         assert (settings.maps_dir / name).stat().st_size <= 1_000_000, name
         assert foreign_addresses(html) == set(), name
@@ -144,7 +145,7 @@ def assert_chromium_draws_every_khet(settings: Settings) -> None:
             drawn = browser.render(page)
             assert drawn.console_errors == [], page.name
             assert drawn.network_requests == []
-            if page.name in ("index.html", "report.html"):
+            if page.name in ("index.html", "report.html", "methods.html"):
                 continue
             assert (drawn.shapes, drawn.filled, len(drawn.labels)) == (50, 50, 50), page.name
             assert drawn.legend is not None, page.name
@@ -167,6 +168,15 @@ def assert_chromium_draws_every_khet(settings: Settings) -> None:
         assert [legend.splitlines()[0] for legend in legends] == [
             layer.split(" · ")[0] for layer in composite.layers
         ]
+        # the registry's two khets of greatest need are named on the map at both widths, and no
+        # label overlaps another or a control
+        for width, height in SIZES:
+            browser.viewport(width, height)
+            browser.render(settings.maps_dir / "need_index.html")
+            layout = browser.layout()
+            assert_nothing_collides(layout, "need_index.html")
+            shown = {label.text.splitlines()[0] for label in layout.labels}
+            assert {"บางกอกน้อย", "ธนบุรี"} <= shown, (width, shown)
 
 
 def assert_web_outlines_leave_no_gap(settings: Settings) -> None:
