@@ -23,8 +23,8 @@ from citywide.sources import COMMUNITY_REGISTRY
 from flows.citywide import citywide
 from flows.geography import geography
 from tests.browser import chromium
-from tests.mapping.test_layout import SIZES, assert_nothing_collides
 from tests.mapping.conftest import foreign_addresses
+from tests.mapping.test_layout import SIZES, assert_nothing_collides
 
 pytestmark = [pytest.mark.real_data, pytest.mark.usefixtures("prefect_harness")]
 
