@@ -173,7 +173,8 @@ td, th { border-bottom: 1px solid #ddd; padding: .35rem .5rem; text-align: left;
   vertical-align: top; }
 td.n { text-align: right; white-space: nowrap; } .en, [lang="en"] { color: #555; }
 .scroll { overflow-x: auto; } code { font-size: .85em; background: #f3f3f3; padding: 0 .2em; }
-.doc { border-top: 2px solid #ddd; margin-top: 2rem; color: #222; }
+.doc { border-top: 2px solid #ddd; margin-top: 2rem; color: #222; overflow-wrap: anywhere; }
+.doc table { display: block; overflow-x: auto; } .doc pre { overflow-x: auto; }
 @media (max-width: 600px) { body { margin: 1rem auto; } h1 { font-size: 1.25rem; }
   td, th { padding: .3rem .25rem; } }
 </style>

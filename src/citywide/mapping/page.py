@@ -48,7 +48,8 @@ body, .leaflet-container { font-family: "Noto Sans Thai", "Sarabun", "Garuda", "
 .citywide-legend:not([open]) summary::after { content: " ▸"; }
 .cw-header h1 { font-size: 17px; margin: 0; display: inline; }
 .cw-header summary p { margin: 0; }
-.cw-about { max-height: calc(100vh - 150px); overflow-y: auto; }
+.cw-about { max-height: calc(100vh - 150px); overflow-y: auto; overflow-x: hidden;
+  overflow-wrap: anywhere; padding-right: 10px; }
 .cw-about p { margin: 6px 0 0; }
 .cw-about .en, .cw-about [lang="en"] { color: #444; }
 .citywide-legend { background: #fff; padding: 8px 10px; border-radius: 4px; font-size: 12px;
@@ -75,7 +76,7 @@ body, .leaflet-container { font-family: "Noto Sans Thai", "Sarabun", "Garuda", "
     box-shadow: 1px 0 4px rgba(0,0,0,.3); padding: 12px 16px; overflow-y: auto; }
   .cw-header summary { cursor: default; pointer-events: none; }
   .cw-header summary p::after { content: none; }
-  .cw-about { max-height: none; overflow: visible; } }
+  .cw-about { max-height: none; overflow: visible; padding-right: 0; } }
 @media (max-width: 600px) { .cw-header { max-width: calc(100% - 120px); padding: 4px 8px;
     font-size: 11px; line-height: 15px; }
   .cw-header h1 { font-size: 14px; }
