@@ -115,8 +115,11 @@ def test_the_methods_page_lists_the_weights_in_force_and_renders_the_method_safe
     weights = (("slum_households_per_km2", 3.0), ("slum_households", 1.0))
     page = methods_page(
         "# Method\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<script>alert(1)</script>\n",
-        weights, CATALOGUE, "2026-12-01", "index.html",
+        weights, CATALOGUE, picture_current(), "2026-12-01", "index.html",
     )  # fmt: skip
+    assert "ค่าจากรอบสำรวจ 2568 (2 เขต) และ ทะเบียนชุมชน กทม. (2 เขต)" in page
+    assert "แหล่งข้อมูล · source: ทะเบียนชุมชนของกรุงเทพมหานคร; แบบสำรวจชุมชน" in page
+    assert "สร้างเมื่อ · built: 2026-12-01" in page
     assert "<script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<h1>Method</h1>" in page

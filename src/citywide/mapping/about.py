@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from citywide.errors import PublishError
 from citywide.indicators import INDICATOR_BY_NAME, Indicator
-from citywide.mapping.layers import surveyed, unit_label
+from citywide.mapping.layers import sources_note, surveyed, unit_label
 from citywide.rounds import REGISTRY_ROUND, display_name
 
 METHODS_PAGE = "methods.html"
@@ -99,6 +99,20 @@ def round_dates(khets: gpd.GeoDataFrame) -> list[RoundDates]:
     return found
 
 
+def source_text(rounds: Sequence[RoundDates]) -> tuple[str, str]:
+    """Where the values of these rounds come from, Thai and English (not escaped)."""
+    kinds = {r.survey_round == REGISTRY_ROUND for r in rounds}
+    sources = [
+        source
+        for source, registry in ((REGISTRY_SOURCE, True), (SURVEY_SOURCE, False))
+        if registry in kinds
+    ]
+    return (
+        "; ".join(th for th, _ in [*sources, GEOGRAPHY_SOURCE]),
+        "; ".join(en for _, en in [*sources, GEOGRAPHY_SOURCE]),
+    )
+
+
 def about_html(
     khets: gpd.GeoDataFrame,
     scope: tuple[str, str],
@@ -116,14 +130,7 @@ def about_html(
         for r in rounds
         for th, en in [display_name(r.survey_round)]
     ] or ["ยังไม่ได้สำรวจ · not surveyed"]
-    kinds = {r.survey_round == REGISTRY_ROUND for r in rounds}
-    sources = [
-        source
-        for source, registry in ((REGISTRY_SOURCE, True), (SURVEY_SOURCE, False))
-        if registry in kinds
-    ]
-    source_th = "; ".join(th for th, _ in [*sources, GEOGRAPHY_SOURCE])
-    source_en = "; ".join(en for _, en in [*sources, GEOGRAPHY_SOURCE])
+    source_th, source_en = source_text(rounds)
     scope_th, scope_en = scope
     links_html = " · ".join(
         f'<a href="{escape(href)}">{escape(th)} · {escape(en)}</a>' for href, th, en in links
@@ -182,7 +189,9 @@ td.n { text-align: right; white-space: nowrap; } .en, [lang="en"] { color: #555;
 <body>
 <h1>{{ title_th }}</h1>
 <p>{{ title_en }}</p>
-<p><a href="{{ index }}">แผนที่ทั้งหมด · all maps</a><br>สร้างเมื่อ · built: {{ built }}</p>
+<p><a href="{{ index }}">แผนที่ทั้งหมด · all maps</a><br>{{ values }}<br>
+แหล่งข้อมูล · source: {{ source_th }}<br><span lang="en">{{ source_en }}</span><br>
+สร้างเมื่อ · built: {{ built }}</p>
 <h2>น้ำหนักของดัชนีความต้องการที่ใช้ · Need index weights in force</h2>
 <p>{{ need.definition_th }}<br><span lang="en">{{ need.definition_en }}</span></p>
 <div class="scroll"><table>
@@ -218,12 +227,19 @@ def methods_page(
     markdown: str,
     weights: Sequence[tuple[str, float]],
     indicators: Sequence[Indicator],
+    current: gpd.GeoDataFrame,
     built: str,
     index: str,
 ) -> str:
-    """methods.html: the weights in force, every indicator's definition, then the method."""
+    """methods.html: the weights in force, every indicator's definition, then the method; it
+    says, like every page, which rounds the maps' values come from, the source and build date
+    (``current``: the current picture)."""
     title_th, title_en = METHODS_TITLE
+    source_th, source_en = source_text(round_dates(current))
     return _METHODS.render(
+        values=sources_note(current),
+        source_th=source_th,
+        source_en=source_en,
         title_th=title_th,
         title_en=title_en,
         index=index,

@@ -158,7 +158,9 @@ def map_files(
     files |= current.files
     files |= _index(current, CURRENT, built, options, tuple(reversed(entries)))
     catalogue = [*MAP_ORDER, *(indicator for indicator, _ in CHANGES)]
-    files[METHODS_PAGE] = methods_page(methods, options.need_weights, catalogue, built, INDEX_PAGE)
+    files[METHODS_PAGE] = methods_page(
+        methods, options.need_weights, catalogue, khets, built, INDEX_PAGE
+    )
     return files
 
 

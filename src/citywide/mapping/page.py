@@ -153,8 +153,8 @@ _LAYERS_JS = """
             var element = marker.getElement();
             if (!element) { return; }
             var fill = shown.fills[i] === null ? data.noData : shown.fills[i];
-            // white wins over near-black (#111) below this luminance
-            var light = luminance(fill) < 0.18;
+            // white contrasts more than near-black (#111) below this luminance
+            var light = luminance(fill) < 0.19;
             L.DomUtil[light ? "addClass" : "removeClass"](element, "cw-ink-light");
         });
     }
