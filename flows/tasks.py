@@ -378,12 +378,19 @@ def write_maps(settings: Settings) -> list[str]:
     database) are removed, so index.html and the folder agree.
     """
     # the mapping modules bring matplotlib and mapclassify: only a run that draws pays for them
+    from citywide.mapping.about import methods_missing
     from citywide.mapping.build import map_files, remove_stale_pages
     from citywide.mapping.options import MapOptions
 
+    doc = Locations.from_settings(settings).indicators_doc
+    try:
+        methods = doc.read_text(encoding="utf-8")
+    except OSError as error:
+        raise methods_missing(doc, error) from error
     with db.connect(settings.duckdb_path, read_only=True) as connection:
         picture = read_picture(connection)
-    contents = map_files(picture, MapOptions.from_settings(settings), datetime.now(BANGKOK))
+    options = MapOptions.from_settings(settings)
+    contents = map_files(picture, options, datetime.now(BANGKOK), methods)
     written = files.write_files(settings.maps_dir, contents)
     remove_stale_pages(settings.maps_dir, contents)
     return [str(path) for path in written]

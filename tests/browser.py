@@ -37,6 +37,104 @@ return {
 """
 
 
+_LAYOUT = """
+const edges = r => [r.left, r.top, r.right, r.bottom];
+const boxOf = selector => {
+  const element = document.querySelector(selector);
+  if (!element) { return null; }
+  const r = element.getBoundingClientRect();
+  return r.width > 0 && r.height > 0 ? edges(r) : null;
+};
+const labels = [];
+const hidden = [];
+for (const label of document.querySelectorAll('.khet-label')) {
+  const spans = Array.from(label.children);
+  const rects = spans.map(s => s.getBoundingClientRect()).filter(r => r.width > 0);
+  const box = [Math.min(...rects.map(r => r.left)), Math.min(...rects.map(r => r.top)),
+               Math.max(...rects.map(r => r.right)), Math.max(...rects.map(r => r.bottom))];
+  // the label's anchor (its point inside its own khet) is the icon's top left corner
+  const anchor = label.getBoundingClientRect();
+  const under = document.elementsFromPoint(anchor.left, anchor.top)
+    .find(e => e.matches && e.matches('path.khet-shape'));
+  const found = {text: label.textContent, box: box, colour: getComputedStyle(spans[0]).color,
+                 fill: under ? under.getAttribute('fill') : null,
+                 priority: Number(label.dataset.priority)};
+  if (getComputedStyle(label).visibility === 'visible') {
+    found.text = label.innerText;
+    labels.push(found);
+  } else {
+    hidden.push(found);
+  }
+}
+const frame = document.querySelector('.leaflet-container').getBoundingClientRect();
+return {labels: labels, hidden: hidden, width: window.innerWidth, frame: edges(frame),
+        header: boxOf('.cw-header'), legend: boxOf('.citywide-legend'),
+        layers: boxOf('.leaflet-control-layers'), zoom: boxOf('.leaflet-control-zoom'),
+        scale: boxOf('.leaflet-control-scale')};
+"""
+
+
+@dataclass(frozen=True)
+class Box:
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    def padded(self, x: float, y: float) -> Box:
+        return Box(self.left - x, self.top - y, self.right + x, self.bottom + y)
+
+    def overlaps(self, other: Box) -> bool:
+        return (
+            self.left < other.right
+            and other.left < self.right
+            and self.top < other.bottom
+            and other.top < self.bottom
+        )
+
+
+def _box(edges: list[float] | None) -> Box | None:
+    return None if edges is None else Box(*edges)
+
+
+@dataclass(frozen=True)
+class Label:
+    """A khet label as drawn: its text, box, text colour (CSS rgb()) and its own khet's fill
+    (the shape under the label's anchor point)."""
+
+    text: str
+    box: Box  # where it is drawn, or would be when hidden
+    colour: str
+    fill: str | None
+    priority: int  # 0 is placed first
+
+
+def _label(item: dict[str, Any]) -> Label:
+    return Label(
+        item["text"], Box(*item["box"]), item["colour"], item["fill"], int(item["priority"])
+    )
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a map page's labels and controls are on screen (None: not shown)."""
+
+    width: int
+    frame: Box  # the map's own box
+    labels: list[Label]
+    hidden: list[Label]  # hidden for lack of room
+    header: Box | None
+    legend: Box | None
+    layers: Box | None
+    zoom: Box | None
+    scale: Box | None
+
+    @property
+    def controls(self) -> list[Box]:
+        found = (self.header, self.legend, self.layers, self.zoom, self.scale)
+        return [box for box in found if box is not None]
+
+
 @dataclass(frozen=True)
 class Rendered:
     shapes: int
@@ -74,6 +172,30 @@ class Browser:
             if entry["level"] in ("SEVERE", "ERROR")
         ]
         return Rendered(console_errors=errors, **measured)
+
+    def viewport(self, width: int, height: int) -> None:
+        """Lay pages out at ``width`` x ``height`` CSS pixels, a phone below 600 px wide (the
+        window alone cannot be made narrower than Chromium's minimum)."""
+        self.driver.set_window_size(max(width, 500), height)
+        self.driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
+        )
+
+    def layout(self) -> Layout:
+        """The labels shown (with their boxes) and the controls' boxes of the open page."""
+        found = self.driver.execute_script(_LAYOUT)
+        return Layout(
+            width=int(found["width"]),
+            frame=Box(*found["frame"]),
+            labels=[_label(item) for item in found["labels"]],
+            hidden=[_label(item) for item in found["hidden"]],
+            header=_box(found["header"]),
+            legend=_box(found["legend"]),
+            layers=_box(found["layers"]),
+            zoom=_box(found["zoom"]),
+            scale=_box(found["scale"]),
+        )
 
     def run(self, script: str) -> Any:
         return self.driver.execute_script(script)

@@ -11,7 +11,7 @@ values are too thin to publish. docs/indicators.md defines every indicator and t
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import numpy
@@ -35,6 +35,9 @@ class Indicator:
     basis: str | None
     source_fields: str
     decimals: int = 0  # shown in maps
+    # One sentence each, with the unit: what a map page and the methods page say it is.
+    definition_th: str = field(kw_only=True)
+    definition_en: str = field(kw_only=True)
     # the count of enumerated households the value is built from, where household records make it
     households_basis: str | None = None
 
@@ -46,48 +49,128 @@ class Indicator:
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator("slum_communities", "ชุมชนแออัด", "Slum communities", "ชุมชน", "communities",
-              None, "community_type"),
+              None, "community_type",
+              definition_th="จำนวนชุมชนประเภทชุมชนแออัดในเขต (หน่วย: ชุมชน)",
+              definition_en=(
+                  "The number of the khet's communities of type slum (ชุมชนแออัด), in communities."
+              )),
     Indicator("slum_households", "ครัวเรือนในชุมชนแออัด", "Slum households", "ครัวเรือน",
-              "households", "slum_communities", "community_type, households"),
+              "households", "slum_communities", "community_type, households",
+              definition_th="จำนวนครัวเรือนรวมของชุมชนแออัดในเขต (หน่วย: ครัวเรือน)",
+              definition_en=(
+                  "The households of the khet's slum communities added up, in households."
+              )),
     Indicator("slum_population", "ประชากรในชุมชนแออัด", "Slum population", "คน", "people",
-              "slum_communities", "community_type, population"),
+              "slum_communities", "community_type, population",
+              definition_th="จำนวนประชากรรวมของชุมชนแออัดในเขต (หน่วย: คน)",
+              definition_en="The people living in the khet's slum communities, in people."),
     Indicator("communities", "ชุมชนที่สำรวจ", "Surveyed communities", "ชุมชน", "communities",
-              None, "(every community)"),
+              None, "(every community)",
+              definition_th="จำนวนชุมชนทุกประเภทที่บันทึกไว้ในเขต (หน่วย: ชุมชน)",
+              definition_en="The khet's recorded communities of every type, in communities."),
     Indicator("households", "ครัวเรือนที่สำรวจ", "Surveyed households", "ครัวเรือน",
-              "households", "communities", "households"),
+              "households", "communities", "households",
+              definition_th="จำนวนครัวเรือนรวมของทุกชุมชนที่บันทึกไว้ในเขต (หน่วย: ครัวเรือน)",
+              definition_en=(
+                  "The households of all the khet's recorded communities added up, in households."
+              )),
     Indicator("population", "ประชากรที่สำรวจ", "Surveyed population", "คน", "people",
-              "communities", "population"),
+              "communities", "population",
+              definition_th="จำนวนประชากรรวมของทุกชุมชนที่บันทึกไว้ในเขต (หน่วย: คน)",
+              definition_en="The people of all the khet's recorded communities, in people."),
     Indicator("slum_population_share", "สัดส่วนประชากรในชุมชนแออัด",
               "Share of registered population in slum communities", "%", "%",
-              "slum_communities", "community_type, population; khet.population", decimals=1),
+              "slum_communities", "community_type, population; khet.population", decimals=1,
+              definition_th=(
+                  "ประชากรในชุมชนแออัดคิดเป็นร้อยละของประชากรตามทะเบียนราษฎร์ของเขต (หน่วย: %)"
+              ),
+              definition_en=(
+                  "The slum population as a percentage of the khet's registered population (%)."
+              )),
     Indicator("slum_households_per_km2", "ครัวเรือนชุมชนแออัดต่อ ตร.กม.",
               "Slum households per km²", "ครัวเรือน/ตร.กม.", "households/km²",
-              "slum_communities", "community_type, households; khet.area_km2", decimals=1),
+              "slum_communities", "community_type, households; khet.area_km2", decimals=1,
+              definition_th=(
+                  "ครัวเรือนในชุมชนแออัดหารด้วยพื้นที่ของเขต (หน่วย: ครัวเรือนต่อ ตร.กม.)"
+              ),
+              definition_en="Slum households divided by the khet's area, in households per km²."),
     Indicator("insecure_tenure_households", "ครัวเรือนที่ไม่มีความมั่นคงในที่อยู่อาศัย",
               "Households with insecure tenure", "ครัวเรือน", "households",
               "tenure_communities", "tenure (squatter, rent_no_contract), households",
-              households_basis="tenure_households"),
+              households_basis="tenure_households",
+              definition_th=(
+                  "ครัวเรือนในชุมชนที่บุกรุกหรือเช่าที่ดินโดยไม่มีสัญญา (หน่วย: ครัวเรือน)"
+              ),
+              definition_en=(
+                  "Households in communities that squat or rent their land without a contract, in "
+                  "households."
+              )),
     Indicator("eviction_threat_households", "ครัวเรือนที่ถูกคุกคามการไล่รื้อ",
               "Households under eviction threat", "ครัวเรือน", "households",
               "eviction_communities",
-              "eviction_threat (threatened, in_court, evicted), households"),
+              "eviction_threat (threatened, in_court, evicted), households",
+              definition_th=(
+                  "ครัวเรือนในชุมชนที่ถูกคุกคามการไล่รื้อ อยู่ระหว่างคดี หรือถูกไล่รื้อแล้ว "
+                  "(หน่วย: ครัวเรือน)"
+              ),
+              definition_en=(
+                  "Households in communities threatened with eviction, in court or evicted, in "
+                  "households."
+              )),
     Indicator("poor_housing_households", "ครัวเรือนที่สภาพบ้านทรุดโทรม",
               "Households in poor housing", "ครัวเรือน", "households",
               "condition_communities", "housing_condition (poor), households",
-              households_basis="condition_households"),
+              households_basis="condition_households",
+              definition_th="ครัวเรือนในชุมชนที่บันทึกว่าสภาพบ้านทรุดโทรม (หน่วย: ครัวเรือน)",
+              definition_en=(
+                  "Households in communities whose housing is recorded as poor, in households."
+              )),
     Indicator("lacking_services_households", "ครัวเรือนที่ขาดน้ำ ไฟฟ้า หรือการระบายน้ำ",
               "Households lacking water, electricity or drainage", "ครัวเรือน", "households",
-              "services_communities", "water, electricity, drainage (no, partial), households"),
+              "services_communities", "water, electricity, drainage (no, partial), households",
+              definition_th=(
+                  "ครัวเรือนในชุมชนที่ไม่มีหรือมีเพียงบางส่วนของน้ำประปา ไฟฟ้า หรือการระบายน้ำ "
+                  "(หน่วย: ครัวเรือน)"
+              ),
+              definition_en=(
+                  "Households in communities with no or only partial water, electricity or "
+                  "drainage, in households."
+              )),
     Indicator("baan_mankong_demand_households", "ครัวเรือนที่ต้องการเข้าร่วมโครงการบ้านมั่นคง",
               "Households wanting to join Baan Mankong", "ครัวเรือน", "households",
               "programme_communities", "household: wants_baan_mankong (yes)",
-              households_basis="programme_households"),
+              households_basis="programme_households",
+              definition_th=(
+                  "ครัวเรือนที่สำรวจรายครัวเรือนและต้องการเข้าร่วมโครงการบ้านมั่นคงหรือโครงการที่อยู่อาศัยอื่น "
+                  "(หน่วย: ครัวเรือน)"
+              ),
+              definition_en=(
+                  "Enumerated households that want to join Baan Mankong or another housing "
+                  "programme, in households."
+              )),
     Indicator("median_household_income", "รายได้ครัวเรือนต่อเดือน (มัธยฐาน)",
               "Median household income per month", "บาท/เดือน", "baht/month",
               "income_communities", "household: monthly_income",
-              households_basis="income_households"),
+              households_basis="income_households",
+              definition_th=(
+                  "ค่ามัธยฐานของรายได้ต่อเดือนของครัวเรือนที่แจ้งรายได้ (หน่วย: บาทต่อเดือน)"
+              ),
+              definition_en=(
+                  "The median monthly income of the enumerated households that report one, in baht "
+                  "per month."
+              )),
     Indicator("need_index", "ดัชนีความต้องการ", "Need index", "0-100", "0-100",
-              None, "weighted indicators, see docs/indicators.md", decimals=1),
+              None, "weighted indicators, see docs/indicators.md", decimals=1,
+              definition_th=(
+                  "ค่าเฉลี่ยถ่วงน้ำหนักของตัวชี้วัดซึ่งปรับเป็นช่วง 0-1 ระหว่างเขตในรอบเดียวกัน "
+                  "คูณ 100 โดย 100 คือความต้องการสูงสุด (หน่วย: คะแนน 0-100; "
+                  "น้ำหนักอยู่ในหน้าวิธีการ)"
+              ),
+              definition_en=(
+                  "A score from 0 to 100: the weighted mean of the indicators, each scaled 0-1 "
+                  "across the khets of the round; 100 = the greatest need (weights on the methods "
+                  "page)."
+              )),
 )  # fmt: skip
 INDICATOR_BY_NAME = {indicator.name: indicator for indicator in INDICATORS}
 
@@ -472,8 +555,8 @@ class SuppressionRule:
             f"{self.min_households} ครัวเรือน ไม่แสดง เพื่อคุ้มครองข้อมูลส่วนบุคคล "
             "(จำนวนชุมชนและดัชนีความต้องการแสดงเสมอ)",
             f"Values built from fewer than {self.min_communities} communities, or from fewer than "
-            f"{self.min_households} enumerated households, are not shown, to protect privacy "
-            "(community counts and the need index are always shown).",
+            f"{self.min_households} enumerated households, are withheld for privacy (community "
+            "counts and the need index are always shown).",
         )
 
 

@@ -26,7 +26,11 @@ PREPARED_FOLDER = "prepared"
 PREPARED_MANIFEST = "manifest.json"  # in a prepared file's folder: its tables
 PUBLISHED_MANIFEST = "published.json"
 REPORT_PAGE = "report.html"
-DATABASE_FILE = "citywide.duckdb"  # in PROCESSED_DIR unless CITYWIDE_DUCKDB_PATH says otherwise
+DATABASE_FILE = "citywide.duckdb"
+# docs/ of the source checkout the code runs from (src/citywide/locations.py -> docs/); the
+# methods page of the maps renders its indicators.md. Not in the wheel: docs/ is not packaged.
+DOCS_DIR = Path(__file__).resolve().parents[2] / "docs"
+INDICATORS_DOC = "indicators.md"  # in PROCESSED_DIR unless CITYWIDE_DUCKDB_PATH says otherwise
 
 
 def surveys_dir(raw_dir: Path) -> Path:
@@ -122,6 +126,11 @@ class Locations:
     def published_manifest(self) -> Path:
         """PROCESSED_DIR/published.json: what the exports and maps were made from."""
         return self.processed_dir / PUBLISHED_MANIFEST
+
+    @property
+    def indicators_doc(self) -> Path:
+        """docs/indicators.md: what each indicator means and how the need index is made."""
+        return DOCS_DIR / INDICATORS_DOC
 
     @property
     def report_page(self) -> Path:

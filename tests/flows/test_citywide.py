@@ -26,6 +26,7 @@ from flows.citywide import citywide
 from flows.geography import geography
 from tests.browser import chromium
 from tests.mapping.conftest import foreign_addresses
+from tests.mapping.test_layout import SIZES, assert_nothing_collides
 
 pytestmark = [pytest.mark.real_data, pytest.mark.usefixtures("prefect_harness")]
 
@@ -96,7 +97,12 @@ def test_pipeline_builds_bangkoks_geography(real_settings: Settings) -> None:
         Path(p).relative_to(real_settings.maps_dir).as_posix() for p in published.outputs.maps
     )
     assert maps == sorted(
-        [*MAPPED_FILES, KHWAENG_PAGE, *(f"rounds/bma_registry/{name}" for name in MAPPED_FILES)]
+        [
+            *MAPPED_FILES,
+            KHWAENG_PAGE,
+            "methods.html",
+            *(f"rounds/bma_registry/{name}" for name in MAPPED_FILES),
+        ]
     )
     assert_maps_are_offline_small_and_private(real_settings)
     assert_chromium_draws_every_khet(real_settings)
@@ -119,7 +125,7 @@ def assert_maps_are_offline_small_and_private(settings: Settings) -> None:
     pages = {
         path.name: path.read_text(encoding="utf-8") for path in settings.maps_dir.glob("*.html")
     }
-    assert len(pages) == 14  # the 12 map pages, the khwaeng page and the run report
+    assert len(pages) == 15  # the 12 map pages, khwaeng, methods and the run report
     for name, html in pages.items():
         assert (settings.maps_dir / name).stat().st_size <= 1_000_000, name
         assert foreign_addresses(html) == set(), name
@@ -161,7 +167,7 @@ def assert_chromium_draws_every_khet(settings: Settings) -> None:
             drawn = browser.render(page)
             assert drawn.console_errors == [], page.name
             assert drawn.network_requests == []
-            if page.name in ("index.html", "report.html"):
+            if page.name in ("index.html", "report.html", "methods.html"):
                 continue
             shapes = 180 if page.name == KHWAENG_PAGE else 50  # khwaeng, with the khet names
             assert (drawn.shapes, drawn.filled, len(drawn.labels)) == (shapes, shapes, 50), (
@@ -189,6 +195,15 @@ def assert_chromium_draws_every_khet(settings: Settings) -> None:
         assert [legend.splitlines()[0] for legend in legends] == [
             layer.split(" · ")[0] for layer in composite.layers
         ]
+        # the registry's two khets of greatest need are named on the map at both widths, and no
+        # label overlaps another or a control
+        for width, height in SIZES:
+            browser.viewport(width, height)
+            browser.render(settings.maps_dir / "need_index.html")
+            layout = browser.layout()
+            assert_nothing_collides(layout, "need_index.html")
+            shown = {label.text.splitlines()[0] for label in layout.labels}
+            assert {"บางกอกน้อย", "ธนบุรี"} <= shown, (width, shown)
 
 
 def assert_web_outlines_leave_no_gap(settings: Settings) -> None:

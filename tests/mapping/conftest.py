@@ -12,10 +12,13 @@ import pytest
 import shapely
 
 from citywide.indicators import INDICATORS
+from citywide.locations import DOCS_DIR, INDICATORS_DOC
 from citywide.mapping.picture import Picture
 from citywide.rounds import RoundProgress, round_progress
 from tests.coverage_tables import coverage_frames
 
+# The methods page's text, as the write_maps task reads it.
+METHODS = (DOCS_DIR / INDICATORS_DOC).read_text(encoding="utf-8")
 REASON_TH = "ไม่แสดงค่าที่คำนวณจากชุมชนน้อยกว่า 3 แห่ง (คุ้มครองข้อมูลส่วนบุคคล)"
 REASON_EN = "values built from fewer than 3 communities are not shown (privacy)"
 

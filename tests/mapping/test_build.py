@@ -28,7 +28,7 @@ from citywide.mapping.build import (
 )
 from citywide.mapping.page import script_json
 from tests.browser import chromium
-from tests.mapping.conftest import multi_round_picture, published
+from tests.mapping.conftest import METHODS, multi_round_picture, published
 
 BUILT = datetime(2026, 11, 21, 6, 0, tzinfo=UTC)
 
@@ -46,10 +46,10 @@ def four_khets() -> list[dict[str, object]]:
 
 
 def test_pages_for_indicators_with_data_and_an_index_linking_them() -> None:
-    files = map_files(Picture(published(four_khets())), MapOptions(), BUILT)
+    files = map_files(Picture(published(four_khets())), MapOptions(), BUILT, METHODS)
     assert set(files) == {
         "need_index.html", "slum_communities.html", "communities.html",
-        COMPOSITE_PAGE, INDEX_PAGE, PNG,
+        COMPOSITE_PAGE, INDEX_PAGE, PNG, "methods.html",
     }  # fmt: skip
     index = files[INDEX_PAGE]
     assert isinstance(index, str)
@@ -69,7 +69,10 @@ def test_pages_for_indicators_with_data_and_an_index_linking_them() -> None:
 
 def test_quantiles_and_class_count_come_from_the_options() -> None:
     files = map_files(
-        Picture(published(four_khets())), MapOptions(classification="quantiles", classes=2), BUILT
+        Picture(published(four_khets())),
+        MapOptions(classification="quantiles", classes=2),
+        BUILT,
+        METHODS,
     )
     page = files["slum_communities.html"]
     assert isinstance(page, str)
@@ -81,11 +84,11 @@ def test_quantiles_and_class_count_come_from_the_options() -> None:
 
 def test_nothing_to_map_is_an_error_that_says_so() -> None:
     with pytest.raises(PublishError, match="nothing to map"):
-        map_files(Picture(published([{}, {}])), MapOptions(), BUILT)
+        map_files(Picture(published([{}, {}])), MapOptions(), BUILT, METHODS)
     twice = published(four_khets())
     twice.loc[1, "khet_code"] = twice.loc[0, "khet_code"]
     with pytest.raises(PublishError, match="one published row per khet"):
-        map_files(Picture(twice), MapOptions(), BUILT)
+        map_files(Picture(twice), MapOptions(), BUILT, METHODS)
 
 
 def test_stale_pages_are_the_map_pages_not_written_again(tmp_path: Path) -> None:
@@ -124,7 +127,7 @@ def test_a_round_label_becomes_a_safe_folder_name() -> None:
 
 
 def test_every_round_keeps_its_own_pages_and_the_index_lists_their_coverage() -> None:
-    files = map_files(multi_round_picture(), MapOptions(), BUILT)
+    files = map_files(multi_round_picture(), MapOptions(), BUILT, METHODS)
     for scope in ("", "rounds/2568/", "rounds/bma_registry/"):
         for name in ("index.html", "need_index.html", "slum_households.html", COMPOSITE_PAGE,
                      PNG, "coverage.html"):  # fmt: skip
@@ -177,7 +180,7 @@ def test_no_thai_font_refuses_the_png_with_the_package_to_install(
 
 
 def test_every_relative_link_between_the_pages_reaches_a_page() -> None:
-    files = map_files(multi_round_picture(), MapOptions(), BUILT)
+    files = map_files(multi_round_picture(), MapOptions(), BUILT, METHODS)
     written = set(files) | {"report.html"}  # the run report is written next to index.html
     links = 0
     for name, content in files.items():
@@ -191,7 +194,7 @@ def test_every_relative_link_between_the_pages_reaches_a_page() -> None:
 
 
 def test_chromium_draws_a_round_page_and_its_coverage_offline(tmp_path: Path) -> None:
-    files = map_files(multi_round_picture(), MapOptions(), BUILT)
+    files = map_files(multi_round_picture(), MapOptions(), BUILT, METHODS)
     write_files(tmp_path, files)
     with chromium() as browser:
         for page in ("rounds/2568/need_index.html", "rounds/2568/coverage.html", "coverage.html",
@@ -211,7 +214,7 @@ def test_the_khwaeng_page_shows_each_khwaeng_with_its_khet_and_hides_what_the_vi
     tmp_path: Path,
 ) -> None:
     picture = multi_round_picture()
-    files = map_files(picture, MapOptions(), BUILT)
+    files = map_files(picture, MapOptions(), BUILT, METHODS)
     page = files[KHWAENG_PAGE]
     assert isinstance(page, str)
     assert f'href="{KHWAENG_PAGE}"' in str(files[INDEX_PAGE])
@@ -235,6 +238,6 @@ def test_the_khwaeng_page_shows_each_khwaeng_with_its_khet_and_hides_what_the_vi
 
 
 def test_no_khwaeng_rows_no_khwaeng_page() -> None:
-    files = map_files(Picture(published(four_khets())), MapOptions(), BUILT)
+    files = map_files(Picture(published(four_khets())), MapOptions(), BUILT, METHODS)
     assert KHWAENG_PAGE not in files
     assert KHWAENG_PAGE not in str(files[INDEX_PAGE])

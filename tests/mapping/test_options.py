@@ -14,9 +14,10 @@ from citywide.mapping.options import MapOptions, Tiles
 from citywide.settings import Settings
 
 TILES = Tiles("https://tiles.example/{z}/{x}/{y}.png", "© Tiles Example")
-# Settings the maps are drawn with: every MAP_* setting, and the suppression they print
+# Settings the maps are drawn with: every MAP_* setting, the suppression they print and the
+# need index weights their methods page lists
 MAP_SETTINGS = [name for name in Settings.model_fields if name.startswith("map_")]
-MAP_SETTINGS += ["suppression_k", "min_households"]
+MAP_SETTINGS += ["suppression_k", "min_households", "need_weights"]
 
 
 def variants(value: Any, hint: Any) -> list[Any]:
@@ -36,6 +37,12 @@ def variants(value: Any, hint: Any) -> list[Any]:
             for f in dataclasses.fields(Tiles)
             for changed in variants(getattr(value, f.name), str)
         ]
+    if typing.get_origin(hint) is tuple:  # (name, weight) pairs: one weight changed, one dropped
+        (name, weight), *rest = value
+        return [((name, weight + 1.5), *rest), tuple(rest)]
+    if typing.get_origin(hint) is dict:  # the need weights as a setting
+        name, weight = next(iter(value.items()))
+        return [{**value, name: weight + 1.5}]
     if hint is int:
         return [value + 1]
     if hint is float:

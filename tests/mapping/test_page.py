@@ -48,7 +48,7 @@ def khet_page(tiles: Tiles | None = None, names: tuple[str, str] = ("เขต�
         labels=label_points(khets),
         bounds=tuple(float(v) for v in khets.total_bounds),  # type: ignore[arg-type]
         tiles=tiles,
-        subtitle_html="รอบสำรวจ · survey round: 2026",
+        about_html="<p>รอบสำรวจ · survey round: 2026</p>",
     )
     return map_page(base, "ชุมชนแออัด <b>", "Slum communities <b>", layers)
 
@@ -91,6 +91,7 @@ def test_index_page_escapes_what_it_shows() -> None:
         IndexContent(
             title_th="<b>t</b>", title_en="e", scope_th="<i>2026</i>", scope_en="s",
             sources="<u>src</u>", built_at="now", home=None, report="report.html",
+            methods="methods.html",
             composite="all.html", png="map.png", coverage=None, privacy_th="p", privacy_en="q",
             indicators=(IndexEntry("<script>", "x", "u", None),), changes=(),
             rounds=(RoundEntry(progress, "rounds/x/index.html", None),),

@@ -17,7 +17,7 @@ from citywide.mapping.layers import NOT_SURVEYED_COLOUR, choropleth_layer
 from citywide.mapping.picture import read_picture, read_progress
 from citywide.rounds import round_progress
 from tests.coverage_tables import coverage_frames
-from tests.mapping.conftest import picture_current, picture_progress, picture_rounds
+from tests.mapping.conftest import METHODS, picture_current, picture_progress, picture_rounds
 from tests.test_exports import _fill as fill_picture
 
 RULE = SuppressionRule()  # the settings' default: 3 communities, 10 households
@@ -122,7 +122,7 @@ def test_the_maps_read_the_picture_and_each_rounds_progress(tmp_path: Path) -> N
     assert district.sentence_en == "1 of 3 khets returned survey round 2568"
     assert district.missing_th == "ยังไม่ส่ง: เขตพระนคร, เขตหนองจอก"
     assert district.last_return_text == "2026-01-10"  # 09:00 UTC, 16:00 in Bangkok
-    files = map_files(picture, MapOptions(), datetime(2026, 1, 10, tzinfo=UTC))
+    files = map_files(picture, MapOptions(), datetime(2026, 1, 10, tzinfo=UTC), METHODS)
     assert "rounds/2568/coverage.html" in files
     assert "1 of 3 khets returned survey round 2568" in str(files["index.html"])
 

@@ -21,6 +21,7 @@ import geopandas as gpd
 
 from citywide.errors import PublishError
 from citywide.indicators import INDICATOR_BY_NAME, INDICATORS, Indicator, SuppressionRule
+from citywide.mapping.about import METHODS_PAGE, about_html, methods_page
 from citywide.mapping.change import CHANGES, change_layer, change_page
 from citywide.mapping.coverage import COVERAGE_PAGE, COVERAGE_TITLE, coverage_layer
 from citywide.mapping.layers import (
@@ -131,8 +132,11 @@ def remove_stale_pages(folder: Path, written: Collection[str]) -> list[Path]:
     return removed + emptied
 
 
-def map_files(picture: Picture, options: MapOptions, built_at: datetime) -> dict[str, str | bytes]:
-    """Every page: the current picture in maps/, each round in maps/rounds/<label>/."""
+def map_files(
+    picture: Picture, options: MapOptions, built_at: datetime, methods: str
+) -> dict[str, str | bytes]:
+    """Every page: the current picture in maps/, each round in maps/rounds/<label>/, and
+    maps/methods.html (``methods``: the text of docs/indicators.md) that every page links to."""
     khets = picture.current
     if len(khets) == 0 or khets["khet_code"].duplicated().any():
         raise PublishError(
@@ -151,20 +155,25 @@ def map_files(picture: Picture, options: MapOptions, built_at: datetime) -> dict
         for label, rows in ordered.groupby("survey_round", sort=False):  # one per round
             scope = round_scope(str(label))
             found = progress.get(str(label))
-            pages = _scope_pages(rows.reset_index(drop=True), options, scope, found, False)
+            pages = _scope_pages(rows.reset_index(drop=True), options, scope, found, False, built)
             own = (RoundEntry(found, None, pages.coverage),) if found is not None else ()
             files |= _index(pages, scope, built, options, own)
             files |= {scope.folder + name: content for name, content in pages.files.items()}
             if found is not None:
                 listed = RoundEntry(found, scope.folder + INDEX_PAGE, _in(scope, pages.coverage))
                 entries.append(listed)
-    current = _scope_pages(khets, options, CURRENT, latest_district_round(picture.progress), True)
+    latest = latest_district_round(picture.progress)
+    current = _scope_pages(khets, options, CURRENT, latest, True, built)
     files |= current.files
     by_khwaeng = khwaeng_page(picture.khwaeng, khets, options, built)
     if by_khwaeng is not None:
         files[KHWAENG_PAGE] = by_khwaeng
     khwaeng = KHWAENG_PAGE if by_khwaeng is not None else None
     files |= _index(current, CURRENT, built, options, tuple(reversed(entries)), khwaeng)
+    catalogue = [*MAP_ORDER, *(indicator for indicator, _ in CHANGES)]
+    files[METHODS_PAGE] = methods_page(
+        methods, options.need_weights, catalogue, khets, built, INDEX_PAGE
+    )
     return files
 
 
@@ -183,14 +192,19 @@ def khwaeng_page(
     if len(layer.classes) == 0:
         return None
     note_th, note_en = KHWAENG_NOTE
+    links = [
+        (METHODS_PAGE, "วิธีการและน้ำหนัก", "methods and weights"),
+        (INDEX_PAGE, "แผนที่ทั้งหมด", "all maps"),
+    ]
+    about = about_html(
+        khets, (CURRENT.name_th, CURRENT.name_en), built, _privacy(options.suppression), links
+    )  # the khwaeng values come from the rounds of their khets
     base = _basemap(
         web,
         web_geometry(khets, options.simplify_m),  # the khet names: 180 would crowd the map
         options,
-        f"<b>{escape(CURRENT.name_th)} · {escape(CURRENT.name_en)}</b> · "
-        f"{escape(sources_note(khwaeng))}<br><small>{escape(note_th)} · {escape(note_en)}"
-        f"</small><br>สร้างเมื่อ · built {escape(built)} · "
-        f'<a href="{INDEX_PAGE}">แผนที่ทั้งหมด · all maps</a>',
+        f'<p class="cw-note">{escape(note_th)}<br><span lang="en">{escape(note_en)}</span></p>'
+        + about,
     )
     title_th, title_en = KHWAENG_TITLE
     return map_page(base, title_th, title_en, [layer])
@@ -219,6 +233,7 @@ def _scope_pages(
     scope: Scope,
     coverage: RoundProgress | None,
     required: bool,
+    built: str,
 ) -> _Pages:
     """The indicator, composite, change and coverage pages and the PNG of one scope."""
     sources = sources_note(khets)
@@ -244,16 +259,20 @@ def _scope_pages(
         if indicator.name in web.columns
     ]
     changes = [layer for layer in changes if len(layer.classes) > 0]
-    current_th, current_en = (escape(name) for name in CURRENT_NAME)
-    home = (
-        f' · <a href="{scope.up}{INDEX_PAGE}">{current_th} · {current_en}</a>' if scope.up else ""
-    )
+    current_th, current_en = CURRENT_NAME
+    links = [
+        (f"{scope.up}{METHODS_PAGE}", "วิธีการและน้ำหนัก", "methods and weights"),
+        (INDEX_PAGE, "แผนที่ทั้งหมด", "all maps"),
+    ]
+    if scope.up:
+        links.append((f"{scope.up}{INDEX_PAGE}", current_th, current_en))
     base = _basemap(
         web,
         web,
         options,
-        f"<b>{escape(scope.name_th)} · {escape(scope.name_en)}</b> · {escape(sources)}<br>"
-        f'<a href="{INDEX_PAGE}">แผนที่ทั้งหมด · all maps</a>{home}',
+        about_html(
+            khets, (scope.name_th, scope.name_en), built, _privacy(options.suppression), links
+        ),
     )
     files: dict[str, str | bytes] = {
         page: map_page(base, layer.indicator.label_th, layer.indicator.label_en, [layer])
@@ -283,17 +302,17 @@ def _scope_pages(
 
 
 def _basemap(
-    web: gpd.GeoDataFrame, labelled: gpd.GeoDataFrame, options: MapOptions, subtitle_html: str
+    web: gpd.GeoDataFrame, labelled: gpd.GeoDataFrame, options: MapOptions, about: str
 ) -> Basemap:
     """The outlines of ``web`` and its extent, the names of ``labelled`` (the same places, or
-    the khets over khwaeng), the configured tiles and the (escaped) subtitle."""
+    the khets over khwaeng), the configured tiles and the (escaped) header paragraphs."""
     west, south, east, north = (float(v) for v in web.total_bounds)
     return Basemap(
         features=feature_collection(web),
         labels=label_points(labelled),
         bounds=(west, south, east, north),
         tiles=options.tiles,
-        subtitle_html=subtitle_html,
+        about_html=about,
     )
 
 
@@ -315,6 +334,7 @@ def _index(
         built_at=built,
         home=f"{scope.up}{INDEX_PAGE}" if scope.up else None,
         report=f"{scope.up}{REPORT_PAGE}",
+        methods=f"{scope.up}{METHODS_PAGE}",
         composite=pages.composite,
         png=pages.png,
         coverage=pages.coverage,

@@ -30,6 +30,14 @@ CHANGES: tuple[tuple[Indicator, str], ...] = (
             "slum_households_change", "การเปลี่ยนแปลงของครัวเรือนในชุมชนแออัด",
             "Change in slum households", "ครัวเรือน", "households", "slum_communities",
             "previous_round",
+            definition_th=(
+                "ครัวเรือนในชุมชนแออัดของรอบนี้ลบด้วยของรอบสำรวจก่อนหน้าของเขตเดียวกัน "
+                "(หน่วย: ครัวเรือน)"
+            ),
+            definition_en=(
+                "Slum households in this round minus those in the khet's own previous surveyed "
+                "round, in households."
+            ),
         ),
         "slum_households",
     ),
@@ -37,6 +45,14 @@ CHANGES: tuple[tuple[Indicator, str], ...] = (
         Indicator(
             "need_index_change", "การเปลี่ยนแปลงของดัชนีความต้องการ", "Change in the need index",
             "จุด (0-100)", "points (0-100)", "slum_communities", "previous_round", decimals=1,
+            definition_th=(
+                "ดัชนีความต้องการของรอบนี้ลบด้วยของรอบสำรวจก่อนหน้าของเขตเดียวกัน (หน่วย: จุด) "
+                "ซึ่งสะท้อนด้วยว่าแต่ละรอบสำรวจเขตใดบ้าง"
+            ),
+            definition_en=(
+                "The need index in this round minus that in the khet's own previous surveyed "
+                "round, in points; it also reflects which khets each round covered."
+            ),
         ),
         "need_index",
     ),

@@ -17,6 +17,14 @@ from citywide.rounds import COMPLETE, NOT_RETURNED, PARTIAL, STATUS_NAMES, KhetR
 COVERAGE_PAGE = "coverage.html"
 COVERAGE_TITLE = ("การส่งข้อมูลรายเขต", "Returns by khet")
 COVERAGE_COLOURS = {COMPLETE: "#238b45", PARTIAL: "#a1d99b", NOT_RETURNED: NOT_SURVEYED_COLOUR}
+# What the page shows, with its units: a status per khet from counts of communities.
+DEFINITION_TH = (
+    "สถานะการส่งข้อมูลของแต่ละเขต: ชุมชนที่สำรวจแล้วเทียบกับชุมชนในทะเบียนที่คาดว่าจะสำรวจ (หน่วย: ชุมชน และร้อยละ)"
+)
+DEFINITION_EN = (
+    "Each khet's return status: the communities surveyed against the registered communities "
+    "expected, in communities and %."
+)
 _CSS = {COMPLETE: "cw-complete", PARTIAL: "cw-partial", NOT_RETURNED: "cw-not-surveyed"}
 
 
@@ -35,8 +43,8 @@ def coverage_layer(khets: gpd.GeoDataFrame, progress: RoundProgress) -> Shading:
     )
     title_th, title_en = COVERAGE_TITLE
     rows = [
-        f'<div class="cw-legend-title">{escape(title_th)}<br><small>{escape(title_en)}</small>'
-        f"</div>",
+        f'<summary class="cw-legend-title">{escape(title_th)}<br>'
+        f"<small>{escape(title_en)}</small></summary>",
         f'<div class="cw-legend-note">{round_line}</div>',
     ]
     for status in (COMPLETE, PARTIAL, NOT_RETURNED):
@@ -53,6 +61,10 @@ def coverage_layer(khets: gpd.GeoDataFrame, progress: RoundProgress) -> Shading:
     )
     return Shading(
         title_html=f"{escape(title_th)} · {escape(title_en)}",
+        definition_html=(
+            f'<span lang="th">{escape(DEFINITION_TH)}</span><br>'
+            f'<span lang="en">{escape(DEFINITION_EN)}</span>'
+        ),
         legend_html="".join(rows),
         fills=fills,
         tooltips=tooltips,

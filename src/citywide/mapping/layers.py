@@ -7,6 +7,7 @@ HTML-escaped here, where it is made, so the page only places fragments that are 
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import warnings
@@ -51,7 +52,6 @@ METHOD_NAMES: dict[Method, tuple[str, str]] = {
 # Web maps need metre-scale outlines, not survey-grade ones; UTM 47N measures Bangkok in metres.
 METRIC_CRS = "EPSG:32647"
 COORDINATE_DECIMALS = 5  # ~1 m at Bangkok's latitude
-SMALL_KHET_KM2 = 12.0
 
 
 @dataclass(frozen=True)
@@ -70,12 +70,15 @@ class Classes:
 
 @dataclass(frozen=True)
 class Shading:
-    """What a map page draws for one layer: its title, legend, each khet's fill and tooltip.
+    """What a map page draws for one layer: its title, definition, legend, each khet's fill and
+    tooltip.
 
-    Fills and tooltips are in khet order; a fill of None is "no data" (the page's grey).
+    Fills and tooltips are in khet order; a fill of None is "no data" (the page's grey). The
+    legend starts with its ``<summary>`` (the page folds it away on a phone).
     """
 
     title_html: str
+    definition_html: str  # one sentence with the unit, Thai then English
     legend_html: str
     fills: tuple[str | None, ...]
     tooltips: tuple[str, ...]
@@ -122,10 +125,12 @@ def feature_collection(khets: gpd.GeoDataFrame) -> dict[str, Any]:
 
 
 def label_points(khets: gpd.GeoDataFrame) -> list[dict[str, object]]:
-    """A point inside each khet with its name, Thai above English, escaped.
+    """A point inside each khet with its name, Thai above English, escaped, and its priority.
 
-    ``small`` marks khets under SMALL_KHET_KM2, whose labels the page shows only when zoomed in
-    (the inner-city khets are too close together at the city-wide zoom).
+    ``priority`` 0 is placed first: the page places the labels in this order and hides any that
+    would overlap one already placed (only the browser knows the text sizes), so the khets of
+    greatest need are named first. The order is the need index, largest first, then the area
+    (a khet without an index, the larger first); every khet stays named in its tooltip.
     """
     points = shapely.point_on_surface(khets.geometry.to_numpy())
     return [
@@ -133,17 +138,36 @@ def label_points(khets: gpd.GeoDataFrame) -> list[dict[str, object]]:
             "lat": round(float(y), COORDINATE_DECIMALS),
             "lon": round(float(x), COORDINATE_DECIMALS),
             "html": f'<span lang="th">{escape(th)}</span><span lang="en">{escape(en)}</span>',
-            "small": bool(area < SMALL_KHET_KM2),
+            "priority": priority,
         }
-        for x, y, th, en, area in zip(
+        for x, y, th, en, priority in zip(
             shapely.get_x(points),
             shapely.get_y(points),
             khets["name_th"],
             khets["name_en"],
-            khets["area_km2"],
+            label_priorities(khets),
             strict=True,
         )
     ]
+
+
+def label_priorities(khets: gpd.GeoDataFrame) -> list[int]:
+    """Each khet's place in the labelling order: need index descending, then area descending."""
+    need = (
+        pd.to_numeric(khets["need_index"], errors="coerce").astype("float64")
+        if "need_index" in khets.columns
+        else pd.Series(numpy.nan, index=khets.index)
+    )
+    need = need.where(surveyed(khets))
+    area = pd.to_numeric(khets["area_km2"], errors="coerce").astype("float64").fillna(0)
+    order = sorted(
+        range(len(khets)),
+        key=lambda i: (math.isnan(need.iloc[i]), -numpy.nan_to_num(need.iloc[i]), -area.iloc[i]),
+    )
+    places = [0] * len(khets)
+    for place, i in enumerate(order):
+        places[i] = place
+    return places
 
 
 def classify(
@@ -181,11 +205,14 @@ def classify(
     position[values.notna().to_numpy()] = which
     grouped = present.groupby(which)
     colours = _colours(len(kept))
+    highs = tuple(float(v) for v in grouped.max())
     return (
         Classes(
             method=method,
-            lows=tuple(float(v) for v in grouped.min()),
-            highs=tuple(float(v) for v in grouped.max()),
+            # contiguous: a class runs from above the one before's top (its largest value) to its
+            # own largest value, so no value between two classes falls in a gap
+            lows=(float(present.min()), *highs[:-1]),
+            highs=highs,
             colours=colours,
             counts=tuple(int(v) for v in grouped.size()),
         ),
@@ -210,6 +237,52 @@ def value_range(low: float, high: float, indicator: Indicator) -> str:
     """A class's span as shown in legends: "12 – 30", or one value when the class holds one."""
     text = format_value(low, indicator)
     return text if high == low else f"{text} – {format_value(high, indicator)}"
+
+
+MAX_EXTRA_DECIMALS = 2
+
+
+def legend_decimals(classes: Classes, indicator: Indicator) -> int:
+    """The indicator's decimals, or up to two more when fewer would show two class edges alike."""
+    edges = [*classes.lows[:1], *classes.highs]
+    if classes.lows[:1] == classes.highs[:1]:
+        edges = edges[1:]  # a first class of one value: its edge is shown once
+    for decimals in range(indicator.decimals, indicator.decimals + MAX_EXTRA_DECIMALS + 1):
+        shown = [round(edge, decimals) for edge in edges]
+        if all(a < b for a, b in itertools.pairwise(shown)):
+            return decimals
+    return indicator.decimals + MAX_EXTRA_DECIMALS
+
+
+def class_ranges(classes: Classes, indicator: Indicator) -> list[str]:
+    """Each class's span for the legend, contiguous: "0.0 – 7.4", "> 7.4 – 19.5", ...
+
+    A class after the first starts where the one before ends (the ">" says that edge belongs
+    to the class below), so every value has a row; a class of one value shows it once. The
+    change maps' equal intervals read "-60 – -36" (the legend notes where an edge value goes).
+    """
+    decimals = legend_decimals(classes, indicator)
+
+    def shown(value: float) -> str:
+        return f"{value:,.{decimals}f}"
+
+    ranges = []
+    for place, (low, high) in enumerate(zip(classes.lows, classes.highs, strict=True)):
+        if classes.method == "diverging":
+            ranges.append(f"{shown(low)} – {shown(high)}")
+        elif place == 0:
+            ranges.append(shown(low) if low == high else f"{shown(low)} – {shown(high)}")
+        else:
+            ranges.append(f"> {shown(low)} – {shown(high)}")
+    return ranges
+
+
+def definition_html(indicator: Indicator) -> str:
+    """The indicator's one-sentence definition, Thai then English, escaped."""
+    return (
+        f'<span lang="th">{escape(indicator.definition_th)}</span><br>'
+        f'<span lang="en">{escape(indicator.definition_en)}</span>'
+    )
 
 
 def unit_label(indicator: Indicator) -> str:
@@ -305,6 +378,7 @@ def shaded_layer(
     return Layer(
         indicator=indicator,
         title_html=title_html(indicator),
+        definition_html=definition_html(indicator),
         legend_html=_legend(indicator, found, counts, khets, suppressed),
         fills=fills,
         tooltips=tooltips,
@@ -411,17 +485,16 @@ def _legend(
     method_th, method_en = METHOD_NAMES[found.method]
     word_th, word_en = place_words(khets)
     rows = [
-        f'<div class="cw-legend-title">{escape(indicator.label_th)}<br>'
-        f"<small>{escape(indicator.label_en)}</small></div>",
+        f'<summary class="cw-legend-title">{escape(indicator.label_th)}<br>'
+        f"<small>{escape(indicator.label_en)}</small></summary>",
         f'<div class="cw-legend-note">หน่วย · unit: {_unit(indicator)}</div>',
     ]
-    for low, high, colour, count in zip(
-        found.lows, found.highs, found.colours, found.counts, strict=True
+    for span, colour, count in zip(
+        class_ranges(found, indicator), found.colours, found.counts, strict=True
     ):
         rows.append(
             f'<div class="cw-legend-row"><i style="background:{escape(colour)}"></i>'
-            f"{value_range(low, high, indicator)} <small>({count} {word_th} · {word_en})</small>"
-            "</div>"
+            f"{escape(span)} <small>({count} {word_th} · {word_en})</small></div>"
         )
     for css, colour, th, en, count in (
         ("cw-no-data", NO_DATA_COLOUR, counts.no_data_th, counts.no_data_en, counts.no_data),
@@ -439,6 +512,11 @@ def _legend(
             f"{th} · {en} <small>({count} {word_th} · {word_en})</small></div>"
         )
     rows.append(f'<div class="cw-legend-note">{method_th} · {method_en}</div>')
+    if found.method == "diverging":
+        rows.append(
+            '<div class="cw-legend-note">ค่าที่ตรงขอบช่วงอยู่ในช่วงที่ใกล้ 0 กว่า · '
+            "a value on an edge is in the class nearer 0</div>"
+        )
     rows.append(f'<div class="cw-legend-note">{escape(sources_note(khets))}</div>')
     return "".join(rows)
 

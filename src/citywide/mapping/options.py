@@ -17,7 +17,10 @@ Classification = MapClassification
 
 
 # The documented defaults of the settings (citywide.settings.Settings), declared only there.
-_DEFAULT: dict[str, Any] = {name: field.default for name, field in Settings.model_fields.items()}
+_DEFAULT: dict[str, Any] = {
+    name: field.get_default(call_default_factory=True)
+    for name, field in Settings.model_fields.items()
+}
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,9 @@ class MapOptions:
     tiles: Tiles | None = None  # MAP_TILES unset (its default): no tiles, fully offline
     suppression_k: int = _DEFAULT["suppression_k"]
     min_households: int = _DEFAULT["min_households"]
+    # The need index weights the pages' methods page lists (the index itself is made with them
+    # before the maps); a tuple of (indicator, weight), so the options stay hashable.
+    need_weights: tuple[tuple[str, float], ...] = tuple(_DEFAULT["need_weights"].items())
 
     @classmethod
     def from_settings(cls, settings: Settings) -> MapOptions:
@@ -49,6 +55,7 @@ class MapOptions:
             tiles=tiles,
             suppression_k=settings.suppression_k,
             min_households=settings.min_households,
+            need_weights=tuple(settings.need_weights.items()),
         )
 
     @property

@@ -36,13 +36,25 @@ body, .leaflet-container { font-family: "Noto Sans Thai", "Sarabun", "Garuda", "
   sans-serif; }
 .leaflet-container { background: #f4f6f8; }
 .leaflet-control-layers { font-size: 13px; line-height: 18px; }
-.cw-zoomed-out .khet-label.small { display: none; }
 .cw-header { position: absolute; top: 10px; left: 54px; z-index: 1000; background: #fff;
-  padding: 6px 12px; border-radius: 4px; box-shadow: 0 1px 5px rgba(0,0,0,.4); max-width: 60%; }
-.cw-header h1 { font-size: 17px; margin: 0; }
-.cw-header p { font-size: 13px; margin: 2px 0 0; }
+  padding: 6px 12px; border-radius: 4px; box-shadow: 0 1px 5px rgba(0,0,0,.4);
+  max-width: min(440px, calc(100% - 130px)); box-sizing: border-box; font-size: 13px;
+  line-height: 18px; }
+.cw-header summary, .citywide-legend summary { cursor: pointer; list-style: none; }
+.cw-header summary::-webkit-details-marker,
+.citywide-legend summary::-webkit-details-marker { display: none; }
+.cw-header summary p::after, .citywide-legend summary::after { content: " ▾"; color: #666; }
+.cw-header:not([open]) summary p::after,
+.citywide-legend:not([open]) summary::after { content: " ▸"; }
+.cw-header h1 { font-size: 17px; margin: 0; display: inline; }
+.cw-header summary p { margin: 0; }
+.cw-about { max-height: calc(100vh - 150px); overflow-y: auto; overflow-x: hidden;
+  overflow-wrap: anywhere; padding-right: 10px; }
+.cw-about p { margin: 6px 0 0; }
+.cw-about .en, .cw-about [lang="en"] { color: #444; }
 .citywide-legend { background: #fff; padding: 8px 10px; border-radius: 4px; font-size: 12px;
-  line-height: 18px; box-shadow: 0 1px 5px rgba(0,0,0,.4); max-width: 290px; }
+  line-height: 18px; box-shadow: 0 1px 5px rgba(0,0,0,.4); max-width: 290px;
+  max-height: calc(100vh - 220px); overflow-y: auto; box-sizing: border-box; }
 .cw-legend-title { font-weight: bold; font-size: 13px; margin-bottom: 4px; }
 .cw-legend-row i { display: inline-block; width: 18px; height: 12px; margin-right: 6px;
   vertical-align: middle; border: 1px solid #555; }
@@ -50,21 +62,48 @@ body, .leaflet-container { font-family: "Noto Sans Thai", "Sarabun", "Garuda", "
 .cw-legend-row i.cw-not-surveyed { border-color: #999; }
 .cw-legend-note { color: #444; font-size: 11px; }
 .khet-label { pointer-events: none; }
+.khet-label.cw-hidden { visibility: hidden; }
 .khet-label span { display: block; transform: translate(-50%, -50%); white-space: nowrap;
-  text-align: center; color: #222; font-size: 10px; line-height: 11px;
+  text-align: center; color: #111; font-size: 10px; line-height: 11px;
   text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
-.khet-label span[lang="en"] { font-size: 9px; color: #444; }
+.khet-label span[lang="en"] { font-size: 9px; }
+.khet-label.cw-ink-light span { color: #fff;
+  text-shadow: 0 0 2px #000, 0 0 2px #000, 0 0 3px #000; }
 .khet-tip { font-size: 13px; line-height: 18px; }
-@media (max-width: 600px) { .cw-header { max-width: calc(100% - 112px); padding: 4px 8px; }
-  .cw-header h1 { font-size: 14px; } .cw-header p { font-size: 11px; }
-  .citywide-legend { max-width: 200px; font-size: 11px; line-height: 15px; } }
+@media (min-width: 900px) {
+  .folium-map { left: 360px !important; width: calc(100% - 360px) !important; }
+  .cw-header { top: 0; left: 0; bottom: 0; width: 360px; max-width: none; border-radius: 0;
+    box-shadow: 1px 0 4px rgba(0,0,0,.3); padding: 12px 16px; overflow-y: auto; }
+  .cw-header summary { cursor: default; pointer-events: none; }
+  .cw-header summary p::after { content: none; }
+  .cw-about { max-height: none; overflow: visible; padding-right: 0; } }
+@media (max-width: 600px) { .cw-header { max-width: calc(100% - 120px); padding: 4px 8px;
+    font-size: 11px; line-height: 15px; }
+  .cw-header h1 { font-size: 14px; }
+  .citywide-legend { max-width: 220px; font-size: 11px; line-height: 15px;
+    padding: 5px 8px; } }
 """
 
+# Labels are placed in the browser, the only place that knows how large each text is drawn:
+# by priority (the need first), each hidden when its box would overlap a label already placed,
+# a control (title, legend, layers, zoom, scale) or the map's edge; again after every zoom,
+# resize, fold and layer change. Label ink follows the fill under it: dark on light classes,
+# white (dark halo) on dark ones, whichever contrasts more (WCAG relative luminance).
 _LAYERS_JS = """
 {% macro script(this, kwargs) %}
 (function () {
     var map = {{ this._parent.get_name() }};
     var data = {{ this.payload }};
+    var phone = window.innerWidth < 600;
+    var header = document.querySelector(".cw-header");
+    var definition = document.querySelector(".cw-definition");
+    if (header !== null) {
+        // a side panel from 900 px on (always open); a folded box over the map below
+        if (window.innerWidth < 900) { header.open = false; }
+        L.DomEvent.disableClickPropagation(header);
+        L.DomEvent.disableScrollPropagation(header);
+        header.addEventListener("toggle", placeLabels);
+    }
     var choices = {};
     var shapes = data.layers.map(function (layer) {
         var group = L.geoJSON(data.features, {
@@ -85,27 +124,98 @@ _LAYERS_JS = """
     });
     var legend = L.control({position: "bottomright"});
     legend.onAdd = function () {
-        var box = L.DomUtil.create("div", "citywide-legend");
+        var box = L.DomUtil.create("details", "citywide-legend");
+        box.open = !phone;
         L.DomEvent.disableClickPropagation(box);
+        L.DomEvent.disableScrollPropagation(box);
+        box.addEventListener("toggle", placeLabels);
         return box;
     };
+    var markers = data.labels.map(function (label) {
+        var marker = L.marker([label.lat, label.lon], {interactive: false, keyboard: false,
+            icon: L.divIcon({className: "khet-label", html: label.html, iconSize: null})});
+        marker.cwPriority = label.priority;
+        return marker;
+    });
+    var ordered = markers.slice().sort(function (a, b) { return a.cwPriority - b.cwPriority; });
+    var names = L.layerGroup(markers);
+    var shown = data.layers[0];
+    function luminance(hex) {
+        var c = parseInt(hex.slice(1), 16);
+        var rgb = [(c >> 16) & 255, (c >> 8) & 255, c & 255].map(function (v) {
+            v = v / 255;
+            return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+        });
+        return 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2];
+    }
+    function inkLabels() {
+        markers.forEach(function (marker, i) {
+            var element = marker.getElement();
+            if (!element) { return; }
+            var fill = shown.fills[i] === null ? data.noData : shown.fills[i];
+            // white contrasts more than near-black (#111) below this luminance
+            var light = luminance(fill) < 0.19;
+            L.DomUtil[light ? "addClass" : "removeClass"](element, "cw-ink-light");
+        });
+    }
+    function textBox(element) {
+        var box = null;
+        Array.prototype.forEach.call(element.children, function (span) {
+            var r = span.getBoundingClientRect();
+            if (r.width === 0) { return; }
+            box = box === null ? {left: r.left, top: r.top, right: r.right, bottom: r.bottom}
+                : {left: Math.min(box.left, r.left), top: Math.min(box.top, r.top),
+                   right: Math.max(box.right, r.right), bottom: Math.max(box.bottom, r.bottom)};
+        });
+        return box;
+    }
+    function overlap(a, b) {
+        return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    }
+    function placeLabels() {
+        if (!map.hasLayer(names)) { return; }
+        var frame = map.getContainer().getBoundingClientRect();
+        var taken = [];
+        document.querySelectorAll(".cw-header, .leaflet-control").forEach(function (control) {
+            var r = control.getBoundingClientRect();
+            if (r.width > 0 && r.height > 0) { taken.push(r); }
+        });
+        ordered.forEach(function (marker) {
+            var element = marker.getElement();
+            if (element) {
+                L.DomUtil.removeClass(element, "cw-hidden");
+                element.dataset.priority = marker.cwPriority;
+            }
+        });
+        var boxes = ordered.map(function (marker) {
+            var element = marker.getElement();
+            return element ? textBox(element) : null;
+        });
+        ordered.forEach(function (marker, k) {
+            var box = boxes[k];
+            if (box === null) { return; }
+            var padded = {left: box.left - 2, top: box.top - 1, right: box.right + 2,
+                          bottom: box.bottom + 1};
+            var fits = box.left >= frame.left && box.right <= frame.right &&
+                box.top >= frame.top && box.bottom <= frame.bottom &&
+                !taken.some(function (other) { return overlap(padded, other); });
+            if (fits) { taken.push(padded); }
+            else { L.DomUtil.addClass(marker.getElement(), "cw-hidden"); }
+        });
+    }
+    function showLayer(layer) {
+        shown = data.layers[shapes.indexOf(layer)];
+        legend.getContainer().innerHTML = shown.legend;
+        if (definition !== null) { definition.innerHTML = shown.definition; }
+        inkLabels();
+        placeLabels();
+    }
     legend.addTo(map);
-    function showLegend(layer) {
-        legend.getContainer().innerHTML = data.layers[shapes.indexOf(layer)].legend;
-    }
     shapes[0].addTo(map);
-    showLegend(shapes[0]);
-    map.on("baselayerchange", function (event) { showLegend(event.layer); });
-    var names = L.layerGroup(data.labels.map(function (label) {
-        return L.marker([label.lat, label.lon], {interactive: false, keyboard: false,
-            icon: L.divIcon({className: label.small ? "khet-label small" : "khet-label",
-                             html: label.html, iconSize: null})});
-    })).addTo(map);
-    function labelsForZoom() {
-        var change = map.getZoom() < 12 ? "addClass" : "removeClass";
-        L.DomUtil[change](map.getContainer(), "cw-zoomed-out");
-    }
-    map.on("zoomend", labelsForZoom);
+    names.addTo(map);
+    map.on("baselayerchange", function (event) { showLayer(event.layer); });
+    map.on("overlayadd", function () { inkLabels(); placeLabels(); });
+    map.on("zoomend resize", placeLabels);
     var overlays = {};
     overlays[data.namesTitle] = names;
     if (data.tiles !== null) {
@@ -113,9 +223,11 @@ _LAYERS_JS = """
             {attribution: data.tiles.attribution, maxZoom: 18}).addTo(map);
     }
     L.control.layers(shapes.length > 1 ? choices : {}, overlays,
-                     {collapsed: window.innerWidth < 600, position: "topright"}).addTo(map);
+                     {collapsed: window.innerWidth < 900, position: "topright"}).addTo(map);
     map.fitBounds(data.bounds);
-    labelsForZoom();
+    showLayer(shapes[0]);
+    window.addEventListener("load", placeLabels);
+    if (document.fonts) { document.fonts.ready.then(placeLabels); }
 })();
 {% endmacro %}
 """
@@ -142,13 +254,15 @@ def script_json(value: object) -> str:
 
 @dataclass(frozen=True)
 class Basemap:
-    """What every map page of a round shares: outlines, labels, extent, tiles, subtitle."""
+    """What every map page of a scope shares: outlines, labels, extent, tiles, and what the
+    header says under the page's title and definition (rounds, survey dates, source, build
+    date, privacy, links; already escaped)."""
 
     features: dict[str, Any]
     labels: Sequence[dict[str, object]]
     bounds: tuple[float, float, float, float]  # west, south, east, north
     tiles: Tiles | None
-    subtitle_html: str  # already escaped
+    about_html: str
 
 
 def map_page(base: Basemap, title_th: str, title_en: str, layers: Sequence[Shading]) -> str:
@@ -166,8 +280,10 @@ def map_page(base: Basemap, title_th: str, title_en: str, layers: Sequence[Shadi
     root.header.add_child(Element(f"<style>{_STYLE}</style>"), name="citywide_css")
     root.html.add_child(
         Element(
-            f'<div class="cw-header"><h1>{escape(title_th)}</h1>'
-            f"<p>{escape(title_en)}</p><p>{base.subtitle_html}</p></div>"
+            f'<details class="cw-header" open><summary><h1>{escape(title_th)}</h1>'
+            f'<p lang="en">{escape(title_en)}</p></summary><div class="cw-about">'
+            f'<p class="cw-definition">{layers[0].definition_html}</p>{base.about_html}'
+            "</div></details>"
         ),
         name="citywide_header",
     )
@@ -179,6 +295,7 @@ def map_page(base: Basemap, title_th: str, title_en: str, layers: Sequence[Shadi
                 "layers": [
                     {
                         "title": layer.title_html,
+                        "definition": layer.definition_html,
                         "legend": layer.legend_html,
                         "fills": list(layer.fills),
                         "tooltips": list(layer.tooltips),
@@ -230,6 +347,7 @@ class IndexContent:
     built_at: str
     home: str | None  # maps/index.html, from a round's folder
     report: str
+    methods: str  # maps/methods.html: definitions, weights in force, the method
     composite: str | None
     png: str | None
     coverage: str | None
@@ -323,8 +441,9 @@ details summary { cursor: pointer; }
 <p><a href="{{ c.png }}"><img src="{{ c.png }}" alt="{{ c.title_th }} · {{ c.title_en }}"></a></p>
 {% endif %}
 <p>{{ c.privacy_th }}<br><span class="en">{{ c.privacy_en }}</span></p>
-<p class="en">Indicators and method: docs/indicators.md in the citywide repository. Figures for
-QGIS and Excel: data/processed/exports/ (GeoPackage, GeoParquet, CSV).</p>
+<p><a href="{{ c.methods }}">วิธีการ ความหมายของตัวชี้วัด และน้ำหนักที่ใช้</a>
+  · <span class="en">methods: what each indicator means, the need index weights in force</span></p>
+<p class="en">Figures for QGIS and Excel: data/processed/exports/ (GeoPackage, GeoParquet, CSV).</p>
 </body>
 </html>
 """
