@@ -41,11 +41,6 @@ class Indicator:
     # the count of enumerated households the value is built from, where household records make it
     households_basis: str | None = None
 
-    @property
-    def suppressible(self) -> bool:
-        """Whether the published view can hide this indicator's value."""
-        return self.basis is not None
-
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator("slum_communities", "ชุมชนแออัด", "Slum communities", "ชุมชน", "communities",
@@ -535,12 +530,21 @@ class SuppressionRule:
     min_communities: int = 3
     min_households: int = 10
 
+    @property
+    def few_communities(self) -> tuple[str, str]:
+        """ "น้อยกว่า 3 ชุมชน", "fewer than 3 communities" (Thai, English)."""
+        k = self.min_communities
+        return f"น้อยกว่า {k} ชุมชน", f"fewer than {k} communities"
+
+    @property
+    def few_households(self) -> tuple[str, str]:
+        """ "น้อยกว่า 10 ครัวเรือน", "fewer than 10 households" (Thai, English)."""
+        m = self.min_households
+        return f"น้อยกว่า {m} ครัวเรือน", f"fewer than {m} households"
+
     def label(self, indicator: Indicator) -> tuple[str, str]:
         """What a hidden value of ``indicator`` is, Thai and English, for legends and tooltips."""
-        th, en = (
-            f"น้อยกว่า {self.min_communities} ชุมชน",
-            f"fewer than {self.min_communities} communities",
-        )
+        th, en = self.few_communities
         if indicator.households_basis is None:
             return th, en
         return (
@@ -627,8 +631,8 @@ def published_view_sql(
         f"CASE WHEN list_contains(hidden, '{name}') THEN NULL ELSE {name} END AS {name}"
         for name in (*(i.name for i in INDICATORS), *_CHANGES)
     ]
-    few_th, few_en = f"น้อยกว่า {k} ชุมชน", f"fewer than {k} communities"
-    households_th, households_en = f"น้อยกว่า {m} ครัวเรือน", f"fewer than {m} households"
+    few_th, few_en = rule.few_communities
+    households_th, households_en = rule.few_households
     reason_th = (
         f"concat_ws(' หรือ ', CASE WHEN len(few_communities) > 0 THEN '{few_th}' END, "
         f"CASE WHEN len(few_households) > 0 THEN '{households_th}' END) "
