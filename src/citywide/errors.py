@@ -175,3 +175,17 @@ def describe_error(error: BaseException) -> str:
     if len(text) > _MAX_DESCRIPTION:
         text = text[: _MAX_DESCRIPTION - 3] + "..."
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def reraise_interruption(error: Exception) -> None:
+    """Raise the stop behind a parser's error, if a stop is what it reports.
+
+    A signal handler's exception (Ctrl-C, or the run's timeout: Prefect raises its
+    CancelledError from SIGALRM) that arrives while DuckDB runs a query becomes DuckDB's
+    ``RuntimeError: Query interrupted``, with the stop as its cause. Such an error says
+    nothing about the file, so the places that record a bad file as a failure call this
+    first: the run stops (TimedOut, the writer lock released) instead of going on.
+    """
+    cause = error.__cause__ or error.__context__
+    if cause is not None and not isinstance(cause, Exception):
+        raise cause

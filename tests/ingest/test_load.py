@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import json
 import shutil
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -482,3 +483,29 @@ def test_check_reports_every_file_and_never_a_traceback(survey_db: Path, tmp_pat
     assert "read 1 rows: 1 would load" in blocks[2]
     assert "read 1 rows: 1 would load" in blocks[3]
     assert "cannot read the file" in blocks[4]
+
+
+class Stop(BaseException):
+    """What Prefect's CancelledError (the run's timeout) and Ctrl-C are: not an Exception."""
+
+
+def test_a_stop_during_a_query_stops_the_check_instead_of_failing_the_file(
+    survey_db: Path, district_returns: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def raise_stop(*_: object) -> None:
+        raise Stop
+
+    def slow_stage(cursor: Any, table: Any, today: dt.date) -> str:
+        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        cursor.execute("SELECT count(*) FROM range(100_000_000_000) t(i) WHERE i % 7 = 3")
+        raise AssertionError("the query should have been interrupted")
+
+    previous = signal.signal(signal.SIGALRM, raise_stop)
+    monkeypatch.setattr(load, "_stage_table", slow_stage)
+    file = next(iter(survey_files([district_returns])))
+    try:
+        with db.connect(survey_db) as connection, pytest.raises(Stop):
+            check_file(connection, file, TODAY)  # DuckDB says "Query interrupted"; Stop goes on
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from citywide.errors import DatabaseError, describe_error
+from citywide.errors import DatabaseError, describe_error, reraise_interruption
 from citywide.gazetteer import load_gazetteer
 from citywide.ingest import lineage, messages
 from citywide.ingest.columns import vocabulary
@@ -121,6 +121,7 @@ def prepare_file(
         try:
             prepared.append(_prepare_table(cursor, table, sha256, survey_round, today))
         except Exception as error:  # one bad table must not stop the others: record it
+            reraise_interruption(error)
             message = _table_failure(error)
             prepared.append(
                 PreparedTable.failed(
@@ -233,6 +234,7 @@ def merge_prepared(
     try:
         file_id = _merge_table(cursor, prepared, survey_round)
     except Exception as error:  # recorded, so that the file is not silently lost
+        reraise_interruption(error)
         message = _table_failure(error)
         return lineage.record_failure(cursor, report, survey_round, message)
     superseded = cursor.execute(
@@ -268,6 +270,7 @@ def check_file(
                     problems=messages.problems(cursor, staged, table.fields),
                 )
         except Exception as error:  # the file's rows are loaded (materialised) only here
+            reraise_interruption(error)
             report = TableReport(
                 path,
                 sha256,

@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 import python_calamine
 
-from citywide.errors import describe_error
+from citywide.errors import describe_error, reraise_interruption
 from citywide.ingest.readers.encoding import detect_encoding
 from citywide.ingest.readers.workbook import _cell_text as cell_text
 from citywide.register.review import DECISION, NEW
@@ -143,6 +143,7 @@ def _read_file(file: _File) -> _Read:
     try:
         sheets = _xlsx_sheets(file.path) if file.path.suffix.lower() == ".xlsx" else _csv(file)
     except Exception as error:  # a corrupt file raises whatever its parser raises
+        reraise_interruption(error)
         return _Read(no_decisions(), (_unreadable(file, error),))
     found = [(sheet, grid, _header_row(grid)) for sheet, grid in sheets]
     tables = [(sheet, grid, header) for sheet, grid, header in found if header is not None]

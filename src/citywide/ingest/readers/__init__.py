@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from citywide.errors import describe_error
+from citywide.errors import describe_error, reraise_interruption
 from citywide.ingest.columns import Vocabulary, vocabulary
 from citywide.ingest.readers.delimited import read_csv
 from citywide.ingest.readers.encoding import detect_encoding
@@ -64,6 +64,7 @@ def read_tables(path: Path, vocab: Vocabulary | None = None) -> list[RawTable]:
     except FileUnreadable:
         raise
     except Exception as error:  # a corrupt file raises whatever its parser raises
+        reraise_interruption(error)
         raise FileUnreadable(
             f"{path.name}: the file is damaged or not what its name says",
             expected=f"a readable {suffix} file",
