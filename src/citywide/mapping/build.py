@@ -42,7 +42,7 @@ from citywide.mapping.page import (
     map_page,
 )
 from citywide.mapping.picture import Picture as Picture
-from citywide.mapping.static import layer_png
+from citywide.mapping.static import PrintNotes, layer_png
 from citywide.rounds import RoundProgress, display_name, latest_district_round
 
 INDEX_PAGE = "index.html"
@@ -143,14 +143,16 @@ def map_files(picture: Picture, options: MapOptions, built_at: datetime) -> dict
         for label, rows in ordered.groupby("survey_round", sort=False):  # one per round
             scope = round_scope(str(label))
             found = progress.get(str(label))
-            pages = _scope_pages(rows.reset_index(drop=True), options, scope, found, False)
+            pages = _scope_pages(rows.reset_index(drop=True), options, scope, found, False, built)
             own = (RoundEntry(found, None, pages.coverage),) if found is not None else ()
             files |= _index(pages, scope, built, options, own)
             files |= {scope.folder + name: content for name, content in pages.files.items()}
             if found is not None:
                 listed = RoundEntry(found, scope.folder + INDEX_PAGE, _in(scope, pages.coverage))
                 entries.append(listed)
-    current = _scope_pages(khets, options, CURRENT, latest_district_round(picture.progress), True)
+    current = _scope_pages(
+        khets, options, CURRENT, latest_district_round(picture.progress), True, built
+    )
     files |= current.files
     files |= _index(current, CURRENT, built, options, tuple(reversed(entries)))
     return files
@@ -179,6 +181,7 @@ def _scope_pages(
     scope: Scope,
     coverage: RoundProgress | None,
     required: bool,
+    built: str,
 ) -> _Pages:
     """The indicator, composite, change and coverage pages and the PNG of one scope."""
     sources = sources_note(khets)
@@ -227,9 +230,10 @@ def _scope_pages(
     if drawn:
         files[COMPOSITE_PAGE] = map_page(base, "ตัวชี้วัดทั้งหมด", "All indicators", drawn)
         privacy_th, privacy_en = _privacy(options.suppression_k)
-        files[PNG] = layer_png(
-            khets, drawn[0], TITLE_TH, TITLE_EN, f"{privacy_th}\n{privacy_en}\n{sources}"
+        notes = PrintNotes(
+            TITLE_TH, TITLE_EN, scope.name_th, scope.name_en, sources, built, privacy_th, privacy_en
         )
+        files[PNG] = layer_png(khets, drawn[0], notes)
     if coverage is not None:
         title_th, title_en = COVERAGE_TITLE
         files[COVERAGE_PAGE] = map_page(base, title_th, title_en, [coverage_layer(web, coverage)])
