@@ -37,7 +37,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Patch
 from matplotlib.text import Text
-from matplotlib.transforms import Bbox
+from matplotlib.transforms import Bbox, BboxBase
 from PIL import Image
 
 from citywide.errors import PublishError
@@ -67,7 +67,7 @@ A4_LANDSCAPE_IN = (297 / 25.4, 210 / 25.4)
 PRINT_DPI = 300
 # Where things sit on the page, as fractions of it: the title across the top, the map on the
 # left, the legend and below it the notes in the right-hand column (the map never reaches it).
-_MAP_BOX = (0.01, 0.02, 0.71, 0.86)  # left, bottom, width, height
+_MAP_BOX = (0.01, 0.02, 0.71, 0.83)  # left, bottom, width, height
 _LEGEND_AT = (0.73, 0.875)  # its upper left corner
 _NOTES_AT = (0.735, 0.02)  # the notes' lower left corner
 _NOTES_WIDTH = 62  # characters a notes line holds at the notes' size
@@ -184,7 +184,7 @@ def draw_layer(khets: gpd.GeoDataFrame, layer: Layer, notes: PrintNotes) -> Draw
             fontproperties=_sized(6.5), color="#333", linespacing=1.15,
         )
     )  # fmt: skip
-    renderer = canvas.get_renderer()
+    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
     figure.draw(renderer)  # fixes the axes' aspect and the legend's place before measuring
     taken = [artist.get_window_extent(renderer) for artist in furniture]
     placed, unlabelled = _place_labels(axes, metric, layer, renderer, taken)
@@ -208,10 +208,10 @@ def _draw_khets(axes: Axes, metric: gpd.GeoDataFrame, layer: Layer) -> None:
 def _titles(figure: Figure, layer: Layer, notes: PrintNotes) -> list[Text]:
     indicator = layer.indicator
     return [
-        figure.text(0.5, 0.985, notes.title_th, ha="center", va="top", fontproperties=_sized(17)),
-        figure.text(0.5, 0.937, notes.title_en, ha="center", va="top", fontproperties=_sized(12.5)),
+        figure.text(0.5, 0.99, notes.title_th, ha="center", va="top", fontproperties=_sized(17)),
+        figure.text(0.5, 0.927, notes.title_en, ha="center", va="top", fontproperties=_sized(12.5)),
         figure.text(
-            0.5, 0.902,
+            0.5, 0.886,
             f"{indicator.label_th} · {indicator.label_en} — {notes.scope_th} · {notes.scope_en}",
             ha="center", va="top", fontproperties=_sized(9.5), color="#333",
         ),
@@ -318,9 +318,12 @@ def _label_text(
     )  # fmt: skip
 
 
-def _contains(outer: Bbox, inner: Bbox) -> bool:
+def _contains(outer: BboxBase, inner: BboxBase) -> bool:
     return bool(
-        outer.x0 <= inner.x0 and inner.x1 <= outer.x1 and outer.y0 <= inner.y0 and inner.y1 <= outer.y1
+        outer.x0 <= inner.x0
+        and inner.x1 <= outer.x1
+        and outer.y0 <= inner.y0
+        and inner.y1 <= outer.y1
     )
 
 
