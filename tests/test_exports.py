@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import geopandas as gpd
@@ -20,7 +22,7 @@ import shapely
 
 from citywide import db, indicators
 from citywide.errors import PublishError
-from citywide.exports import Picture, read_picture, write_exports
+from citywide.exports import ExportOptions, Picture, read_picture, write_exports
 from citywide.files import FORMULA_PREFIXES, neutralise_formulas, write_csv
 from citywide.locations import Locations
 from citywide.schema import KHET_NEED, KHET_NEED_CURRENT
@@ -28,6 +30,7 @@ from citywide.schema_register import KHET_COVERAGE, SURVEY_ROUND
 from citywide.settings import Settings
 from tests.table_rows import spec_frame
 
+OPTIONS = ExportOptions(datetime(2026, 12, 4, 19, 0, tzinfo=ZoneInfo("Asia/Bangkok")))
 HOSTILE = [
     '=HYPERLINK("http://x","y")',
     "+cmd|' /C calc'!A0",
@@ -47,6 +50,7 @@ def _need(rounds: list[str], names: list[str]) -> gpd.GeoDataFrame:
             "name_th": names,
             "name_en": ["Dusit"] * count,
             "communities": list(range(count)),
+            "need_index": [float(10 * i) for i in range(count)],
             "need_index_change": [-0.25 - i for i in range(count)],  # negative numbers stay numbers
             "suppressed_indicators": [["=evil"], []] * (count // 2) + [[]] * (count % 2),
         },
@@ -65,8 +69,11 @@ def test_hostile_text_and_round_labels_never_start_a_csv_cell_with_a_formula(
     tmp_path: Path,
 ) -> None:
     frame = _need(HOSTILE, list(reversed(HOSTILE)))
-    rounds = pd.DataFrame({"survey_round": HOSTILE, "name_en": ["=x"] * len(HOSTILE)})
-    written = write_exports(Picture(frame, frame, rounds, rounds), tmp_path)
+    rounds = pd.DataFrame(
+        {"survey_round": HOSTILE, "name_th": ["@x"] * len(HOSTILE), "name_en": ["=x"] * len(HOSTILE),
+         "khets_returned": 1, "khets_complete": 0}
+    )  # fmt: skip
+    written = write_exports(Picture(frame, frame, rounds, rounds), tmp_path, OPTIONS)
     header, rows = _cells(tmp_path / "khet_need.csv")
     assert tmp_path / "khet_need.csv" in written
     assert len(rows) == len(HOSTILE)
@@ -229,10 +236,10 @@ def _csv(path: Path) -> pd.DataFrame:
 def test_the_current_picture_names_the_round_each_khets_values_come_from(
     picture_db: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
-    written = write_exports(read_picture(picture_db), tmp_path / "exports")
+    written = write_exports(read_picture(picture_db), tmp_path / "exports", OPTIONS)
     assert [path.name for path in written] == [
         "khet_need.gpkg", "khet_need.parquet", "khet_need.csv", "khet_coverage.csv",
-        "survey_rounds.csv",
+        "survey_rounds.csv", "khet_need.xlsx",
     ]  # fmt: skip
     for current in (
         gpd.read_file(tmp_path / "exports" / "khet_need.gpkg", layer="khet_need"),
@@ -251,7 +258,7 @@ def test_the_current_picture_names_the_round_each_khets_values_come_from(
 def test_every_round_csv_keeps_not_surveyed_khets_null_never_zero(
     picture_db: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
-    write_exports(read_picture(picture_db), tmp_path)
+    write_exports(read_picture(picture_db), tmp_path, OPTIONS)
     every = _csv(tmp_path / "khet_need.csv")
     assert len(every) == 2 * len(KHETS)
     round_2568 = every[every["survey_round"] == ROUND].set_index("khet_code")
@@ -269,7 +276,7 @@ def test_a_not_surveyed_khet_stays_null_in_the_geopackage(
     picture_db: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
     picture_db.execute("UPDATE khet_need_current SET slum_households = NULL, need_index = NULL WHERE khet_code = '1003'")  # fmt: skip
-    write_exports(read_picture(picture_db), tmp_path)
+    write_exports(read_picture(picture_db), tmp_path, OPTIONS)
     current = gpd.read_file(tmp_path / "khet_need.gpkg", layer="khet_need").set_index("khet_code")
     assert pd.isna(current.loc["1003", "slum_households"])
     assert pd.isna(current.loc["1003", "need_index"])
@@ -277,7 +284,7 @@ def test_a_not_surveyed_khet_stays_null_in_the_geopackage(
 
 
 def test_coverage_and_rounds_csv(picture_db: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
-    write_exports(read_picture(picture_db), tmp_path)
+    write_exports(read_picture(picture_db), tmp_path, OPTIONS)
     coverage = _csv(tmp_path / "khet_coverage.csv")
     assert list(coverage.columns[:4]) == ["survey_round", "khet_code", "name_th", "name_en"]
     assert set(KHET_COVERAGE.column_names) <= set(coverage.columns)
@@ -305,7 +312,7 @@ def test_exports_without_the_register_tables_say_to_run_the_pipeline(
     assert "citywide run" in raised.value.fix
 
 
-def test_the_flows_export_task_writes_the_five_files_into_the_exports_folder(
+def test_the_flows_export_task_writes_the_six_files_into_the_exports_folder(
     settings: Settings,
 ) -> None:
     from flows.tasks import write_exports as export_task  # Prefect: imported only here
@@ -315,4 +322,4 @@ def test_the_flows_export_task_writes_the_five_files_into_the_exports_folder(
     written = export_task.fn(settings)
     folder = Locations.from_settings(settings).exports_dir
     assert sorted(Path(path).name for path in written) == sorted(p.name for p in folder.iterdir())
-    assert len(written) == 5
+    assert len(written) == 6

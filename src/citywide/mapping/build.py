@@ -20,6 +20,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from citywide.errors import PublishError
+from citywide.exports import privacy_note
 from citywide.indicators import INDICATOR_BY_NAME, INDICATORS, Indicator
 from citywide.mapping.change import CHANGES, change_layer, change_page
 from citywide.mapping.coverage import COVERAGE_PAGE, COVERAGE_TITLE, coverage_layer
@@ -288,8 +289,4 @@ def _entry(layer: Layer, page: str) -> IndexEntry:
 
 
 def _privacy(k: int) -> tuple[str, str]:
-    return (
-        f"ค่าที่คำนวณจากชุมชนน้อยกว่า {k} แห่งจะไม่แสดง และแผนที่ไม่แสดงชื่อหรือตำแหน่งของชุมชนใด",
-        f"Values built from fewer than {k} communities are not shown; no community's name or "
-        "location appears on these maps.",
-    )
+    return privacy_note(k)
