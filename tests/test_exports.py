@@ -9,25 +9,36 @@ published views created as the indicators step creates them.
 from __future__ import annotations
 
 import csv
+import math
+import re
+import sqlite3
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
 from zoneinfo import ZoneInfo
 
 import duckdb
 import geopandas as gpd
+import openpyxl
 import pandas as pd
+import pyogrio
 import pytest
 import shapely
 
-from citywide import db, indicators
+from citywide import db, indicators, sources
 from citywide.errors import PublishError
 from citywide.exports import ExportOptions, Picture, read_picture, write_exports
 from citywide.files import FORMULA_PREFIXES, neutralise_formulas, write_csv
+from citywide.indicators import INDICATOR_BY_NAME
 from citywide.locations import Locations
+from citywide.mapping.layers import classify, layer_values, value_range
+from citywide.qgis_style import STATES
 from citywide.schema import KHET_NEED, KHET_NEED_CURRENT
 from citywide.schema_register import KHET_COVERAGE, SURVEY_ROUND
 from citywide.settings import Settings
+from citywide.workbook import KHET, NOTES_SHEET, describe
 from tests.table_rows import spec_frame
 
 OPTIONS = ExportOptions(datetime(2026, 12, 4, 19, 0, tzinfo=ZoneInfo("Asia/Bangkok")))
@@ -323,3 +334,181 @@ def test_the_flows_export_task_writes_the_six_files_into_the_exports_folder(
     folder = Locations.from_settings(settings).exports_dir
     assert sorted(Path(path).name for path in written) == sorted(p.name for p in folder.iterdir())
     assert len(written) == 6
+
+
+# --- the workbook and the QGIS style, on the real Bangkok picture ------------------------------
+
+
+def _published(settings: Settings, view: str) -> pd.DataFrame:
+    with db.connect(settings.duckdb_path, read_only=True) as connection:
+        cursor = connection.execute(
+            f"SELECT v.*, r.name_th AS round_name_th, r.name_en AS round_name_en FROM {view} v "
+            "LEFT JOIN survey_round r USING (survey_round) ORDER BY v.round_order, v.khet_code"
+        )
+        columns = [column[0] for column in cursor.description or []]
+        return pd.DataFrame(cursor.fetchall(), columns=columns, dtype=object)
+
+
+def _sheet_rows(sheet: Any) -> tuple[list[str], list[str], list[dict[str, Any]]]:
+    """The two header rows and the rows, each by the field name the notes give its column."""
+    thai, english, *rows = list(sheet.iter_rows(values_only=True))
+    return list(thai), list(english), [list(row) for row in rows]  # type: ignore[misc]
+
+
+@pytest.mark.real_data
+def test_the_workbook_holds_only_published_values_with_bilingual_frozen_headers(
+    real_published: Settings,
+) -> None:
+    path = Locations.from_settings(real_published).exports_dir / "khet_need.xlsx"
+    book = openpyxl.load_workbook(path)
+    current = _published(real_published, "khet_need_current_published")
+    every = _published(real_published, "khet_need_published")
+    rounds = list(dict.fromkeys(every["survey_round"]))
+    assert book.sheetnames == [NOTES_SHEET, "เขต ปัจจุบัน · khet current"] + [
+        f"เขต {label} · khet" for label in rounds
+    ]
+    expected = {"เขต ปัจจุบัน · khet current": current}
+    expected |= {f"เขต {label} · khet": every[every["survey_round"] == label] for label in rounds}
+    notes = [
+        [cell for cell in row if cell is not None]
+        for row in book[NOTES_SHEET].iter_rows(values_only=True)
+    ]
+    described = {row[0]: row for row in notes if row}
+    hidden_cells = 0
+    for name, view in expected.items():
+        sheet = book[name]
+        assert sheet.freeze_panes == "F3"  # two header rows, the khet's code and names
+        thai, english, rows = _sheet_rows(sheet)
+        fields = [describe(column, KHET) for column in view.columns]
+        assert thai == [field.label_th for field in fields]
+        assert english == [field.label_en for field in fields]
+        assert thai[view.columns.get_loc("need_index")] == INDICATOR_BY_NAME["need_index"].label_th
+        assert len(rows) == len(view) == 50
+        for column, field in enumerate(fields):
+            assert described[field.name][1:3] == [field.label_th, field.label_en]  # defined
+            values = view[field.name].tolist()
+            for row, (cell, value) in enumerate(
+                zip((r[column] for r in rows), values, strict=True)
+            ):
+                if value is None or (isinstance(value, float) and math.isnan(value)):
+                    assert cell is None, (name, field.name, row)  # NULL stays empty, never 0
+                elif field.kind == "number":
+                    assert cell == pytest.approx(float(value)), (name, field.name, row)
+                elif field.name == "suppressed_indicators":
+                    assert cell == (", ".join(value) or None)
+                elif field.kind == "text":
+                    assert cell == str(value)
+            filled = [
+                cell for cell in next(sheet.iter_cols(column + 1, column + 1, 3)) if cell.value
+            ]
+            if field.kind == "number" and filled:
+                assert {cell.number_format for cell in filled} == {field.number_format}
+        for position, hidden in enumerate(view["suppressed_indicators"]):
+            for indicator in hidden:
+                assert rows[position][view.columns.get_loc(indicator)] is None
+                hidden_cells += 1
+    assert hidden_cells > 0  # the real picture hides values: they are empty in the workbook
+    assert sheet.cell(3, 1 + list(view.columns).index("need_index")).number_format == "#,##0.0"
+    texts = "\n".join(" ".join(str(cell) for cell in row) for row in notes)
+    for source in sources.REGISTRY:
+        assert source.id in described
+        assert source.title in texts
+    for label in rounds:
+        assert label in described
+    assert "ค่าที่คำนวณจากชุมชนน้อยกว่า 3 แห่งจะไม่แสดง" in texts
+    assert "Values built from fewer than 3 communities are not shown" in texts
+    assert re.search(r"built \d{4}-\d\d-\d\d \d\d:\d\d", texts)
+    personal = {"CHAIRMAN", "community_name", "chairman"}
+    assert not personal & set(described)
+
+
+@pytest.mark.real_data
+def test_the_geopackage_opens_in_qgis_with_the_maps_classes_and_colours(
+    real_published: Settings,
+) -> None:
+    path = Locations.from_settings(real_published).exports_dir / "khet_need.gpkg"
+    assert "layer_styles" in pyogrio.list_layers(path)[:, 0]  # an OGR layer: QGIS finds it
+    with sqlite3.connect(path) as connection:
+        (geometry_column,) = connection.execute(
+            "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = 'khet_need'"
+        ).fetchone()
+        styles = connection.execute(
+            "SELECT f_table_name, f_geometry_column, useAsDefault, styleQML FROM layer_styles"
+        ).fetchall()
+    assert [row[:3] for row in styles] == [("khet_need", geometry_column, 1)]
+    renderer = ElementTree.fromstring(styles[0][3]).find("renderer-v2")
+    assert renderer is not None
+    assert renderer.get("type") == "graduatedSymbol"
+    assert '"need_index"' in (renderer.get("attr") or "")
+    found = [
+        (float(r.get("lower", "nan")), float(r.get("upper", "nan")), r.get("label"))
+        for r in renderer.iter("range")
+    ]
+    current = gpd.read_file(path, layer="khet_need")
+    settings = Settings()
+    values = layer_values(current, "need_index")
+    classes, _ = classify(values, settings.map_classification, settings.map_classes)
+    count = len(classes)
+    assert count >= 3
+    assert [upper for _, upper, _ in found[:count]] == list(classes.highs)  # the map's breaks
+    assert [label for *_, label in found[:count]] == [
+        value_range(low, high, INDICATOR_BY_NAME["need_index"])
+        for low, high in zip(classes.lows, classes.highs, strict=True)
+    ]
+    colours = [
+        option.get("value")
+        for symbol in renderer.iter("symbol")
+        for option in symbol.iter("Option")
+        if option.get("name") == "color"
+    ]
+    assert colours[:count] == [
+        ",".join(str(int(colour[i : i + 2], 16)) for i in (1, 3, 5)) + ",255"
+        for colour in classes.colours
+    ]
+    assert [label for *_, label in found[count:]] == [state.label for state in STATES]
+    # every khet falls in exactly one range: the expression's value, as QGIS computes it
+    for row in current.itertuples(index=False):
+        hidden = "need_index" in str(row.suppressed_indicators).split(", ")
+        value = (
+            -3 if row.coverage_status == "not_returned"
+            else -2 if hidden
+            else -1 if pd.isna(row.need_index)
+            else float(row.need_index)
+        )  # fmt: skip
+        inside = [
+            (lower, upper)
+            for i, (lower, upper, _) in enumerate(found)
+            if (lower <= value if i == 0 else lower < value) and value <= upper
+        ]
+        assert len(inside) == 1, (row.khet_code, value)
+    assert any(
+        "need_index" in str(names).split(", ") for names in current["suppressed_indicators"]
+    )  # the real picture has a suppressed index, drawn in its own range
+
+
+def test_the_workbook_never_starts_a_text_cell_with_a_formula(tmp_path: Path) -> None:
+    frame = _need(HOSTILE, list(reversed(HOSTILE)))
+    rounds = pd.DataFrame(
+        {"survey_round": HOSTILE, "name_th": ["@x"] * len(HOSTILE), "name_en": ["=x"] * len(HOSTILE),
+         "khets_returned": 1, "khets_complete": 0}
+    )  # fmt: skip
+    write_exports(Picture(frame, frame, rounds, rounds), tmp_path, OPTIONS)
+    book = openpyxl.load_workbook(tmp_path / "khet_need.xlsx")
+    assert len(book.sheetnames) == 2 + len(HOSTILE)  # notes, current, one per round
+    assert all(len(name) <= 31 for name in book.sheetnames)
+    text_cells = 0
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    assert cell.data_type == "s"
+                    assert not cell.value.startswith(FORMULA_PREFIXES), (sheet.title, cell.value)
+                    text_cells += 1
+    assert text_cells > 100
+    current = book[book.sheetnames[1]]
+    header = [cell.value for cell in current[2]]
+    rounds_column = header.index("Survey round")
+    labels = [row[rounds_column] for row in current.iter_rows(min_row=3, values_only=True)]
+    assert labels[:5] == ["'" + label for label in HOSTILE[:5]]  # \r is stored as _x000D_
+    assert labels[5].startswith("'")
+    assert current.cell(3, header.index("Change in need index") + 1).value == -0.25  # a number

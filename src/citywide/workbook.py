@@ -195,10 +195,17 @@ def _tabular(frame: pd.DataFrame) -> pd.DataFrame:
     """The rows without outlines; the hidden indicators as one comma-separated text."""
     rows = pd.DataFrame(frame.drop(columns=["geometry"], errors="ignore"))
     if "suppressed_indicators" in rows.columns:
-        rows["suppressed_indicators"] = rows["suppressed_indicators"].map(
-            lambda names: ", ".join(names) if isinstance(names, list | tuple) else names
-        )
+        rows["suppressed_indicators"] = rows["suppressed_indicators"].map(_joined)
     return rows
+
+
+def _joined(names: Any) -> str | None:
+    """A list of names (a list, tuple or array from DuckDB) as "a, b"; text stays text."""
+    if names is None or isinstance(names, str):
+        return names
+    if isinstance(names, float) and math.isnan(names):
+        return None
+    return ", ".join(str(name) for name in names)
 
 
 def _sheet_name(wanted: str, taken: set[str]) -> str:
@@ -296,7 +303,7 @@ def _write_cell(
         if isinstance(moment, datetime):
             moment = moment.replace(tzinfo=None)
         sheet.write_datetime(row, column, moment, cell_format)
-    else:
+    elif str(value):  # an empty text (no hidden indicator) is an empty cell
         sheet.write_string(row, column, safe_text(str(value)))
 
 
