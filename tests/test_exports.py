@@ -349,10 +349,10 @@ def _published(settings: Settings, view: str) -> pd.DataFrame:
         return pd.DataFrame(cursor.fetchall(), columns=columns, dtype=object)
 
 
-def _sheet_rows(sheet: Any) -> tuple[list[str], list[str], list[dict[str, Any]]]:
+def _sheet_rows(sheet: Any) -> tuple[list[str], list[str], list[list[Any]]]:
     """The two header rows and the rows, each by the field name the notes give its column."""
     thai, english, *rows = list(sheet.iter_rows(values_only=True))
-    return list(thai), list(english), [list(row) for row in rows]  # type: ignore[misc]
+    return list(thai), list(english), [list(row) for row in rows]
 
 
 @pytest.mark.real_data
