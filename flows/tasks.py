@@ -362,11 +362,17 @@ def build_indicators(database: Path, settings: Settings) -> dict[str, int]:
 
 @file_task
 def write_exports(settings: Settings) -> list[str]:
-    """The current picture (GeoPackage, GeoParquet), every round, the coverage and the rounds
-    (CSV) in PROCESSED_DIR/exports."""
+    """The current picture (GeoPackage with its QGIS style, GeoParquet), every round, the
+    coverage and the rounds (CSV), and the workbook (xlsx) in PROCESSED_DIR/exports."""
     with db.connect(settings.duckdb_path, read_only=True) as connection:
         picture = exports.read_picture(connection)
-    paths = exports.write_exports(picture, Locations.from_settings(settings).exports_dir)
+    options = exports.ExportOptions(
+        datetime.now(BANGKOK),
+        settings.suppression,
+        settings.map_classification,
+        settings.map_classes,
+    )
+    paths = exports.write_exports(picture, Locations.from_settings(settings).exports_dir, options)
     return [str(path) for path in paths]
 
 

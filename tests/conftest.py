@@ -104,3 +104,22 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=60):
         yield
+
+
+@pytest.fixture(scope="session")
+def real_published(
+    tmp_path_factory: pytest.TempPathFactory, real_sources_dir: Path, prefect_harness: None
+) -> Settings:
+    """Settings of a folder after one full run on the real Bangkok files (built once), for tests
+    that read the published views as the outputs do. Read it; never write into it."""
+    from flows.citywide import citywide  # Prefect: imported only by the tests that build
+
+    root = tmp_path_factory.mktemp("real_published")
+    settings = Settings(
+        data_dir=root / "data", maps_dir=root / "maps", sources_dir=real_sources_dir
+    )
+    with pytest.MonkeyPatch.context() as environment:
+        for name in ENVIRONMENT_SETTINGS:
+            environment.delenv(name, raising=False)
+        citywide(settings)
+    return settings

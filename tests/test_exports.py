@@ -9,25 +9,39 @@ published views created as the indicators step creates them.
 from __future__ import annotations
 
 import csv
+import math
+import re
+import sqlite3
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+from zoneinfo import ZoneInfo
 
 import duckdb
 import geopandas as gpd
+import openpyxl
 import pandas as pd
+import pyogrio
 import pytest
 import shapely
 
-from citywide import db, indicators
+from citywide import db, indicators, sources
 from citywide.errors import PublishError
-from citywide.exports import Picture, read_picture, write_exports
+from citywide.exports import ExportOptions, Picture, read_picture, write_exports
 from citywide.files import FORMULA_PREFIXES, neutralise_formulas, write_csv
+from citywide.indicators import INDICATOR_BY_NAME
 from citywide.locations import Locations
+from citywide.mapping.layers import classify, layer_values, value_range
+from citywide.qgis_style import states
 from citywide.schema import KHET_NEED, KHET_NEED_CURRENT, KHWAENG_NEED, KHWAENG_NEED_CURRENT
 from citywide.schema_register import KHET_COVERAGE, SURVEY_ROUND
 from citywide.settings import Settings
+from citywide.workbook import KHET, KHWAENG, NOTES_SHEET, Level, definitions_heading, describe
 from tests.table_rows import spec_frame
 
+OPTIONS = ExportOptions(datetime(2026, 12, 4, 19, 0, tzinfo=ZoneInfo("Asia/Bangkok")))
 HOSTILE = [
     '=HYPERLINK("http://x","y")',
     "+cmd|' /C calc'!A0",
@@ -47,6 +61,7 @@ def _need(rounds: list[str], names: list[str]) -> gpd.GeoDataFrame:
             "name_th": names,
             "name_en": ["Dusit"] * count,
             "communities": list(range(count)),
+            "need_index": [float(10 * i) for i in range(count)],
             "need_index_change": [-0.25 - i for i in range(count)],  # negative numbers stay numbers
             "suppressed_indicators": [["=evil"], []] * (count // 2) + [[]] * (count % 2),
         },
@@ -65,8 +80,11 @@ def test_hostile_text_and_round_labels_never_start_a_csv_cell_with_a_formula(
     tmp_path: Path,
 ) -> None:
     frame = _need(HOSTILE, list(reversed(HOSTILE)))
-    rounds = pd.DataFrame({"survey_round": HOSTILE, "name_en": ["=x"] * len(HOSTILE)})
-    written = write_exports(Picture(frame, frame, rounds, rounds), tmp_path)
+    rounds = pd.DataFrame(
+        {"survey_round": HOSTILE, "name_th": ["@x"] * len(HOSTILE), "name_en": ["=x"] * len(HOSTILE),
+         "khets_returned": 1, "khets_complete": 0}
+    )  # fmt: skip
+    written = write_exports(Picture(frame, frame, rounds, rounds), tmp_path, OPTIONS)
     header, rows = _cells(tmp_path / "khet_need.csv")
     assert tmp_path / "khet_need.csv" in written
     assert len(rows) == len(HOSTILE)
@@ -266,10 +284,10 @@ def _csv(path: Path) -> pd.DataFrame:
 def test_the_current_picture_names_the_round_each_khets_values_come_from(
     picture_db: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
-    written = write_exports(read_picture(picture_db), tmp_path / "exports")
+    written = write_exports(read_picture(picture_db), tmp_path / "exports", OPTIONS)
     assert [path.name for path in written] == [
         "khet_need.gpkg", "khet_need.parquet", "khet_need.csv", "khet_coverage.csv",
-        "survey_rounds.csv", "khwaeng_need.gpkg", "khwaeng_need.csv",
+        "survey_rounds.csv", "khet_need.xlsx", "khwaeng_need.gpkg", "khwaeng_need.csv",
     ]  # fmt: skip
     for current in (
         gpd.read_file(tmp_path / "exports" / "khet_need.gpkg", layer="khet_need"),
@@ -288,7 +306,7 @@ def test_the_current_picture_names_the_round_each_khets_values_come_from(
 def test_every_round_csv_keeps_not_surveyed_khets_null_never_zero(
     picture_db: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
-    write_exports(read_picture(picture_db), tmp_path)
+    write_exports(read_picture(picture_db), tmp_path, OPTIONS)
     every = _csv(tmp_path / "khet_need.csv")
     assert len(every) == 2 * len(KHETS)
     round_2568 = every[every["survey_round"] == ROUND].set_index("khet_code")
@@ -306,7 +324,7 @@ def test_a_not_surveyed_khet_stays_null_in_the_geopackage(
     picture_db: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
     picture_db.execute("UPDATE khet_need_current SET slum_households = NULL, need_index = NULL WHERE khet_code = '1003'")  # fmt: skip
-    write_exports(read_picture(picture_db), tmp_path)
+    write_exports(read_picture(picture_db), tmp_path, OPTIONS)
     current = gpd.read_file(tmp_path / "khet_need.gpkg", layer="khet_need").set_index("khet_code")
     assert pd.isna(current.loc["1003", "slum_households"])
     assert pd.isna(current.loc["1003", "need_index"])
@@ -314,7 +332,7 @@ def test_a_not_surveyed_khet_stays_null_in_the_geopackage(
 
 
 def test_coverage_and_rounds_csv(picture_db: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
-    write_exports(read_picture(picture_db), tmp_path)
+    write_exports(read_picture(picture_db), tmp_path, OPTIONS)
     coverage = _csv(tmp_path / "khet_coverage.csv")
     assert list(coverage.columns[:4]) == ["survey_round", "khet_code", "name_th", "name_en"]
     assert set(KHET_COVERAGE.column_names) <= set(coverage.columns)
@@ -342,7 +360,7 @@ def test_exports_without_the_register_tables_say_to_run_the_pipeline(
     assert "citywide run" in raised.value.fix
 
 
-def test_the_flows_export_task_writes_the_five_files_into_the_exports_folder(
+def test_the_flows_export_task_writes_the_six_files_into_the_exports_folder(
     settings: Settings,
 ) -> None:
     from flows.tasks import write_exports as export_task  # Prefect: imported only here
@@ -352,13 +370,13 @@ def test_the_flows_export_task_writes_the_five_files_into_the_exports_folder(
     written = export_task.fn(settings)
     folder = Locations.from_settings(settings).exports_dir
     assert sorted(Path(path).name for path in written) == sorted(p.name for p in folder.iterdir())
-    assert len(written) == 7
+    assert len(written) == 8
 
 
 def test_khwaeng_rows_come_from_the_published_khwaeng_views_only(
     picture_db: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
-    write_exports(read_picture(picture_db), tmp_path)
+    write_exports(read_picture(picture_db), tmp_path, OPTIONS)
     current = gpd.read_file(tmp_path / "khwaeng_need.gpkg", layer="khwaeng_need")
     rows = current.set_index("khwaeng_code")
     assert list(rows.index) == [f"{k}0{h}" for k in KHETS for h in (1, 2)]  # 2 per khet
@@ -382,3 +400,201 @@ def test_khwaeng_rows_come_from_the_published_khwaeng_views_only(
     assert "7" not in set(every["slum_households"])  # the hidden value appears nowhere
     for column in ("communities_without_khwaeng", "tenure_communities"):
         assert column not in every.columns
+
+
+# --- the workbook and the QGIS style, on the real Bangkok picture ------------------------------
+
+
+def _published(settings: Settings, view: str, key: str = "khet_code") -> pd.DataFrame:
+    with db.connect(settings.duckdb_path, read_only=True) as connection:
+        cursor = connection.execute(
+            f"SELECT v.*, r.name_th AS round_name_th, r.name_en AS round_name_en FROM {view} v "
+            f"LEFT JOIN survey_round r USING (survey_round) ORDER BY v.round_order, v.{key}"
+        )
+        columns = [column[0] for column in cursor.description or []]
+        return pd.DataFrame(cursor.fetchall(), columns=columns, dtype=object)
+
+
+def _definitions(notes: list[list[Any]], level: Level) -> dict[str, list[Any]]:
+    """The notes sheet's column definitions of one level, by column name."""
+    start = notes.index([definitions_heading(level)])
+    rows = notes[start + 2 :]  # after the heading and the bold header row
+    ended = next((i for i, row in enumerate(rows) if len(row) == 1), len(rows))
+    return {row[0]: row for row in rows[:ended]}
+
+
+def _sheet_rows(sheet: Any) -> tuple[list[str], list[str], list[list[Any]]]:
+    """The two header rows and the rows, each by the field name the notes give its column."""
+    thai, english, *rows = list(sheet.iter_rows(values_only=True))
+    return list(thai), list(english), [list(row) for row in rows]
+
+
+@pytest.mark.real_data
+def test_the_workbook_holds_only_published_values_with_bilingual_frozen_headers(
+    real_published: Settings,
+) -> None:
+    path = Locations.from_settings(real_published).exports_dir / "khet_need.xlsx"
+    book = openpyxl.load_workbook(path)
+    notes = [
+        [cell for cell in row if cell is not None]
+        for row in book[NOTES_SHEET].iter_rows(values_only=True)
+    ]
+    described = {row[0]: row for row in notes if row}
+    sheet_names = [NOTES_SHEET]
+    hidden_cells = 0
+    # each level: its views, its rows per sheet, and the frozen columns (code and names)
+    for level, key, places, frozen in ((KHET, "khet_code", 50, "F3"),
+                                       (KHWAENG, "khwaeng_code", 180, "G3")):  # fmt: skip
+        current = _published(real_published, level.current_view, key)
+        every = _published(real_published, level.every_round_view, key)
+        rounds = list(dict.fromkeys(every["survey_round"]))
+        expected = {f"{level.name_th} ปัจจุบัน · {level.name} current": current}
+        expected |= {
+            f"{level.name_th} {label} · {level.name}": every[every["survey_round"] == label]
+            for label in rounds
+        }
+        sheet_names += list(expected)
+        for name, view in expected.items():
+            sheet = book[name]
+            assert sheet.freeze_panes == frozen  # two header rows, the place's code and names
+            thai, english, rows = _sheet_rows(sheet)
+            fields = [describe(column, level) for column in view.columns]
+            assert thai == [field.label_th for field in fields]
+            assert english == [field.label_en for field in fields]
+            need_column = view.columns.get_loc("need_index")
+            assert thai[need_column] == INDICATOR_BY_NAME["need_index"].label_th
+            assert len(rows) == len(view) == places
+            for column, field in enumerate(fields):
+                defined = _definitions(notes, level)[field.name]
+                assert defined[1:3] == [field.label_th, field.label_en]
+                values = view[field.name].tolist()
+                for row, (cell, value) in enumerate(
+                    zip((r[column] for r in rows), values, strict=True)
+                ):
+                    if value is None or (isinstance(value, float) and math.isnan(value)):
+                        assert cell is None, (name, field.name, row)  # NULL stays empty, never 0
+                    elif field.kind == "number":
+                        assert cell == pytest.approx(float(value)), (name, field.name, row)
+                    elif field.name == "suppressed_indicators":
+                        assert cell == (", ".join(value) or None)
+                    elif field.kind == "text":
+                        assert cell == str(value)
+                filled = [
+                    cell for cell in next(sheet.iter_cols(column + 1, column + 1, 3)) if cell.value
+                ]
+                if field.kind == "number" and filled:
+                    assert {cell.number_format for cell in filled} == {field.number_format}
+            for position, hidden in enumerate(view["suppressed_indicators"]):
+                for indicator in hidden:
+                    assert rows[position][view.columns.get_loc(indicator)] is None
+                    hidden_cells += 1
+            assert sheet.cell(3, 1 + need_column).number_format == "#,##0.0"
+    assert book.sheetnames == sheet_names
+    assert hidden_cells > 0  # the real picture hides values: they are empty in the workbook
+    texts = "\n".join(" ".join(str(cell) for cell in row) for row in notes)
+    for source in sources.REGISTRY:
+        assert source.id in described
+        assert source.title in texts
+    for label in rounds:
+        assert label in described
+    for note in real_published.suppression.note():
+        assert note in texts
+    assert re.search(r"built \d{4}-\d\d-\d\d \d\d:\d\d", texts)
+    personal = {"CHAIRMAN", "community_name", "chairman"}
+    assert not personal & set(described)
+    assert _definitions(notes, KHWAENG)["name_th"][1] == "ชื่อแขวง"
+    assert _definitions(notes, KHET)["name_th"][1] == "ชื่อเขต"
+
+
+@pytest.mark.real_data
+def test_the_geopackage_opens_in_qgis_with_the_maps_classes_and_colours(
+    real_published: Settings,
+) -> None:
+    path = Locations.from_settings(real_published).exports_dir / "khet_need.gpkg"
+    assert "layer_styles" in pyogrio.list_layers(path)[:, 0]  # an OGR layer: QGIS finds it
+    with sqlite3.connect(path) as connection:
+        (geometry_column,) = connection.execute(
+            "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = 'khet_need'"
+        ).fetchone()
+        styles = connection.execute(
+            "SELECT f_table_name, f_geometry_column, useAsDefault, styleQML FROM layer_styles"
+        ).fetchall()
+    assert [row[:3] for row in styles] == [("khet_need", geometry_column, 1)]
+    renderer = ElementTree.fromstring(styles[0][3]).find("renderer-v2")
+    assert renderer is not None
+    assert renderer.get("type") == "graduatedSymbol"
+    assert '"need_index"' in (renderer.get("attr") or "")
+    found = [
+        (float(r.get("lower", "nan")), float(r.get("upper", "nan")), r.get("label"))
+        for r in renderer.iter("range")
+    ]
+    current = gpd.read_file(path, layer="khet_need")
+    settings = Settings()
+    values = layer_values(current, "need_index")
+    classes, _ = classify(values, settings.map_classification, settings.map_classes)
+    count = len(classes)
+    assert count >= 3
+    assert [upper for _, upper, _ in found[:count]] == list(classes.highs)  # the map's breaks
+    assert [label for *_, label in found[:count]] == [
+        value_range(low, high, INDICATOR_BY_NAME["need_index"])
+        for low, high in zip(classes.lows, classes.highs, strict=True)
+    ]
+    colours = [
+        option.get("value")
+        for symbol in renderer.iter("symbol")
+        for option in symbol.iter("Option")
+        if option.get("name") == "color"
+    ]
+    assert colours[:count] == [
+        ",".join(str(int(colour[i : i + 2], 16)) for i in (1, 3, 5)) + ",255"
+        for colour in classes.colours
+    ]
+    assert [label for *_, label in found[count:]] == [
+        state.label for state in states(INDICATOR_BY_NAME["need_index"], real_published.suppression)
+    ]
+    # every khet falls in exactly one range: the expression's value, as QGIS computes it
+    for row in current.itertuples(index=False):
+        hidden = "need_index" in str(row.suppressed_indicators).split(", ")
+        value = (
+            -3 if row.coverage_status == "not_returned"
+            else -2 if hidden
+            else -1 if pd.isna(row.need_index)
+            else float(row.need_index)
+        )  # fmt: skip
+        inside = [
+            (lower, upper)
+            for i, (lower, upper, _) in enumerate(found)
+            if (lower <= value if i == 0 else lower < value) and value <= upper
+        ]
+        assert len(inside) == 1, (row.khet_code, value)
+    # the index is public for every surveyed khet; the style still has the hidden state's
+    # range (named as the map names it) for a layer whose value the view hides
+    assert not any("need_index" in str(n).split(", ") for n in current["suppressed_indicators"])
+
+
+def test_the_workbook_never_starts_a_text_cell_with_a_formula(tmp_path: Path) -> None:
+    frame = _need(HOSTILE, list(reversed(HOSTILE)))
+    rounds = pd.DataFrame(
+        {"survey_round": HOSTILE, "name_th": ["@x"] * len(HOSTILE), "name_en": ["=x"] * len(HOSTILE),
+         "khets_returned": 1, "khets_complete": 0}
+    )  # fmt: skip
+    write_exports(Picture(frame, frame, rounds, rounds), tmp_path, OPTIONS)
+    book = openpyxl.load_workbook(tmp_path / "khet_need.xlsx")
+    assert len(book.sheetnames) == 2 + len(HOSTILE)  # notes, current, one per round
+    assert all(len(name) <= 31 for name in book.sheetnames)
+    text_cells = 0
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    assert cell.data_type == "s"
+                    assert not cell.value.startswith(FORMULA_PREFIXES), (sheet.title, cell.value)
+                    text_cells += 1
+    assert text_cells > 100
+    current = book[book.sheetnames[1]]
+    header = [cell.value for cell in current[2]]
+    rounds_column = header.index("Survey round")
+    labels = [row[rounds_column] for row in current.iter_rows(min_row=3, values_only=True)]
+    assert labels[:5] == ["'" + label for label in HOSTILE[:5]]  # \r is stored as _x000D_
+    assert labels[5].startswith("'")
+    assert current.cell(3, header.index("Change in need index") + 1).value == -0.25  # a number

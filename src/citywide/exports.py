@@ -9,6 +9,11 @@
 - ``survey_rounds.csv``: the rounds, in order, with their display names and progress.
 - ``khwaeng_need.gpkg`` (layer ``khwaeng_need``) / ``khwaeng_need.csv``: the same per khwaeng,
   from ``khwaeng_need_current_published`` and ``khwaeng_need_published`` (180 rows per round).
+- ``khet_need.xlsx``: the current picture and every round, one sheet each, with Thai and English
+  headers and a notes sheet (definitions, sources, rounds, build date, privacy rule); see
+  :mod:`citywide.workbook`.
+- ``khet_need.gpkg`` carries its QGIS style (table ``layer_styles``, :mod:`citywide.qgis_style`):
+  QGIS opens the layer in the web map's need-index classes and colours.
 
 Times (first/last_return_at) are written as Bangkok time, e.g. ``2026-01-10 16:00:00+07:00``.
 
@@ -21,19 +26,26 @@ file in the same folder, then a rename), so a reader never opens half a file.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 import shapely
 
 from citywide import db
 from citywide.errors import PublishError
 from citywide.files import write_atomically, write_csv
 from citywide.geography import STORAGE_CRS
+from citywide.indicators import INDICATOR_BY_NAME, SuppressionRule
+from citywide.mapping.layers import classify, layer_values
+from citywide.mapping.options import Classification
+from citywide.qgis_style import STYLES_TABLE, styles_table
 from citywide.schema_register import KHET_COVERAGE, SURVEY_ROUND
 from citywide.table_spec import TableSpec
+from citywide.workbook import KHET, KHWAENG, LevelPicture, WorkbookNotes, write_workbook
 
 LAYER = "khet_need"
 BANGKOK = "Asia/Bangkok"
@@ -42,6 +54,9 @@ NEED_PARQUET = "khet_need.parquet"
 NEED_CSV = "khet_need.csv"
 COVERAGE_CSV = "khet_coverage.csv"
 ROUNDS_CSV = "survey_rounds.csv"
+NEED_XLSX = "khet_need.xlsx"
+GEOMETRY_COLUMN = "geom"
+STYLED = INDICATOR_BY_NAME["need_index"]  # the indicator QGIS draws the layer in
 CURRENT_VIEW = "khet_need_current_published"
 EVERY_ROUND_VIEW = "khet_need_published"
 KHWAENG_LAYER = "khwaeng_need"
@@ -177,17 +192,48 @@ def _with_outlines(
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=STORAGE_CRS)
 
 
-def write_exports(picture: Picture, folder: Path) -> list[Path]:
-    """The five export files in ``folder`` (see the module's docstring), each atomically."""
+@dataclass(frozen=True)
+class ExportOptions:
+    """What the exports say and draw besides the rows: when they were built, the privacy rule's
+    rule, and the map's classification (for the GeoPackage's QGIS style)."""
+
+    built_at: datetime
+    suppression: SuppressionRule = field(default_factory=SuppressionRule)
+    classification: Classification = "fisher_jenks"
+    classes: int = 5
+
+    @property
+    def built(self) -> str:
+        return self.built_at.strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
+def write_exports(picture: Picture, folder: Path, options: ExportOptions) -> list[Path]:
+    """The six export files in ``folder`` (see the module's docstring), each atomically."""
     current, every_round = _flat(picture.current), _flat(picture.every_round)
+    values = layer_values(picture.current, STYLED.name)
+    classes, _ = classify(values, options.classification, options.classes)
+    styles = styles_table(
+        LAYER, GEOMETRY_COLUMN, classes, STYLED, options.built_at, options.suppression
+    )
+
+    def geopackage(path: Path) -> None:
+        current.to_file(
+            path, layer=LAYER, driver="GPKG", layer_options={"GEOMETRY_NAME": GEOMETRY_COLUMN}
+        )
+        pyogrio.write_dataframe(styles, path, layer=STYLES_TABLE, driver="GPKG")
+
+    privacy_th, privacy_en = options.suppression.note()
+    notes = WorkbookNotes(options.built, privacy_th, privacy_en, picture.rounds)
+    levels = [LevelPicture(KHET, picture.current, picture.every_round)]
+    if len(picture.khwaeng_current) > 0:
+        levels.append(LevelPicture(KHWAENG, picture.khwaeng_current, picture.khwaeng_every_round))
     return [
-        write_atomically(
-            folder / NEED_GPKG, lambda p: current.to_file(p, layer=LAYER, driver="GPKG")
-        ),
+        write_atomically(folder / NEED_GPKG, geopackage),
         write_atomically(folder / NEED_PARQUET, lambda p: current.to_parquet(p, index=False)),
         write_csv(pd.DataFrame(every_round.drop(columns="geometry")), folder / NEED_CSV),
         write_csv(picture.coverage, folder / COVERAGE_CSV),
         write_csv(picture.rounds, folder / ROUNDS_CSV),
+        write_atomically(folder / NEED_XLSX, lambda p: write_workbook(levels, notes, p)),
         *write_khwaeng_exports(picture, folder),
     ]
 

@@ -430,6 +430,60 @@ KHET_NEED = replace(
         c if c.name in _KHET_FACTS else replace(c, nullable=True) for c in KHET_NEED.columns
     ),
 )
+# Short Thai and English headers of the published columns that are not indicators (the
+# indicators' own come from citywide.indicators.INDICATORS): the exports' workbook shows them.
+_PUBLISHED_LABELS = {
+    "survey_round": ("รอบสำรวจ", "Survey round"),
+    "round_order": ("ลำดับรอบ", "Round order"),
+    "khet_code": ("รหัสเขต", "Khet code"),
+    "name_th": ("ชื่อเขต", "Khet name (Thai)"),
+    "name_en": ("ชื่อเขตภาษาอังกฤษ", "Khet name"),
+    "area_km2": ("พื้นที่ (ตร.กม.)", "Area (km²)"),
+    "registered_population": ("ประชากรตามทะเบียนราษฎร", "Registered population"),
+    "coverage_status": ("สถานะการส่งข้อมูล", "Coverage status"),
+    "first_survey_date": ("วันที่สำรวจวันแรก", "First survey date"),
+    "last_survey_date": ("วันที่สำรวจวันสุดท้าย", "Last survey date"),
+    "surveyed_khets": ("จำนวนเขตที่สำรวจในรอบ", "Khets surveyed in the round"),
+    "need_rank": ("อันดับความต้องการ", "Need rank"),
+    "previous_round": ("รอบก่อนหน้า", "Previous round"),
+    "slum_households_change": ("ครัวเรือนชุมชนแออัดที่เปลี่ยนไป", "Change in slum households"),
+    "need_index_change": ("ดัชนีความต้องการที่เปลี่ยนไป", "Change in need index"),
+}
+KHET_NEED = replace(
+    KHET_NEED,
+    columns=tuple(
+        replace(c, label_th=_PUBLISHED_LABELS[c.name][0], label_en=_PUBLISHED_LABELS[c.name][1])
+        if c.name in _PUBLISHED_LABELS
+        else c
+        for c in KHET_NEED.columns
+    ),
+)
+# What the published views add to khet_need and khet_need_current (citywide.indicators).
+SUPPRESSION_COLUMNS = (
+    Column(
+        "suppressed_reason_th",
+        "VARCHAR",
+        "Why values of the row are not shown, in Thai (NULL when none is hidden)",
+        nullable=True,
+        label_th="เหตุที่ไม่แสดงค่า",
+        label_en="Why not shown (Thai)",
+    ),
+    Column(
+        "suppressed_reason_en",
+        "VARCHAR",
+        "Why values of the row are not shown, in English (NULL when none is hidden)",
+        nullable=True,
+        label_th="เหตุที่ไม่แสดงค่า (อังกฤษ)",
+        label_en="Why not shown",
+    ),
+    Column(
+        "suppressed_indicators",
+        "VARCHAR[]",
+        "The indicators of the row not shown (privacy), comma-separated in the exports",
+        label_th="ตัวชี้วัดที่ไม่แสดง",
+        label_en="Indicators not shown",
+    ),
+)
 KHET_NEED_CURRENT = replace(
     KHET_NEED,
     name="khet_need_current",
@@ -447,14 +501,21 @@ KHET_NEED_CURRENT = replace(
 # The khwaeng level: the same indicators; the khwaeng's facts instead of the khet's (no registered
 # population per khwaeng, so slum_population_share is NULL), no counts of records without one.
 _KHWAENG_FACTS = (
-    Column("khwaeng_code", "VARCHAR", "Khwaeng (khwaeng.khwaeng_code)"),
-    Column("khet_code", "VARCHAR", "Its khet (khet.khet_code)"),
-    Column("name_th", "VARCHAR", "Khwaeng name in Thai"),
-    Column("name_en", "VARCHAR", "Khwaeng name in English"),
-    Column("khet_name_th", "VARCHAR", "Its khet's name in Thai"),
-    Column("khet_name_en", "VARCHAR", "Its khet's name in English (RTGS)"),
-    Column("area_km2", "DOUBLE", "Khwaeng area in km2"),
-)
+    Column("khwaeng_code", "VARCHAR", "Khwaeng (khwaeng.khwaeng_code)",
+           label_th="รหัสแขวง", label_en="Khwaeng code"),
+    Column("khet_code", "VARCHAR", "Its khet (khet.khet_code)",
+           label_th="รหัสเขต", label_en="Khet code"),
+    Column("name_th", "VARCHAR", "Khwaeng name in Thai",
+           label_th="ชื่อแขวง", label_en="Khwaeng name (Thai)"),
+    Column("name_en", "VARCHAR", "Khwaeng name in English",
+           label_th="ชื่อแขวงภาษาอังกฤษ", label_en="Khwaeng name"),
+    Column("khet_name_th", "VARCHAR", "Its khet's name in Thai",
+           label_th="ชื่อเขต", label_en="Khet name (Thai)"),
+    Column("khet_name_en", "VARCHAR", "Its khet's name in English (RTGS)",
+           label_th="ชื่อเขตภาษาอังกฤษ", label_en="Khet name"),
+    Column("area_km2", "DOUBLE", "Khwaeng area in km2",
+           label_th="พื้นที่ (ตร.กม.)", label_en="Area (km²)"),
+)  # fmt: skip
 _KHET_ONLY = {"khet_code", "name_th", "name_en", "area_km2", "registered_population",
               "communities_without_khwaeng", "enumerated_households_without_khwaeng"}  # fmt: skip
 
@@ -473,8 +534,11 @@ def _khwaeng_columns(spec: TableSpec) -> tuple[Column, ...]:
     kept = [c for c in spec.columns if c.name not in _KHET_ONLY]
     columns = [*kept[:2], *_KHWAENG_FACTS, *kept[2:]]
     renamed = [
-        replace(c, name="surveyed_khwaeng") if c.name == "surveyed_khets" else c for c in columns
-    ]
+        replace(c, name="surveyed_khwaeng", label_th="จำนวนแขวงที่สำรวจในรอบ",
+                label_en="Khwaeng surveyed in the round")
+        if c.name == "surveyed_khets" else c
+        for c in columns
+    ]  # fmt: skip
     return tuple(replace(c, meaning=_KHWAENG_MEANINGS.get(c.name, c.meaning)) for c in renamed)
 
 

@@ -21,6 +21,10 @@ class Column:
     meaning: str
     nullable: bool = False
     check: str | None = None
+    # Short headers for published tables (workbook sheets); indicators take theirs from
+    # citywide.indicators.INDICATORS instead.
+    label_th: str = ""
+    label_en: str = ""
 
     @property
     def is_geometry(self) -> bool:

@@ -43,7 +43,7 @@ from citywide.mapping.page import (
     map_page,
 )
 from citywide.mapping.picture import Picture as Picture
-from citywide.mapping.static import layer_png
+from citywide.mapping.static import PrintNotes, layer_png
 from citywide.rounds import RoundProgress, display_name, latest_district_round
 
 INDEX_PAGE = "index.html"
@@ -284,9 +284,10 @@ def _scope_pages(
     if drawn:
         files[COMPOSITE_PAGE] = map_page(base, "ตัวชี้วัดทั้งหมด", "All indicators", drawn)
         privacy_th, privacy_en = _privacy(options.suppression)
-        files[PNG] = layer_png(
-            khets, drawn[0], TITLE_TH, TITLE_EN, f"{privacy_th}\n{privacy_en}\n{sources}"
+        notes = PrintNotes(
+            TITLE_TH, TITLE_EN, scope.name_th, scope.name_en, sources, built, privacy_th, privacy_en
         )
+        files[PNG] = layer_png(khets, drawn[0], notes)
     if coverage is not None:
         title_th, title_en = COVERAGE_TITLE
         files[COVERAGE_PAGE] = map_page(base, title_th, title_en, [coverage_layer(web, coverage)])
