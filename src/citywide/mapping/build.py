@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -42,6 +42,14 @@ from citywide.mapping.page import (
     map_page,
 )
 from citywide.mapping.picture import Picture as Picture
+from citywide.mapping.profile import (
+    PROFILE_FOLDER,
+    Links,
+    ProfileLink,
+    profile_files,
+    profile_links,
+    profile_page,
+)
 from citywide.mapping.static import layer_png
 from citywide.rounds import RoundProgress, display_name, latest_district_round
 
@@ -98,12 +106,13 @@ def stale_pages(folder: Path, written: Collection[str]) -> list[Path]:
     """Map pages in ``folder`` from an earlier run that this run did not write.
 
     The pages citywide names in maps/ itself (indicator, change and coverage pages; never
-    index.html or report.html, written every run) and every file under maps/rounds/.
+    index.html or report.html, written every run) and every file under maps/rounds/ and
+    maps/khet/ (the khet profiles).
     """
     named = [page_name(i) for i in MAP_ORDER] + [change_page(i) for i, _ in CHANGES]
     candidates = [folder / name for name in [*named, COVERAGE_PAGE]]
-    rounds = folder / ROUNDS_FOLDER
-    candidates += sorted(path for path in rounds.rglob("*") if path.is_file())
+    for under in (ROUNDS_FOLDER, PROFILE_FOLDER):
+        candidates += sorted(path for path in (folder / under).rglob("*") if path.is_file())
     return [
         path
         for path in candidates
@@ -153,6 +162,14 @@ def map_files(picture: Picture, options: MapOptions, built_at: datetime) -> dict
     current = _scope_pages(khets, options, CURRENT, latest_district_round(picture.progress), True)
     files |= current.files
     files |= _index(current, CURRENT, built, options, tuple(reversed(entries)))
+    shown = next((entry.page for entry in current.indicators if entry.page), current.composite)
+    files |= profile_files(
+        picture,
+        built,
+        options.suppression_k,
+        _privacy(options.suppression_k),
+        Links(index=INDEX_PAGE, map=shown, coverage=current.coverage),
+    )
     return files
 
 
@@ -167,6 +184,7 @@ class _Pages:
     composite: str | None
     png: str | None
     coverage: str | None
+    profiles: tuple[ProfileLink, ...]
 
 
 def _in(scope: Scope, page: str | None) -> str | None:
@@ -216,6 +234,7 @@ def _scope_pages(
             f"<b>{escape(scope.name_th)} · {escape(scope.name_en)}</b> · {escape(sources)}<br>"
             f'<a href="{INDEX_PAGE}">แผนที่ทั้งหมด · all maps</a>{home}'
         ),
+        profiles=tuple(scope.up + profile_page(code) for code in web["khet_code"]),  # per feature
     )
     files: dict[str, str | bytes] = {
         page: map_page(base, layer.indicator.label_th, layer.indicator.label_en, [layer])
@@ -241,6 +260,7 @@ def _scope_pages(
         composite=COMPOSITE_PAGE if drawn else None,
         png=PNG if drawn else None,
         coverage=COVERAGE_PAGE if coverage is not None else None,
+        profiles=profile_links(khets),
     )
 
 
@@ -269,6 +289,7 @@ def _index(
         rounds=rounds,
         privacy_th=privacy_th,
         privacy_en=privacy_en,
+        profiles=tuple(replace(link, page=scope.up + link.page) for link in pages.profiles),
     )
     return {scope.folder + INDEX_PAGE: index_page(content)}
 
