@@ -492,6 +492,7 @@ def _shown_types(found: dict[str, int], row: pd.Series, k: int, notes: _Notes) -
     if len(hidden) == 1 and len(found) > 1:
         # one hidden count = the published total minus the others: hide the next smallest too
         hidden.add(min((n, kind) for kind, n in found.items() if kind not in hidden)[1])
+    by_own_rule = hidden - {k for k in hidden if _TYPE_INDICATOR.get(k, "") in hidden_names}
     note = (
         notes.number(
             f"ไม่แสดงจำนวนชุมชนของประเภทที่มีน้อยกว่า {k} แห่ง และจำนวนที่จะใช้คำนวณย้อนกลับได้"
@@ -499,11 +500,15 @@ def _shown_types(found: dict[str, int], row: pd.Series, k: int, notes: _Notes) -
             f"counts of a type with fewer than {k} communities, and a count that would reveal "
             "one, are not shown (privacy)",
         )
-        if hidden
+        if by_own_rule
         else None
     )
+    by_view = {kind for kind in hidden if _TYPE_INDICATOR.get(kind, "") in hidden_names}
+    view_note = notes.number(*_reason(row)) if by_view else None
     return {
-        kind: Value("suppressed", note=note) if kind in hidden else Value("value", f"{n:,}")
+        kind: Value("suppressed", note=view_note if kind in by_view else note)
+        if kind in hidden
+        else Value("value", f"{n:,}")
         for kind, n in found.items()
     }
 
@@ -749,10 +754,10 @@ in: {{ c.not_surveyed_in | map(attribute="name_en") | join(", ") }}</span></p>{%
 {% for row in c.coverage %}{% set k = row.khet %}<tr class="{{ k.status if k else 'none' }}">
 <td>{{ row.name_th }}<br><span class="en">{{ row.name_en }}</span></td>
 {% if k %}<td>{{ k.status_th }}<br><span class="en">{{ k.status_en }}</span></td>
-<td class="n">{{ "{:,}".format(k.communities_surveyed) }} /
-{{ "{:,}".format(k.communities_expected) }} ({{ k.share_text }}){% if k.communities_not_found %}
-<br><span class="rank">ไม่พบในทะเบียน {{ k.communities_not_found }} · not found
-{{ k.communities_not_found }}</span>{% endif %}</td>
+<td class="n">{{ "{:,}".format(k.communities_surveyed) }}{% if k.communities_expected %} /
+{{ "{:,}".format(k.communities_expected) }} ({{ k.share_text }}){% endif %}
+{% if k.communities_not_found %}<br><span class="rank">ไม่พบในทะเบียน
+{{ k.communities_not_found }} · not found {{ k.communities_not_found }}</span>{% endif %}</td>
 <td class="n">{{ k.last_return_text }}</td>
 {% else %}<td colspan="3" class="nodata">ไม่มีข้อมูล · no data</td>{% endif %}</tr>
 {% endfor %}</table></div>
