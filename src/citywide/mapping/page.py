@@ -81,8 +81,13 @@ _LAYERS_JS = """
                 var i = feature.properties.i;
                 shape.bindTooltip(layer.tooltips[i], {sticky: true, className: "khet-tip"});
                 if (data.profiles.length > i) {  // a click opens the khet's profile link
-                    shape.bindPopup(layer.tooltips[i] + '<br><a href="' + data.profiles[i] +
-                                    '">' + data.profileText + '</a>', {className: "khet-tip"});
+                    var box = L.DomUtil.create("div");
+                    box.innerHTML = layer.tooltips[i];  // escaped where it was made
+                    L.DomUtil.create("br", "", box);
+                    var link = L.DomUtil.create("a", "", box);
+                    link.setAttribute("href", data.profiles[i]);
+                    link.textContent = data.profileText;
+                    shape.bindPopup(box, {className: "khet-tip"});
                 }
             }
         });
@@ -200,7 +205,7 @@ def map_page(base: Basemap, title_th: str, title_en: str, layers: Sequence[Shadi
                 if base.tiles is None
                 else {"url": base.tiles.url, "attribution": escape(base.tiles.attribution)},
                 "bounds": [[south, west], [north, east]],
-                "profiles": [escape(page) for page in base.profiles],
+                "profiles": list(base.profiles),  # set as an attribute, not parsed as HTML
                 "profileText": PROFILE_LINK_TEXT,
             }
         )
