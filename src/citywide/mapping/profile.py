@@ -534,11 +534,7 @@ def _rank_chart(ranks: _Ranks, row: pd.Series, value: Value) -> Markup | None:
     if value.state != "value":
         return None
     own = float(pd.to_numeric(pd.Series([row["need_index"]]), errors="coerce").iloc[0])
-    label = (
-        f"{value.text}: อันดับ {value.rank} จาก {value.of} · rank {value.rank} of {value.of}"
-        if value.rank
-        else value.text
-    )
+    label = f"เขตนี้ · this khet: {value.text}"
     return index_strip(ranks.current_index, own, label)
 
 
@@ -677,53 +673,53 @@ body { font-family: "Noto Sans Thai", "Sarabun", "Garuda", "Loma", "Tahoma", san
   margin: 1.5rem auto; max-width: 60rem; padding: 0 1rem; color: #222; line-height: 1.5; }
 h1 { font-size: 1.6rem; margin: 0; } h2 { font-size: 1.2rem; margin: 1.6rem 0 .4rem; }
 .en { color: #555; } .none, .hidden, .nodata { color: #666; font-style: italic; }
-.top { display: flex; gap: 1.5rem; align-items: flex-start; flex-wrap: wrap; }
-.top .facts { flex: 1 1 20rem; } .locator { width: 15rem; max-width: 100%; height: auto; }
+.locator { float: right; width: 15rem; height: auto; margin: 0 0 .5rem 1rem; }
+.meta, .small { font-size: .85rem; } .meta { color: #333; }
 .chart { width: 100%; max-width: 26rem; height: auto; display: block; margin: .3rem 0; }
-.charts { display: flex; flex-wrap: wrap; gap: 1rem; }
-table { border-collapse: collapse; width: 100%; font-size: .9rem; }
+.charts { display: flex; flex-wrap: wrap; gap: 1rem; margin-top: 1rem; }
+table { border-collapse: collapse; width: auto; min-width: 60%; font-size: .9rem; }
 td, th { border-bottom: 1px solid #ddd; padding: .35rem .5rem; text-align: left;
   vertical-align: top; } td.n { text-align: right; white-space: nowrap; }
 .rank { color: #555; font-size: .8rem; white-space: nowrap; } .scroll { overflow-x: auto; }
-.headline { border-left: 4px solid #bd0026; padding: .2rem 0 .2rem 1rem; margin: 1rem 0; }
+.headline { border-left: 4px solid #bd0026; padding: .2rem 0 .2rem 1rem; margin: 1rem 0;
+  clear: both; }
 .headline b { font-size: 1.4rem; } nav a { white-space: nowrap; }
 ul.khwaeng { columns: 2 14rem; padding-left: 1.2rem; } .notes { font-size: .85rem; }
 tr.not_returned td { color: #777; }
 @media (max-width: 600px) { body { margin: 1rem auto; } h1 { font-size: 1.3rem; }
-  td, th { padding: .3rem .25rem; } .locator { width: 10rem; } }
+  td, th { padding: .3rem .25rem; } .locator { width: 7.5rem; margin-left: .5rem; } }
 </style>
 </head>
 <body>
 <nav><a href="{{ c.index }}">แผนที่ทั้งหมด · all maps</a>{% if c.map %}
  · <a href="{{ c.map }}">แผนที่ตัวชี้วัด · indicator map</a>{% endif %}{% if c.coverage_map %}
  · <a href="{{ c.coverage_map }}">การส่งข้อมูล · returns map</a>{% endif %}</nav>
-<div class="top"><div class="facts">
+{{ c.locator }}
 <h1>เขต{{ c.name_th }}</h1>
-<p class="en">Khet {{ c.name_en }} · ข้อมูลรายเขต · khet profile (รหัส · code {{ c.khet_code }})</p>
-<p>พื้นที่ · area {{ c.area_km2 }} ตร.กม. · km² · ประชากรตามทะเบียนราษฎร · registered
+<p class="en">Khet {{ c.name_en }} · ข้อมูลรายเขต · khet profile · รหัส · code {{ c.khet_code }}</p>
+<p>พื้นที่ · area {{ c.area_km2 }} ตร.กม. · km²<br>ประชากรตามทะเบียนราษฎร · registered
 population {{ c.population }} คน · people</p>
-<p>{{ c.sources_th }}<br><span class="en">{{ c.sources_en }}</span><br>
+
+<section class="headline">
+<p>ดัชนีความต้องการ (ภาพรวมปัจจุบัน) · <span class="en">need index (current picture)</span><br>
+{% set v = c.current_index %}{% if v.state == "value" %}<b>{{ v.text }}</b> / 100{% if v.rank %}
+· อันดับ {{ v.rank }} จาก {{ v.of }} เขต · <span class="en">rank {{ v.rank }} of {{ v.of }}
+khets</span>{% endif %}{% elif v.state == "suppressed" %}<span class="hidden">ไม่แสดง · not
+shown</span><sup>{{ v.note }}</sup>{% elif c.current_round %}<span class="nodata">ไม่มีข้อมูล · no
+data</span>{% else %}<span class="nodata">ยังไม่ได้สำรวจ · not surveyed</span>{% endif %}
+{% if c.current_round %}<br><small>ค่าจาก{{ c.current_round.name_th }} · <span class="en">values
+from {{ c.current_round.name_en }}</span></small>{% endif %}</p>
+{% if c.rank_chart %}{{ c.rank_chart }}<p class="en small">ขีดแต่ละขีดคือเขตหนึ่งที่มีค่าเผยแพร่
+(0 = ต้องการน้อยที่สุด, 100 = มากที่สุด) · each tick is a khet with a published index (0 = least
+need, 100 = most); khets whose index is not shown have no tick.</p>{% endif %}
+</section>
+<p class="meta">{{ c.sources_th }} · <span class="en">{{ c.sources_en }}</span><br>
 ที่มา: การสำรวจที่อยู่อาศัยชุมชนทั่วเมือง กรุงเทพมหานคร (ค่าที่เผยแพร่แล้วเท่านั้น) ·
 <span class="en">source: the city-wide housing survey of Bangkok's communities (published values
 only: khet_need_published, khet_coverage)</span><br>
 รอบสำรวจ · rounds: {{ c.rounds | map(attribute="name_th") | join(", ") }} ·
 <span class="en">{{ c.rounds | map(attribute="name_en") | join(", ") }}</span><br>
 สร้างเมื่อ · built {{ c.built_at }}</p>
-</div>{{ c.locator }}</div>
-
-<section class="headline">
-<p>ดัชนีความต้องการ (ภาพรวมปัจจุบัน) · <span class="en">need index (current picture)</span>:
-{% set v = c.current_index %}{% if v.state == "value" %}<b>{{ v.text }}</b> / 100{% if v.rank %}
-· อันดับ {{ v.rank }} จาก {{ v.of }} เขต · <span class="en">rank {{ v.rank }} of {{ v.of }}
-khets</span>{% endif %}{% elif v.state == "suppressed" %}<span class="hidden">ไม่แสดง · not
-shown</span><sup>{{ v.note }}</sup>{% elif c.current_round %}<span class="nodata">ไม่มีข้อมูล · no
-data</span>{% else %}<span class="nodata">ยังไม่ได้สำรวจ · not surveyed</span>{% endif %}
-{% if c.current_round %}<br>ค่าจาก{{ c.current_round.name_th }} · <span class="en">values from
-{{ c.current_round.name_en }}</span>{% endif %}</p>
-{% if c.rank_chart %}{{ c.rank_chart }}<p class="en">ขีดแต่ละขีดคือเขตหนึ่งที่มีค่าเผยแพร่
-(0 = ต้องการน้อยที่สุด, 100 = มากที่สุด) · each tick is a khet with a published index (0 = least
-need, 100 = most); khets whose index is not shown have no tick.</p>{% endif %}
-</section>
 
 <h2>ตัวชี้วัดในแต่ละรอบที่สำรวจ · <span class="en">Indicators in every round that surveyed it</span></h2>
 {% if c.columns %}
