@@ -135,3 +135,48 @@ def test_return_times_written_as_bangkok_text_read_as_bangkok_dates() -> None:
     (progress,) = round_progress(rounds, coverage, picture_current())
     assert progress.khets[0].last_return_text == "2026-11-30"
     assert progress.khets[0].name_en == "Test 1"
+
+
+def test_the_profiles_read_counts_of_communities_by_type_and_the_khwaeng_names(
+    tmp_path: Path,
+) -> None:
+    with db.connect(tmp_path / "picture.duckdb") as connection:
+        fill_picture(connection)
+        connection.execute(
+            "CREATE TABLE community AS SELECT * FROM (VALUES "
+            "('bma_registry', '1001', 'slum', 'ชุมชนลับ'), ('bma_registry', '1001', 'slum', 'ก'),"
+            "('bma_registry', '1001', NULL, 'ข'), ('2568', '1002', 'urban', 'ค')"
+            ") AS t(survey_round, khet_code, community_type, community_name)"
+        )
+        connection.execute(
+            "CREATE TABLE khwaeng AS SELECT * FROM (VALUES "
+            "('100102', '1001', 'วังบูรพาภิรมย์', 'Wang Burapha Phirom'),"
+            "('100101', '1001', 'พระบรมมหาราชวัง', 'Phra Borom Maha Ratchawang')"
+            ") AS t(khwaeng_code, khet_code, name_th, name_en)"
+        )
+        picture = read_picture(connection)
+    assert picture.community_types.to_dict("records") == [
+        {"survey_round": "2568", "khet_code": "1002", "community_type": "urban", "communities": 1},
+        {"survey_round": "bma_registry", "khet_code": "1001", "community_type": "slum",
+         "communities": 2},
+        {"survey_round": "bma_registry", "khet_code": "1001", "community_type": "unknown",
+         "communities": 1},
+    ]  # fmt: skip
+    assert list(picture.khwaeng["khwaeng_code"]) == ["100101", "100102"]
+    files = map_files(picture, MapOptions(), datetime(2026, 1, 10, tzinfo=UTC))
+    profile = str(files["khet/1001.html"])
+    assert "แขวงพระบรมมหาราชวัง" in profile
+    assert "ไม่ระบุประเภท" in profile  # the community without a type
+    assert "ชุมชนลับ" not in profile  # counts only: no community name reaches a page
+
+
+def test_without_community_and_khwaeng_tables_the_profiles_say_no_data(tmp_path: Path) -> None:
+    with db.connect(tmp_path / "picture.duckdb") as connection:
+        fill_picture(connection)
+        picture = read_picture(connection)
+    assert picture.community_types.empty
+    assert picture.khwaeng.empty
+    profile = str(
+        map_files(picture, MapOptions(), datetime(2026, 1, 10, tzinfo=UTC))["khet/1002.html"]
+    )
+    assert "Khwaeng</span> (0)" in profile
