@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -102,9 +103,14 @@ def test_pipeline_builds_bangkoks_geography(real_settings: Settings) -> None:
             KHWAENG_PAGE,
             "methods.html",
             *(f"rounds/bma_registry/{name}" for name in MAPPED_FILES),
+            *(
+                f"khet/{code}.html"
+                for (code,) in query(real_settings, "SELECT khet_code FROM khet")
+            ),
         ]
     )
     assert_maps_are_offline_small_and_private(real_settings)
+    assert_khet_profiles_are_complete_and_private(real_settings)
     assert_chromium_draws_every_khet(real_settings)
     assert_web_outlines_leave_no_gap(real_settings)
 
@@ -159,6 +165,61 @@ def assert_maps_are_offline_small_and_private(settings: Settings) -> None:
     assert len(personal) > 3000
     leaked = {text for text in personal for html in pages.values() if text in html}
     assert leaked == set()
+    profiles = [path.read_text(encoding="utf-8") for path in settings.maps_dir.glob("khet/*.html")]
+    assert len(profiles) == 50
+    # A registry address names its khwaeng; the profiles list the khwaeng (public geography).
+    khwaeng = [name for (name,) in query(settings, "SELECT name_th FROM khwaeng")]
+    private = {text for text in personal if not any(text in name for name in khwaeng)}
+    assert {text for text in private for html in profiles if text in html} == set()
+
+
+def assert_khet_profiles_are_complete_and_private(settings: Settings) -> None:
+    """50 profiles, each under 1 MB, naming its source, rounds and build date; a value the
+    published view hides is "not shown" with the view's reason, never its number."""
+    pages = {
+        path.stem: path.read_text(encoding="utf-8")
+        for path in sorted((settings.maps_dir / "khet").glob("*.html"))
+    }
+    assert len(pages) == 50
+    for code, html in pages.items():
+        assert (settings.maps_dir / "khet" / f"{code}.html").stat().st_size <= 1_000_000, code
+        assert foreign_addresses(html) == set(), code
+        text = readable(html)
+        assert "source: the city-wide housing survey" in text, code
+        assert "rounds: ทะเบียนชุมชน กทม. · BMA community registry" in text, code
+        assert re.search(r"built \d{4}-\d{2}-\d{2} \d{2}:\d{2}", text), code
+        assert 'href="../index.html"' in html
+        assert "Khwaeng" in text
+    index = (settings.maps_dir / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="khet/{code}.html"' in index for code in pages)
+    (count,) = query(settings, "SELECT count(*) FROM khwaeng WHERE khet_code = '1001'")[0]
+    assert f"Khwaeng ({count})" in readable(pages["1001"])
+    # The raw values the published view hides (read here from khet_need, never by the maps).
+    hidden = query(
+        settings,
+        "SELECT p.khet_code, n.slum_households, n.slum_communities, p.suppressed_reason_en "
+        "FROM khet_need_current_published p JOIN khet_need n USING (khet_code, survey_round) "
+        "WHERE list_contains(p.suppressed_indicators, 'slum_households')",
+    )
+    assert len(hidden) >= 3
+    for code, households, communities, reason in hidden:
+        text = readable(pages[code])
+        row = text[text.index("Slum households (") :][:120]
+        assert "not shown" in row, (code, row)
+        assert f"{households:,}" not in row, code
+        assert str(reason) in text, code
+        types = text[text.index("Communities by type") : text.index("Khwaeng")]
+        assert re.search(r"ชุมชนแออัด · slum ไม่แสดง · not shown", types), (code, communities)
+    with chromium() as browser:
+        for code in ("1001", hidden[0][0]):
+            drawn = browser.render(settings.maps_dir / "khet" / f"{code}.html")
+            assert drawn.console_errors == [], code
+            assert drawn.network_requests == [], code
+
+
+def readable(html: str) -> str:
+    """A page's text as read: tags removed, white space collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 def assert_chromium_draws_every_khet(settings: Settings) -> None:

@@ -139,8 +139,21 @@ def test_every_page_states_definition_rounds_source_build_date_privacy_and_metho
     assert "Need index weights in force" in methods
     assert re.search(r"<code>slum_households</code></td>\s*<td class=\"n\">1</td>", methods)
     pages = {name: text for name, text in files.items() if name.endswith(".html")}
-    maps = [name for name in pages if not name.endswith("index.html") and name != METHODS_PAGE]
+    maps = [
+        name
+        for name in pages
+        if not name.endswith("index.html") and name != METHODS_PAGE and not name.startswith("khet/")
+    ]
     assert len(maps) > 10
+    profiles = [name for name in pages if name.startswith("khet/")]
+    assert len(profiles) == 4
+    for name in profiles:  # a profile is a page of its own (a table, no map): it says the same
+        profile = str(pages[name])
+        assert "รอบสำรวจ · rounds:" in profile, name
+        assert "source: the city-wide housing survey" in profile, name
+        assert "สร้างเมื่อ · built 2026-12-01 09:30 UTC" in profile, name
+        assert "Values built from fewer than 3 communities, or from fewer than 10" in profile, name
+        assert '<a href="../methods.html">' in profile, name
     for name in maps:
         html = pages[name]
         assert isinstance(html, str)

@@ -50,10 +50,12 @@ def test_pages_for_indicators_with_data_and_an_index_linking_them() -> None:
     assert set(files) == {
         "need_index.html", "slum_communities.html", "communities.html",
         COMPOSITE_PAGE, INDEX_PAGE, PNG, "methods.html",
+        *(f"khet/100{i}.html" for i in range(1, 5)),
     }  # fmt: skip
     index = files[INDEX_PAGE]
     assert isinstance(index, str)
-    for page in ("need_index.html", "slum_communities.html", "communities.html", COMPOSITE_PAGE):
+    for page in ("need_index.html", "slum_communities.html", "communities.html", COMPOSITE_PAGE,
+                 "khet/1001.html", "khet/1004.html"):  # fmt: skip
         assert f'href="{page}"' in index
     # every other indicator, said so
     assert index.count("no data in this round") == len(INDICATORS) - 3
@@ -97,11 +99,13 @@ def test_stale_pages_are_the_map_pages_not_written_again(tmp_path: Path) -> None
     for folder in (old_round, kept_round):
         folder.mkdir(parents=True)
     written = ("need_index.html", "rounds/2568/index.html", "rounds/2568/coverage.html")
+    (tmp_path / "khet").mkdir()
     for name in (*written, "households.html", "notes.html", "report.html", "change_need_index.html",
                  "coverage.html", "rounds/2567/index.html", "rounds/2567/need_index.png",
-                 "rounds/2568/households.html"):  # fmt: skip
+                 "rounds/2568/households.html", "khet/9999.html"):  # fmt: skip
         (tmp_path / name).write_text("old")
     assert set(stale_pages(tmp_path, dict.fromkeys(written, ""))) == {
+        tmp_path / "khet" / "9999.html",  # a khet profile this run did not write
         tmp_path / "households.html",
         tmp_path / "change_need_index.html",
         tmp_path / "coverage.html",

@@ -138,3 +138,47 @@ def test_return_times_written_as_bangkok_text_read_as_bangkok_dates() -> None:
     (progress,) = round_progress(rounds, coverage, picture_current())
     assert progress.khets[0].last_return_text == "2026-11-30"
     assert progress.khets[0].name_en == "Test 1"
+
+
+def test_the_profiles_read_counts_of_communities_by_type_and_the_khwaeng_names(
+    tmp_path: Path,
+) -> None:
+    with db.connect(tmp_path / "picture.duckdb") as connection:
+        fill_picture(connection)
+        connection.execute(
+            "CREATE TABLE community AS SELECT * FROM (VALUES "
+            "('bma_registry', '1001', 'slum', 'ชุมชนลับ'), ('bma_registry', '1001', 'slum', 'ก'),"
+            "('bma_registry', '1001', NULL, 'ข'), ('2568', '1002', 'urban', 'ค')"
+            ") AS t(survey_round, khet_code, community_type, community_name)"
+        )
+        picture = read_picture(connection)  # the khwaeng table: two per khet (west, east)
+    assert picture.community_types.to_dict("records") == [
+        {"survey_round": "2568", "khet_code": "1002", "community_type": "urban", "communities": 1},
+        {"survey_round": "bma_registry", "khet_code": "1001", "community_type": "slum",
+         "communities": 2},
+        {"survey_round": "bma_registry", "khet_code": "1001", "community_type": "unknown",
+         "communities": 1},
+    ]  # fmt: skip
+    names = picture.khwaeng_names
+    assert list(names.loc[names["khet_code"] == "1001", "khwaeng_code"]) == ["100101", "100102"]
+    files = map_files(picture, MapOptions(), datetime(2026, 1, 10, tzinfo=UTC), METHODS)
+    profile = str(files["khet/1001.html"])
+    assert "แขวง10010" in profile
+    assert "Khwaeng</span> (2)" in profile
+    assert "ไม่ระบุประเภท" in profile  # the community without a type
+    assert "ชุมชนลับ" not in profile  # counts only: no community name reaches a page
+
+
+def test_without_a_community_table_the_profiles_have_no_type_counts(tmp_path: Path) -> None:
+    with db.connect(tmp_path / "picture.duckdb") as connection:
+        fill_picture(connection)
+        picture = read_picture(connection)
+    assert picture.community_types.empty
+    profile = str(
+        map_files(picture, MapOptions(), datetime(2026, 1, 10, tzinfo=UTC), METHODS)[
+            "khet/1002.html"
+        ]
+    )
+    types = profile[profile.index("Communities by type") : profile.index("Khwaeng</span>")]
+    assert "ไม่มีข้อมูล · no data" in types
+    assert "Khwaeng</span> (2)" in profile

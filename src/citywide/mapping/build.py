@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -43,6 +43,14 @@ from citywide.mapping.page import (
     map_page,
 )
 from citywide.mapping.picture import Picture as Picture
+from citywide.mapping.profile import (
+    PROFILE_FOLDER,
+    Links,
+    ProfileLink,
+    profile_files,
+    profile_links,
+    profile_page,
+)
 from citywide.mapping.static import PrintNotes, layer_png
 from citywide.rounds import RoundProgress, display_name, latest_district_round
 
@@ -107,12 +115,13 @@ def stale_pages(folder: Path, written: Collection[str]) -> list[Path]:
     """Map pages in ``folder`` from an earlier run that this run did not write.
 
     The pages citywide names in maps/ itself (indicator, change and coverage pages; never
-    index.html or report.html, written every run) and every file under maps/rounds/.
+    index.html or report.html, written every run) and every file under maps/rounds/ and
+    maps/khet/ (the khet profiles).
     """
     named = [page_name(i) for i in MAP_ORDER] + [change_page(i) for i, _ in CHANGES]
     candidates = [folder / name for name in [*named, COVERAGE_PAGE, KHWAENG_PAGE]]
-    rounds = folder / ROUNDS_FOLDER
-    candidates += sorted(path for path in rounds.rglob("*") if path.is_file())
+    for under in (ROUNDS_FOLDER, PROFILE_FOLDER):
+        candidates += sorted(path for path in (folder / under).rglob("*") if path.is_file())
     return [
         path
         for path in candidates
@@ -174,6 +183,13 @@ def map_files(
     files[METHODS_PAGE] = methods_page(
         methods, options.need_weights, catalogue, khets, built, INDEX_PAGE
     )
+    shown = next((entry.page for entry in current.indicators if entry.page), current.composite)
+    files |= profile_files(
+        picture,
+        built,
+        _privacy(options.suppression),
+        Links(index=INDEX_PAGE, map=shown, coverage=current.coverage, methods=METHODS_PAGE),
+    )
     return files
 
 
@@ -205,6 +221,7 @@ def khwaeng_page(
         options,
         f'<p class="cw-note">{escape(note_th)}<br><span lang="en">{escape(note_en)}</span></p>'
         + about,
+        profiles=tuple(profile_page(code) for code in web["khet_code"]),  # each khwaeng's khet
     )
     title_th, title_en = KHWAENG_TITLE
     return map_page(base, title_th, title_en, [layer])
@@ -221,6 +238,7 @@ class _Pages:
     composite: str | None
     png: str | None
     coverage: str | None
+    profiles: tuple[ProfileLink, ...]
 
 
 def _in(scope: Scope, page: str | None) -> str | None:
@@ -273,6 +291,7 @@ def _scope_pages(
         about_html(
             khets, (scope.name_th, scope.name_en), built, _privacy(options.suppression), links
         ),
+        profiles=tuple(scope.up + profile_page(code) for code in web["khet_code"]),  # per feature
     )
     files: dict[str, str | bytes] = {
         page: map_page(base, layer.indicator.label_th, layer.indicator.label_en, [layer])
@@ -299,14 +318,20 @@ def _scope_pages(
         composite=COMPOSITE_PAGE if drawn else None,
         png=PNG if drawn else None,
         coverage=COVERAGE_PAGE if coverage is not None else None,
+        profiles=profile_links(khets),
     )
 
 
 def _basemap(
-    web: gpd.GeoDataFrame, labelled: gpd.GeoDataFrame, options: MapOptions, about: str
+    web: gpd.GeoDataFrame,
+    labelled: gpd.GeoDataFrame,
+    options: MapOptions,
+    about: str,
+    profiles: tuple[str, ...] = (),
 ) -> Basemap:
     """The outlines of ``web`` and its extent, the names of ``labelled`` (the same places, or
-    the khets over khwaeng), the configured tiles and the (escaped) header paragraphs."""
+    the khets over khwaeng), the configured tiles, the (escaped) header paragraphs and each
+    feature's khet profile page."""
     west, south, east, north = (float(v) for v in web.total_bounds)
     return Basemap(
         features=feature_collection(web),
@@ -314,6 +339,7 @@ def _basemap(
         bounds=(west, south, east, north),
         tiles=options.tiles,
         about_html=about,
+        profiles=profiles,
     )
 
 
@@ -345,6 +371,7 @@ def _index(
         privacy_th=privacy_th,
         privacy_en=privacy_en,
         khwaeng=khwaeng,
+        profiles=tuple(replace(link, page=scope.up + link.page) for link in pages.profiles),
     )
     return {scope.folder + INDEX_PAGE: index_page(content)}
 

@@ -26,9 +26,11 @@ from jinja2 import Template
 from citywide.mapping.assets import leaflet_css, leaflet_js
 from citywide.mapping.layers import NO_DATA_COLOUR, NOT_SURVEYED_COLOUR, Shading
 from citywide.mapping.options import Tiles as Tiles
+from citywide.mapping.profile import ProfileLink
 from citywide.rounds import RoundProgress
 
 NAMES_LAYER = "ชื่อเขต · Khet names"
+PROFILE_LINK_TEXT = "ข้อมูลรายเขต · khet profile"
 TILES_LAYER = "แผนที่ฐาน · Base map"
 
 _STYLE = """
@@ -115,8 +117,17 @@ _LAYERS_JS = """
                         dashArray: dashed ? "4 3" : null, className: "khet-shape"};
             },
             onEachFeature: function (feature, shape) {
-                shape.bindTooltip(layer.tooltips[feature.properties.i],
-                                  {sticky: true, className: "khet-tip"});
+                var i = feature.properties.i;
+                shape.bindTooltip(layer.tooltips[i], {sticky: true, className: "khet-tip"});
+                if (data.profiles.length > i) {  // a click opens the khet's profile link
+                    var box = L.DomUtil.create("div");
+                    box.innerHTML = layer.tooltips[i];  // escaped where it was made
+                    L.DomUtil.create("br", "", box);
+                    var link = L.DomUtil.create("a", "", box);
+                    link.setAttribute("href", data.profiles[i]);
+                    link.textContent = data.profileText;
+                    shape.bindPopup(box, {className: "khet-tip"});
+                }
             }
         });
         choices[layer.title] = group;
@@ -263,6 +274,7 @@ class Basemap:
     bounds: tuple[float, float, float, float]  # west, south, east, north
     tiles: Tiles | None
     about_html: str
+    profiles: Sequence[str] = ()  # each feature's khet profile page, relative to the page
 
 
 def map_page(base: Basemap, title_th: str, title_en: str, layers: Sequence[Shading]) -> str:
@@ -310,6 +322,8 @@ def map_page(base: Basemap, title_th: str, title_en: str, layers: Sequence[Shadi
                 if base.tiles is None
                 else {"url": base.tiles.url, "attribution": escape(base.tiles.attribution)},
                 "bounds": [[south, west], [north, east]],
+                "profiles": list(base.profiles),  # set as an attribute, not parsed as HTML
+                "profileText": PROFILE_LINK_TEXT,
             }
         )
     )
@@ -357,6 +371,7 @@ class IndexContent:
     privacy_th: str
     privacy_en: str
     khwaeng: str | None = None  # the need index by khwaeng (current picture only)
+    profiles: tuple[ProfileLink, ...] = ()  # every khet's profile, relative to the index
 
 
 _INDEX = jinja2.Environment(autoescape=True).from_string(
@@ -379,6 +394,7 @@ img { max-width: 100%; border: 1px solid #ddd; }
 .khets { font-size: .85rem; } .khets td.n { text-align: right; white-space: nowrap; }
 .khets tr.not_returned td { color: #777; } .scroll { overflow-x: auto; }
 details summary { cursor: pointer; }
+ul.profiles { columns: 3 13rem; padding-left: 1.2rem; font-size: .9rem; }
 @media (max-width: 600px) { body { margin: 1rem auto; } h1 { font-size: 1.25rem; }
   td, th { padding: .3rem .25rem; } }
 </style>
@@ -435,6 +451,14 @@ details summary { cursor: pointer; }
 </details>
 </section>
 {% endfor %}
+{% endif %}
+{% if c.profiles %}
+<h2>ข้อมูลรายเขต · Khet profiles</h2>
+<p>แต่ละเขต: ตัวชี้วัดทุกรอบที่สำรวจ อันดับ การส่งข้อมูล ชุมชนตามประเภท และแขวง ·
+<span class="en">each khet: its indicators in every round that surveyed it, its rank, coverage,
+communities by type and khwaeng</span></p>
+<ul class="profiles">{% for k in c.profiles %}<li><a href="{{ k.page }}">เขต{{ k.name_th }}</a>
+<span class="en">{{ k.name_en }}</span></li>{% endfor %}</ul>
 {% endif %}
 {% if c.png %}
 <h2>ดัชนีความต้องการ · Need index</h2>
