@@ -83,6 +83,10 @@ def test_labels_in_the_saved_page_never_overlap_and_the_neediest_khets_come_firs
         assert not any(box.overlaps(other) for other in furniture), code
     for a, b in combinations(furniture, 2):  # title, legend and notes keep apart too
         assert not a.overlaps(b)
+    page = drawing.figure.bbox
+    for box in furniture:  # and stay on the page
+        assert page.x0 <= box.x0 and box.x1 <= page.x1, box
+        assert page.y0 <= box.y0 and box.y1 <= page.y1, box
     map_box = drawing.map_axes.get_window_extent(renderer)
     assert not any(map_box.overlaps(other) for other in furniture)
     # the inner city is too crowded to name every khet: some labels were left out, not piled
@@ -115,7 +119,7 @@ def test_the_page_has_every_class_and_state_the_source_rounds_date_and_privacy(
     suppressed = sum(fill == SUPPRESSED_COLOUR for fill in layer.fills)
     assert suppressed > 0
     hidden_th, hidden_en = layer.suppressed_label
-    assert rows[-2] == f"{hidden_th} · {hidden_en}  ({suppressed} เขต · khets)"
+    assert rows[-2] == f"{hidden_th}\n{hidden_en}  ({suppressed} เขต · khets)"
     assert NO_DATA_EN in rows[-3]
     assert NOT_SURVEYED_EN in rows[-1]
     texts = "\n".join(

@@ -234,7 +234,7 @@ def _legend(figure: Figure, layer: Layer) -> Artist:
     }
     handles += [
         Patch(facecolor=colour, edgecolor="#555", hatch=hatch,
-              label=f"{th} · {en}  ({counts[key]} เขต · khets)")
+              label=f"{th}\n{en}  ({counts[key]} เขต · khets)")
         for key, colour, hatch, th, en in (
             ("none", NO_DATA_COLOUR, "///", NO_DATA_TH, NO_DATA_EN),
             (SUPPRESSED_COLOUR, SUPPRESSED_COLOUR, None, *layer.suppressed_label),
@@ -257,7 +257,7 @@ def _legend(figure: Figure, layer: Layer) -> Artist:
         edgecolor="#999",
         handlelength=2.2,
         handleheight=1.2,
-        labelspacing=0.7,
+        labelspacing=0.45,
     )
 
 
