@@ -28,7 +28,6 @@ import duckdb
 import duckdb_extension_spatial
 import filelock
 import pandas as pd
-import shapely
 
 from citywide import migrations
 from citywide.errors import DatabaseBusy, DatabaseError
@@ -299,6 +298,8 @@ def _write_table(
     missing = [name for name in spec.column_names if name not in frame.columns]
     if missing:
         raise ValueError(f"frame for table {spec.name} lacks columns {missing}")
+    import shapely  # only writers of geometry need it: `citywide check` starts without it
+
     incoming = pd.DataFrame(
         {
             column.name: (

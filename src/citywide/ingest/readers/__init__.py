@@ -17,7 +17,6 @@ from citywide.errors import describe_error, reraise_interruption
 from citywide.ingest.columns import Vocabulary, vocabulary
 from citywide.ingest.readers.delimited import read_csv
 from citywide.ingest.readers.encoding import detect_encoding
-from citywide.ingest.readers.gis import read_geo
 from citywide.ingest.readers.table import FileUnreadable, RawTable
 from citywide.ingest.readers.workbook import read_workbook
 
@@ -60,6 +59,8 @@ def read_tables(path: Path, vocab: Vocabulary | None = None) -> list[RawTable]:
             return [read_csv(path, vocab)]
         if suffix in SHEET_SUFFIXES:
             return read_workbook(path, vocab)
+        from citywide.ingest.readers.gis import read_geo  # pyogrio, shapely: only for GIS
+
         return read_geo(path, vocab)
     except FileUnreadable:
         raise
