@@ -21,7 +21,7 @@ import duckdb
 
 from citywide.errors import DatabaseError, describe_error, reraise_interruption
 from citywide.gazetteer import load_gazetteer
-from citywide.ingest import lineage, messages
+from citywide.ingest import checking, lineage, messages
 from citywide.ingest.columns import vocabulary
 from citywide.ingest.kinds import RECORD_KINDS
 from citywide.ingest.outcome import PreparedTable, TableReport, TableStatus
@@ -248,12 +248,15 @@ def merge_prepared(
 
 
 def check_file(
-    connection: duckdb.DuckDBPyConnection, path: Path, today: dt.date
+    connection: duckdb.DuckDBPyConnection, path: Path, today: dt.date, annotate: bool = False
 ) -> list[TableReport]:
     """The same reading and rules as :func:`ingest_file`, writing nothing.
 
-    Like :func:`prepare_file`, a table that cannot be read or checked becomes a ``failed``
-    report with the reason: one bad table (or file) never stops the others.
+    A summary row is a notice (``summary_rows``), not a rejection; its stated figures are
+    compared with the rows' sums (:mod:`citywide.ingest.checking`). ``annotate``: also keep
+    every row as written with its outcome, for ``citywide check --report``. Like
+    :func:`prepare_file`, a table that cannot be read or checked becomes a ``failed`` report with
+    the reason: one bad table (or file) never stops the others.
     """
     sha256 = file_sha256(path)
     try:
@@ -264,25 +267,46 @@ def check_file(
     for table in tables:
         try:
             with connection.cursor() as cursor:
-                staged = _stage_table(cursor, table, today)
-                report = dataclasses.replace(
-                    _report(table, sha256, "checked", cursor, staged),
-                    problems=messages.problems(cursor, staged, table.fields),
-                )
+                reports.append(_check_table(cursor, table, sha256, today, annotate))
         except Exception as error:  # the file's rows are loaded (materialised) only here
             reraise_interruption(error)
-            report = TableReport(
-                path,
-                sha256,
-                table.sheet,
-                "failed",
-                table.format,
-                table.encoding,
-                message=_table_failure(error),
-                record_kind=table.layout.record_kind,
+            reports.append(
+                TableReport(
+                    path,
+                    sha256,
+                    table.sheet,
+                    "failed",
+                    table.format,
+                    table.encoding,
+                    message=_table_failure(error),
+                    record_kind=table.layout.record_kind,
+                )
             )
-        reports.append(report)
     return reports
+
+
+def _check_table(
+    cursor: duckdb.DuckDBPyConnection,
+    table: RawTable,
+    sha256: str,
+    today: dt.date,
+    annotate: bool,
+) -> TableReport:
+    staged = _stage_table(cursor, table, today)
+    report = _report(table, sha256, "checked", cursor, staged)
+    totals = checking.total_checks(cursor, staged, table.fields)
+    problems = checking.check_problems(cursor, staged, table, totals)
+    summary = problems[(problems["outcome"] == "notice") & problems["code"].isin(
+        list(checking.NOTICE_REASONS))]["source_row"].nunique()  # fmt: skip
+    mismatches = sum(not check.agrees for check in totals)
+    return dataclasses.replace(
+        report,
+        rows_rejected=report.rows_rejected - summary,
+        summary_rows=summary,
+        warnings=report.warnings + mismatches,
+        problems=problems,
+        annotated=checking.annotated_rows(cursor, staged, table, problems) if annotate else None,
+    )
 
 
 def _table_failure(error: Exception) -> str:
