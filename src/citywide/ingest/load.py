@@ -55,6 +55,8 @@ def require_geography(connection: duckdb.DuckDBPyConnection, where: str) -> None
     if not found or not found[0]:
         raise DatabaseError(
             "the database has no geography yet",
+            problem_th="ฐานข้อมูลยังไม่มีข้อมูลเขตและแขวง",
+            fix_th="สร้างก่อนด้วย `citywide geography build` (หรือ `citywide run`)",
             expected="tables khet, khwaeng and khet_lookup",
             found="none",
             where=where,
@@ -258,7 +260,10 @@ def check_file(
     :func:`prepare_file`, a table that cannot be read or checked becomes a ``failed`` report with
     the reason: one bad table (or file) never stops the others.
     """
-    sha256 = file_sha256(path)
+    try:
+        sha256 = file_sha256(path)
+    except OSError as error:  # permissions, a share gone: this file fails, the others go on
+        return [TableReport(path, "", None, "failed", message=_cannot_open(path, error))]
     try:
         tables = read_tables(path)
     except FileUnreadable as error:
@@ -283,6 +288,20 @@ def check_file(
                 )
             )
     return reports
+
+
+def _cannot_open(path: Path, error: OSError) -> str:
+    return str(
+        FileUnreadable(
+            f"{path.name}: the file cannot be opened",
+            expected="a file this account may read",
+            found=error.strerror or str(error),
+            where=str(path),
+            fix="let the account that runs citywide read it, or copy the file again",
+            problem_th=f"{path.name}: เปิดไฟล์ไม่ได้",
+            fix_th="ให้สิทธิ์อ่านไฟล์แก่ผู้ที่รัน citywide หรือคัดลอกไฟล์ใหม่",
+        )
+    )
 
 
 def _check_table(
