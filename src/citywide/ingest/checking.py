@@ -127,6 +127,11 @@ def total_checks(
         GROUP BY s.source_row, s.{f}"""
         for f in numbers
     )
+    # a grand total (below subtotals, or below nothing but other totals) sums every row above
+    whole = (
+        f"section_rows = 0 OR (abs(stated - section_sum) >= {_TOLERANCE} "
+        f"AND abs(stated - above_sum) < {_TOLERANCE})"
+    )
     sql = f"""
         WITH numbered AS (
             SELECT source_row, coalesce(rejection.reason = 'summary_row', false) AS is_summary,
@@ -143,12 +148,8 @@ def total_checks(
             {per_field}
         )
         SELECT source_row, field, stated,
-            CASE WHEN abs(stated - section_sum) >= {_TOLERANCE}
-                      AND abs(stated - above_sum) < {_TOLERANCE} THEN above_sum
-                 ELSE section_sum END AS summed,
-            CASE WHEN abs(stated - section_sum) >= {_TOLERANCE}
-                      AND abs(stated - above_sum) < {_TOLERANCE} THEN above_rows
-                 ELSE section_rows END AS rows
+            CASE WHEN {whole} THEN above_sum ELSE section_sum END AS summed,
+            CASE WHEN {whole} THEN above_rows ELSE section_rows END AS rows
         FROM compared
         ORDER BY source_row, list_position({sorted_list(numbers)}, field)
     """
