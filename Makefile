@@ -55,6 +55,7 @@ bench: venv
 	$(BIN)/python bench/ingest_csv.py --rows 1000000
 	$(BIN)/python bench/ingest_households.py --rows 2000000
 	$(BIN)/python bench/incremental.py --repeat 3
+	$(BIN)/python bench/check_return.py --repeat 5
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -142,6 +142,26 @@ def test_unknown_khet_lists_closest_candidates() -> None:
     assert "1007 ปทุมวัน (Pathum Wan)" in answer.message()
 
 
+@pytest.mark.parametrize(
+    ("text", "khet_code", "first", "then"),
+    [
+        # a letter off: the near-exact name first, not the one with the lower code (issue 15)
+        ("คลองเตีย", None, "1033", "1018"),
+        ("เขตคลองเตีย", None, "1033", "1018"),
+        ("คลองตันเหนื", "1039", "103902", "103901"),
+    ],
+)
+def test_suggestions_are_ranked_by_similarity(
+    text: str, khet_code: str | None, first: str, then: str
+) -> None:
+    answer = resolve_khet(text) if khet_code is None else resolve_khwaeng(text, khet_code)
+    assert answer.code is None
+    codes = [place.code for place in answer.candidates]
+    assert codes[:2] == [first, then]
+    listed = answer.message_en().split("closest: ")[1]
+    assert listed.startswith(first), listed
+
+
 def test_ambiguous_abbreviation_lists_both() -> None:
     answer = resolve_khet("บางกอกฯ")
     assert answer.code is None

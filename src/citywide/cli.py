@@ -17,9 +17,8 @@ from pydantic import ValidationError
 
 from citywide import __version__, db, migrations
 from citywide.cli_gazetteer import gazetteer_app
-from citywide.cli_output import print_counts, print_ingested, print_published
+from citywide.cli_output import print_check, print_counts, print_ingested, print_published
 from citywide.errors import CitywideError, DatabaseBusy, SourcesFailed
-from citywide.ingest.outcome import TableReport
 from citywide.locations import Locations
 from citywide.settings import Settings
 from citywide.sources import REGISTRY, fetch_sources, source_by_id
@@ -267,11 +266,20 @@ def ingest(
 def check(
     ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(help="Survey files to check.")],
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            help="Also write this .xlsx: each table's rows as written, with the outcome and "
+            "reasons beside each row, coloured by outcome.",
+        ),
+    ] = None,
 ) -> None:
     """Check survey returns before sending them: same reading and rules, nothing written.
 
-    Prints every rejected row and warning in Thai and English. Exit 1 if any row would be
-    rejected or a file cannot be read.
+    Prints every rejected row (with its community as written), warning and notice in Thai and
+    English. A total row (รวม, Total) is a notice, and its figures are compared with the sum of
+    the rows. Exit 1 if any row would be rejected or a file cannot be read, else 0.
     """
     from citywide.ingest.discovery import survey_files
     from citywide.ingest.load import check_file, require_geography
@@ -283,13 +291,33 @@ def check(
             _note_old_schema(connection, settings.duckdb_path)
             require_geography(connection, str(settings.duckdb_path))
             reports = [
-                report for path in paths for report in check_file(connection, path, date.today())
+                checked
+                for path in paths
+                for checked in check_file(
+                    connection, path, date.today(), annotate=report is not None
+                )
             ]
     except CitywideError as error:
         raise _fail(error) from error
     clean = True
-    for report in reports:
-        clean &= _print_check(report)
+    for checked in reports:
+        clean &= print_check(checked)
+    if report is not None:
+        from citywide.ingest.annotated import write_check_workbook
+
+        try:
+            written = write_check_workbook(reports, report)
+        except OSError as error:
+            typer.secho(
+                f"เขียนไฟล์รายงานไม่ได้ / cannot write the report: {report}\n"
+                f"  {error.strerror or error}\n"
+                "  แก้ไข / fix: เลือกโฟลเดอร์ที่เขียนได้ และปิดไฟล์นี้ใน Excel ก่อน / choose a "
+                "folder you can write to, and close the file in Excel first",
+                err=True,
+                fg=typer.colors.RED,
+            )
+            raise typer.Exit(1) from error
+        typer.echo(f"รายงาน / report: {written}")
     raise typer.Exit(0 if clean else 1)
 
 
@@ -431,30 +459,3 @@ def links_review(
     except CitywideError as error:
         raise _fail(error) from error
     typer.echo(review_summary(written, places.links_dir))
-
-
-def _print_check(report: TableReport) -> bool:
-    """Print one table's check; True when nothing would be rejected."""
-    sheet = f" [{report.sheet}]" if report.sheet else ""
-    typer.echo(f"== {report.path.name}{sheet}")
-    if report.status == "failed":
-        typer.secho(f"อ่านไฟล์ไม่ได้ / cannot read the file\n{report.message}", fg=typer.colors.RED)
-        return False
-    typer.echo(
-        f"อ่าน {report.rows_read} แถว: ผ่าน {report.rows_loaded}, ไม่ผ่าน {report.rows_rejected}, "
-        f"คำเตือน {report.warnings} / read {report.rows_read} rows: "
-        f"{report.rows_loaded} would load, "
-        f"{report.rows_rejected} rejected, {report.warnings} warnings"
-    )
-    if report.dropped_columns:
-        typer.echo(
-            "คอลัมน์ข้อมูลส่วนบุคคลจะถูกตัดออก / personal-data columns that will be dropped: "
-            + ", ".join(report.dropped_columns)
-        )
-    if report.problems is not None:
-        for row in report.problems.itertuples():
-            label = "ไม่ผ่าน / REJECTED" if row.outcome == "rejected" else "คำเตือน / warning"
-            colour = typer.colors.RED if row.outcome == "rejected" else typer.colors.YELLOW
-            typer.secho(f"  row {row.source_row}: {label} [{row.code}]", fg=colour)
-            typer.echo(f"      {row.message_th}\n      {row.message_en}")
-    return report.rows_rejected == 0

@@ -28,7 +28,6 @@ import duckdb
 import duckdb_extension_spatial
 import filelock
 import pandas as pd
-import shapely
 
 from citywide import migrations
 from citywide.errors import DatabaseBusy, DatabaseError
@@ -81,6 +80,8 @@ def connect(
     if read_only and not path.is_file():
         raise DatabaseError(
             "the citywide database does not exist yet",
+            problem_th="ยังไม่มีฐานข้อมูล citywide",
+            fix_th="สร้างด้วย `citywide run` (หรือ `make demo`) หรือระบุ --duckdb-path",
             expected=f"a DuckDB file at {path}",
             found="no such file",
             where="CITYWIDE_DUCKDB_PATH",
@@ -95,6 +96,8 @@ def connect(
     except duckdb.IOException as error:
         raise DatabaseError(
             "cannot open the citywide database",
+            problem_th="เปิดฐานข้อมูล citywide ไม่ได้",
+            fix_th="รอให้ citywide ที่กำลังทำงานเสร็จ หรือตรวจสอบสิทธิ์ของไฟล์",
             expected=f"a DuckDB file at {path} that this process may open",
             found=str(error).splitlines()[0],
             where=str(path),
@@ -299,6 +302,8 @@ def _write_table(
     missing = [name for name in spec.column_names if name not in frame.columns]
     if missing:
         raise ValueError(f"frame for table {spec.name} lacks columns {missing}")
+    import shapely  # only writers of geometry need it: `citywide check` starts without it
+
     incoming = pd.DataFrame(
         {
             column.name: (

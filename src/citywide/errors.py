@@ -13,21 +13,35 @@ import re
 class CitywideError(Exception):
     """Base class: a problem with input, configuration or environment that a person can fix."""
 
-    def __init__(self, problem: str, *, expected: str, found: str, where: str, fix: str) -> None:
+    def __init__(
+        self,
+        problem: str,
+        *,
+        expected: str,
+        found: str,
+        where: str,
+        fix: str,
+        problem_th: str | None = None,
+        fix_th: str | None = None,
+    ) -> None:
         self.problem = problem
         self.expected = expected
         self.found = found
         self.where = where
         self.fix = fix
+        self.problem_th = problem_th  # Thai first, where district offices read the message
+        self.fix_th = fix_th
         super().__init__(self._render())
 
     def _render(self) -> str:
+        problem = f"{self.problem_th} / {self.problem}" if self.problem_th else self.problem
+        fix = f"{self.fix_th} / {self.fix}" if self.fix_th else self.fix
         return (
-            f"{self.problem}\n"
+            f"{problem}\n"
             f"  where:    {self.where}\n"
             f"  expected: {self.expected}\n"
             f"  found:    {self.found}\n"
-            f"  fix:      {self.fix}"
+            f"  fix:      {fix}"
         )
 
 

@@ -10,7 +10,6 @@ the closest candidates for a person to choose from.
 from __future__ import annotations
 
 import csv
-import difflib
 import functools
 import re
 from collections import defaultdict
@@ -21,6 +20,7 @@ from typing import Literal
 
 import geothai
 import pandas as pd
+from rapidfuzz import fuzz, process
 
 from citywide.text import normalise_text
 
@@ -151,16 +151,21 @@ class _Index:
         return Resolution(query, self.level, None, "unknown", self._closest(stem))
 
     def _closest(self, key: str) -> tuple[Place, ...]:
+        """The places whose names are most like ``key``, most similar first (rapidfuzz's
+        normalised Indel similarity; ties by code): "คลองเตีย" gives 1033 คลองเตย before
+        1018 คลองสาน."""
         best: dict[str, float] = {}
-        for candidate_key, codes in self.keys.items():
-            similarity = difflib.SequenceMatcher(None, key, candidate_key).ratio()
-            for code in codes:
-                best[code] = max(best.get(code, 0.0), similarity)
-        ranked = sorted(
-            (code for code, score in best.items() if score >= _CANDIDATE_MIN_SIMILARITY),
-            key=lambda code: (-best[code], code),
-        )
-        return self._places(ranked[:_CANDIDATE_LIMIT])
+        for candidate_key, score, _ in process.extract(
+            key,
+            list(self.keys),
+            scorer=fuzz.ratio,
+            limit=None,
+            score_cutoff=_CANDIDATE_MIN_SIMILARITY * 100,
+        ):
+            for code in self.keys[candidate_key]:
+                best[code] = max(best.get(code, 0.0), score)
+        ranked = sorted(best, key=lambda code: (-best[code], code))
+        return tuple(self.places[code] for code in ranked[:_CANDIDATE_LIMIT])
 
     def _places(self, codes: Iterable[str]) -> tuple[Place, ...]:
         return tuple(self.places[code] for code in sorted(codes))

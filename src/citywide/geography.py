@@ -19,6 +19,7 @@ import shapely
 
 from citywide.errors import GeographyError
 from citywide.gazetteer import Gazetteer
+from citywide.schema_geography import LOOKUP_CELLS_PER_DEGREE
 
 STORAGE_CRS = "EPSG:4326"
 AREA_CRS = "EPSG:32647"  # UTM zone 47N: metres, true areas for Bangkok
@@ -32,7 +33,6 @@ MAX_SHARE_OUTSIDE_KHET = 0.15
 # khet shrunk by 1e-9 deg (~0.1 mm, a million times the rounding error) makes every khwaeng lie
 # strictly inside its khet, for about 70 m2 of area city-wide.
 CONTAINMENT_MARGIN_DEG = 1e-9
-LOOKUP_CELLS_PER_DEGREE = 1000  # cells of 0.001 deg (~110 m): 94% lie inside one khet
 LOOKUP_CELL_MARGIN_DEG = 1e-7  # ~1 cm: far above the rounding error of floor(lon * 100)
 
 

@@ -70,6 +70,10 @@ REFERENCE_SOURCE = TableSpec(
     primary_key=("source_id", "path"),
 )
 
+# The khet_lookup grid: cells of 0.001 deg (~110 m), 94% inside one khet. Here, not in geography.py,
+# so that staging a return (citywide check) does not import geopandas for a number.
+LOOKUP_CELLS_PER_DEGREE = 1000
+
 KHET_LOOKUP = TableSpec(
     name="khet_lookup",
     meaning=(

@@ -202,7 +202,10 @@ def test_check_on_a_household_return(survey_db: Path, household_returns: Path) -
     path = household_returns / "bangrak_households.xlsx"
     with db.connect(survey_db, read_only=True) as connection:
         (report,) = check_file(connection, path, TODAY)
-    assert (report.record_kind, report.rows_read, report.rows_rejected) == ("household", 9, 5)
+    # the summary row is a notice, not a rejection
+    assert (report.record_kind, report.rows_read, report.rows_rejected) == ("household", 9, 4)
+    assert report.summary_rows == 1
+    assert report.accounted
     problems = report.problems
     assert problems is not None
     rejected = problems[problems["outcome"] == "rejected"]
@@ -211,8 +214,10 @@ def test_check_on_a_household_return(survey_db: Path, household_returns: Path) -
         "negative_count",
         "non_numeric_amount",
         "unknown_khet",
-        "summary_row",
     ]
+    notices = problems[problems["outcome"] == "notice"]
+    assert notices["source_row"].tolist()[:1] == [12]
+    assert notices["code"].tolist()[:1] == ["summary_row"]
     assert "ไม่มีรหัสครัวเรือน" in rejected["message_th"].iloc[0]
     assert rows(survey_db, "SELECT count(*) FROM source_file") == [(0,)]
     result = CliRunner().invoke(app, ["--duckdb-path", str(survey_db), "check", str(path)])

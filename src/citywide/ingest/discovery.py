@@ -102,11 +102,15 @@ def survey_files(paths: Iterable[Path]) -> list[Path]:
                 found="nothing at that path",
                 where=str(path),
                 fix="check the path",
+                problem_th=f"ไม่พบไฟล์ {path}",
+                fix_th="ตรวจสอบชื่อไฟล์และโฟลเดอร์",
             )
     if not found:
         listed = ", ".join(str(p) for p in paths)
         raise NoSurveyFiles(
             "no survey files to ingest",
+            problem_th="ไม่มีไฟล์แบบสำรวจ",
+            fix_th="ระบุไฟล์แบบสำรวจ (.xlsx หรือ .csv) หรือโฟลเดอร์ที่เก็บไฟล์",
             expected=f"files ending in {', '.join(sorted(SUPPORTED))}",
             found=f"none in {listed}",
             where=listed,

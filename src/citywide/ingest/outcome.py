@@ -21,6 +21,18 @@ TableStatus = Literal["loaded", "failed", "already ingested", "checked"]
 
 
 @dataclass(frozen=True)
+class AnnotatedRows:
+    """A checked table's rows as the office wrote them, for the annotated workbook.
+
+    ``rows``: ``source_row``, then one column per header of ``headers`` (``c0``, ``c1``, ...:
+    survey columns only, as text), ``outcome`` and ``reasons``.
+    """
+
+    headers: tuple[str, ...]
+    rows: pd.DataFrame
+
+
+@dataclass(frozen=True)
 class TableReport:
     """What happened to one table of one file."""
 
@@ -43,10 +55,12 @@ class TableReport:
     problems: pd.DataFrame | None = None  # per-row rejections and warnings (check mode)
     record_kind: RecordKind | None = None  # None if the file is unreadable
     survey_round: str | None = None  # None when checked (no round) or already ingested
+    summary_rows: int = 0  # checked: total rows, notices (not in rows_rejected)
+    annotated: AnnotatedRows | None = None  # checked with a report: the rows, annotated
 
     @property
     def accounted(self) -> bool:
-        return self.rows_read == self.rows_loaded + self.rows_rejected
+        return self.rows_read == self.rows_loaded + self.rows_rejected + self.summary_rows
 
 
 @dataclass(frozen=True)
@@ -92,7 +106,8 @@ class PreparedTable:
 
     def to_json(self) -> dict[str, object]:
         """Plain values for the manifest of a prepared file (no per-row problems)."""
-        report = dataclasses.asdict(dataclasses.replace(self.report, problems=None))
+        plain = dataclasses.replace(self.report, problems=None, annotated=None)
+        report = dataclasses.asdict(plain)
         return {
             **dataclasses.asdict(self),
             "report": {**report, "path": str(self.report.path)},

@@ -17,7 +17,6 @@ from importlib import resources
 import duckdb
 
 from citywide.gazetteer import Gazetteer
-from citywide.geography import LOOKUP_CELLS_PER_DEGREE
 from citywide.ingest import privacy
 from citywide.ingest.columns import Vocabulary
 from citywide.ingest.messages import MAX_FIELD_LENGTH
@@ -40,7 +39,8 @@ from citywide.ingest.rules import (
     select_list,
     warning_rules,
 )
-from citywide.ingest.value_tables import cells_sql, register_value_tables
+from citywide.ingest.value_tables import register_value_tables
+from citywide.schema_geography import LOOKUP_CELLS_PER_DEGREE
 
 
 @dataclass(frozen=True)
@@ -67,10 +67,15 @@ def stage(
     present = frozenset(fields)
     personal = frozenset(privacy.register(connection, raw, fields))
     register_value_tables(connection, raw, context, present)
-    connection.execute(cells_sql(raw, context.lookup_table))
     connection.execute(
         _staged_sql(
-            raw, present, has_geometry, context.vocabulary, shape or COMMUNITY_SHAPE, personal
+            raw,
+            present,
+            has_geometry,
+            context.vocabulary,
+            shape or COMMUNITY_SHAPE,
+            personal,
+            context.lookup_table,
         )
     )
     return f"{raw}_staged"
@@ -379,6 +384,7 @@ def _staged_sql(
     vocabulary: Vocabulary,
     shape: RecordShape,
     personal: frozenset[str] = frozenset(),
+    lookup_table: str = "khet_lookup",
 ) -> str:
     """One query from the raw table to the staged rows (``sql/staged.sql``); each CTE is one step.
 
@@ -413,6 +419,7 @@ def _staged_sql(
             f"lat_fixed BETWEEN {lat_lo} AND {lat_hi} AND lon_fixed BETWEEN {lon_lo} AND {lon_hi}"
         ),
         cells=LOOKUP_CELLS_PER_DEGREE,
+        lookup_table=lookup_table,
         named_columns=named.columns,
         named_joins=named.joins,
         flagged_columns=_flagged(rules).columns,

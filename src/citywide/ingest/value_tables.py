@@ -1,5 +1,6 @@
 """The value tables a staging query joins: texts cleaned once, khet and khwaeng names, vocabularies
-and dates parsed in Python where SQL cannot, and the grid cells of each row's point.
+and dates parsed in Python where SQL cannot. (The grid cells of the rows' points are a CTE of the
+staging query itself, ``khet_cells``: only the cells the table's points fall in are grouped.)
 
 Each table is registered on the staging connection for one raw table, named after it.
 """
@@ -116,16 +117,3 @@ def _khwaeng_map(
     resolved = [(code, text) for code, text in pairs if code is not None]
     resolved += [(code, text) for known, text in pairs if known is None for code in every_khet]
     return values.khwaeng_table(resolved, gazetteer)
-
-
-def cells_sql(raw: str, lookup_table: str) -> str:
-    """One row per grid cell: the khet covering it whole, or the khet pieces to test."""
-    return f"""
-CREATE OR REPLACE TEMP TABLE {raw}_khet_cells AS
-SELECT cell_x, cell_y,
-    min(khet_code) FILTER (WHERE covers_cell) AS whole_khet,
-    list({{'khet_code': khet_code, 'geom': geom}} ORDER BY khet_code)
-        FILTER (WHERE NOT covers_cell) AS pieces
-FROM {lookup_table}
-GROUP BY cell_x, cell_y
-"""

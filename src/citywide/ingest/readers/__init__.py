@@ -17,7 +17,6 @@ from citywide.errors import describe_error, reraise_interruption
 from citywide.ingest.columns import Vocabulary, vocabulary
 from citywide.ingest.readers.delimited import read_csv
 from citywide.ingest.readers.encoding import detect_encoding
-from citywide.ingest.readers.gis import read_geo
 from citywide.ingest.readers.table import FileUnreadable, RawTable
 from citywide.ingest.readers.workbook import read_workbook
 
@@ -50,6 +49,8 @@ def read_tables(path: Path, vocab: Vocabulary | None = None) -> list[RawTable]:
     if suffix not in SUPPORTED:
         raise FileUnreadable(
             f"{path.name}: not a survey file citywide can read",
+            problem_th=f"{path.name}: ไม่ใช่ไฟล์แบบสำรวจที่อ่านได้",
+            fix_th="บันทึกเป็น .xlsx หรือ .csv (UTF-8) แล้วส่งอีกครั้ง",
             expected=f"one of {', '.join(sorted(SUPPORTED))}",
             found=f"a {suffix or 'suffix-less'} file",
             where=str(path),
@@ -60,6 +61,8 @@ def read_tables(path: Path, vocab: Vocabulary | None = None) -> list[RawTable]:
             return [read_csv(path, vocab)]
         if suffix in SHEET_SUFFIXES:
             return read_workbook(path, vocab)
+        from citywide.ingest.readers.gis import read_geo  # pyogrio, shapely: only for GIS
+
         return read_geo(path, vocab)
     except FileUnreadable:
         raise
@@ -67,6 +70,8 @@ def read_tables(path: Path, vocab: Vocabulary | None = None) -> list[RawTable]:
         reraise_interruption(error)
         raise FileUnreadable(
             f"{path.name}: the file is damaged or not what its name says",
+            problem_th=f"{path.name}: ไฟล์เสียหาย หรือไม่ใช่ชนิดที่นามสกุลบอก",
+            fix_th="เปิดไฟล์ในเครื่องที่สร้างไฟล์ บันทึกใหม่ แล้วส่งอีกครั้ง",
             expected=f"a readable {suffix} file",
             found=describe_error(error),
             where=str(path),

@@ -44,6 +44,8 @@ def _cannot_parse(path: Path, error: UnicodeDecodeError) -> FileUnreadable:
     """DuckDB's CSV error quotes the line; cut inside a Thai character, it cannot be decoded."""
     return FileUnreadable(
         f"{path.name}: a line of the file could not be read as CSV",
+        problem_th=f"{path.name}: อ่านบางบรรทัดของไฟล์เป็น CSV ไม่ได้",
+        fix_th="เปิดไฟล์ในเครื่องที่สร้างไฟล์ บันทึกใหม่เป็น CSV UTF-8 แล้วส่งอีกครั้ง",
         expected="rows of cells separated by the delimiter, with matching quotes",
         found=f"a line DuckDB's CSV reader stopped at ({type(error).__name__} in its message)",
         where=str(path),
@@ -272,6 +274,8 @@ class _CsvSource:
             differ = [n for n, a, b in zip(names, found, expected, strict=True) if a != b]
             raise FileUnreadable(
                 f"{self.path.name}: the rows above the header could not be skipped reliably",
+                problem_th=f"{self.path.name}: ข้ามแถวหัวเรื่องเหนือแถวชื่อคอลัมน์ได้ไม่แน่นอน",
+                fix_th="ลบแถวหัวเรื่องเหนือแถวชื่อคอลัมน์ แล้วส่งไฟล์อีกครั้ง",
                 expected=f"data starting on line {self.header_lines + 1}",
                 found=f"a first row that differs from line {self.header_lines + 1} in the "
                 f"columns {', '.join(differ)}",

@@ -69,6 +69,8 @@ UTF8 = ("utf-8", "utf-8-sig")
 def unknown_encoding(path: Path) -> FileUnreadable:
     return FileUnreadable(
         f"{path.name}: the text encoding is not recognised",
+        problem_th=f"{path.name}: ไม่รู้จักรหัสอักขระ (encoding) ของไฟล์",
+        fix_th="ใน Excel เลือก บันทึกเป็น > CSV UTF-8 (Comma delimited) แล้วส่งอีกครั้ง",
         expected="UTF-8 (with or without BOM), UTF-16, or Windows-874 / TIS-620 Thai",
         found="bytes that are none of these",
         where=str(path),
@@ -80,6 +82,8 @@ def encoding_changes(path: Path, data: bytes, start: int) -> FileUnreadable:
     line = data.count(b"\n", 0, start) + 1
     return FileUnreadable(
         f"{path.name}: the text encoding changes part-way through the file",
+        problem_th=f"{path.name}: รหัสอักขระ (encoding) เปลี่ยนกลางไฟล์ ตั้งแต่บรรทัด {line}",
+        fix_th="ไฟล์นี้ต่อจากสองไฟล์ เปิดแล้วเลือก บันทึกเป็น > CSV UTF-8 (Comma delimited) แล้วส่งอีกครั้ง",
         expected="one encoding for the whole file: UTF-8, UTF-16 or Windows-874 / TIS-620 Thai",
         found=f"UTF-8 up to line {line - 1}, then bytes that are not UTF-8 on line {line}",
         where=f"{path}, line {line}",

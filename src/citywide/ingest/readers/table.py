@@ -60,6 +60,8 @@ def no_header(
     place = f"{path}, sheet {sheet}" if sheet else str(path)
     return FileUnreadable(
         f"{path.name}: no header row found",
+        problem_th=f"{path.name}: ไม่พบแถวชื่อคอลัมน์",
+        fix_th="ใส่แถวชื่อคอลัมน์หนึ่งแถวเหนือข้อมูล เช่น เขต ชื่อชุมชน ครัวเรือน",
         expected=(
             f"within the first {SCAN_ROWS} rows, a row naming at least two survey columns, "
             "e.g. เขต / District, ชื่อชุมชน / Community, ครัวเรือน / Households"

@@ -38,6 +38,18 @@ celled AS (
         CASE WHEN {in_box} THEN floor(lat_fixed * {cells})::INTEGER END AS cell_y
     FROM bounded
 ),
+wanted AS (
+    SELECT DISTINCT cell_x, cell_y FROM celled WHERE cell_x IS NOT NULL
+),
+khet_cells AS (
+    SELECT l.cell_x, l.cell_y,
+        min(l.khet_code) FILTER (WHERE l.covers_cell) AS whole_khet,
+        list({{'khet_code': l.khet_code, 'geom': l.geom}} ORDER BY l.khet_code)
+            FILTER (WHERE NOT l.covers_cell) AS pieces
+    FROM {lookup_table} l
+    SEMI JOIN wanted w ON w.cell_x = l.cell_x AND w.cell_y = l.cell_y
+    GROUP BY l.cell_x, l.cell_y
+),
 placed AS (
     SELECT c.*,
         CASE WHEN g.whole_khet IS NOT NULL THEN g.whole_khet
@@ -45,7 +57,7 @@ placed AS (
                  lambda p: ST_Intersects(p.geom, ST_Point(c.lon_fixed, c.lat_fixed))),
                  lambda p: p.khet_code)) END AS spatial_khet
     FROM celled c
-    LEFT JOIN {raw}_khet_cells g ON g.cell_x = c.cell_x AND g.cell_y = c.cell_y
+    LEFT JOIN khet_cells g ON g.cell_x = c.cell_x AND g.cell_y = c.cell_y
 ),
 khet_found AS (
     SELECT *, coalesce(written_khet, spatial_khet) AS khet_code FROM placed
