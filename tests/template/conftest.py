@@ -31,7 +31,9 @@ def register_db(
     shutil.copyfile(geography_db, path)
     with db.connect(path) as connection:
         ensure_tables(connection)
-        ingest_file(connection, real_sources_dir / COMMUNITY_REGISTRY.main_path, REGISTRY_ROUND, TODAY)
+        ingest_file(
+            connection, real_sources_dir / COMMUNITY_REGISTRY.main_path, REGISTRY_ROUND, TODAY
+        )
         build_register(connection, LinkRules(), no_decisions())
     return path
 

@@ -69,9 +69,7 @@ def find_layout(rows: Sequence[Sequence[str]], vocabulary: Vocabulary) -> Layout
         above = rows[row_index - 1] if row_index > 0 else []
         layout = _read_header(row_index, rows[row_index], above, vocabulary)
         score = len(layout.mapped)
-        if score >= MIN_FIELDS and (
-            best is None or score > best[0] or _repeats(best[1], layout)
-        ):
+        if score >= MIN_FIELDS and (best is None or score > best[0] or _repeats(best[1], layout)):
             best = (score, layout)
     if best is None:
         return None

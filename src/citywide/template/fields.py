@@ -61,10 +61,8 @@ def _label_th(field: Field) -> str:
 def _label_en(field: Field) -> str:
     spelled = field.name.replace("_", " ")
     english = [a for a in field.aliases if _ENGLISH.match(a) and not a.startswith("_")]
-    if " " in spelled and spelled in english:
-        label = spelled
-    else:
-        label = english[0] if english else spelled
+    preferred = [spelled] if " " in spelled and spelled in english else []
+    label = next(iter([*preferred, *english]), spelled)
     return label[:1].upper() + label[1:]
 
 
@@ -144,4 +142,3 @@ def same_header(field: FormField, vocab: Vocabulary | None = None) -> bool:
     """Both labels of ``field`` are read back as ``field`` by the ingestion (checked on use)."""
     vocab = vocab or vocabulary()
     return all(vocab.field_for(label) == field.name for label in (field.label_th, field.label_en))
-
