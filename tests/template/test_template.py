@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -374,3 +376,50 @@ def test_the_command_refuses_an_unknown_khet_and_a_database_without_register(
     assert "community_register" in bare.output
     assert "citywide run" in bare.output
     assert not (tmp_path / "x").exists()
+
+
+def test_a_kobo_csv_export_ingests_each_sheet_with_no_warning(
+    written: Path, survey_copy: Path, tmp_path: Path
+) -> None:
+    """Kobo's CSV export: one file per sheet, ';' between values."""
+    places = list(positions(survey_copy, KHET).values())[:3]
+    export = kobo_export(template_files(written, KHET, ROUND).xlsform, tmp_path / "k.xlsx", places)
+    workbook = openpyxl.load_workbook(export.path)
+    files = []
+    for sheet in workbook.worksheets:
+        path = tmp_path / f"kobo-{sheet.title}.csv"
+        lines = [
+            ";".join("" if v is None else f'"{v}"' for v in row)
+            for row in sheet.iter_rows(values_only=True)
+        ]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        files.append(path)
+    with db.connect(survey_copy) as connection:
+        reports = [r for path in files for r in ingest_file(connection, path, ROUND, TODAY)]
+    assert [(r.format, r.record_kind) for r in reports] == [
+        ("kobo-csv", "community"),
+        ("kobo-csv", "household"),
+    ]
+    for report in reports:
+        assert (report.status, report.rows_rejected, report.warnings) == ("loaded", 0, 0)
+    assert reports[1].rows_loaded == len(export.households)
+
+
+def test_the_command_imports_no_prefect(register_db: Path, tmp_path: Path) -> None:
+    """`citywide template` stays quick: Prefect (and the test-only pyxform) are never imported."""
+    script = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from citywide.cli import app\n"
+        f"args = ['--duckdb-path', {str(register_db)!r}, 'template', '--round', '2568',\n"
+        f"        '--khet', '1002', '--out', {str(tmp_path)!r}]\n"
+        "result = CliRunner().invoke(app, args)\n"
+        "assert result.exit_code == 0, result.output\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('prefect', 'pyxform'))\n"
+        "assert not loaded, loaded\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert template_files(tmp_path, KHET, ROUND).xlsform.is_file()
