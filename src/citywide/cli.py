@@ -321,6 +321,51 @@ def check(
     raise typer.Exit(0 if clean else 1)
 
 
+@app.command()
+def template(
+    ctx: typer.Context,
+    round_label: Annotated[str, typer.Option("--round", help="Survey round label, e.g. 2568.")],
+    khet: Annotated[
+        list[str] | None, typer.Option(help="Khet code or name (repeatable); or --all.")
+    ] = None,
+    all_khets: Annotated[bool, typer.Option("--all", help="All 50 khets.")] = False,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder to write; default PROCESSED_DIR/templates/ROUND")
+    ] = None,
+) -> None:
+    """Write each khet's return template (.xlsx) and XLSForm (Kobo/ODK) for a round: fields
+    from the catalogue, the khet's registered communities pre-filled (docs/district-offices.md).
+    """
+    from citywide.gazetteer import load_gazetteer
+    from citywide.ingest.discovery import require_round_label
+    from citywide.template.build import write_templates
+    from citywide.template.frame import khet_code
+
+    settings = _settings(ctx)
+    if bool(khet) == all_khets:
+        typer.secho(
+            "ระบุ --khet หรือ --all อย่างใดอย่างหนึ่ง / give either --khet or --all",
+            err=True,
+            fg=typer.colors.RED,
+        )
+        raise typer.Exit(2)
+    try:
+        require_round_label(round_label, "--round")
+        codes = load_gazetteer().khet_codes if all_khets else [khet_code(k) for k in khet or []]
+        folder = out or Locations.from_settings(settings).templates_dir(round_label)
+        with db.connect(settings.duckdb_path, read_only=True) as connection:
+            _note_old_schema(connection, settings.duckdb_path)
+            written = write_templates(connection, round_label, codes, folder, date.today())
+    except CitywideError as error:
+        raise _fail(error) from error
+    for entry in written:
+        typer.echo(
+            f"{entry.khet_code}: {entry.files.workbook.name} ({entry.communities} ชุมชน / "
+            f"communities), {entry.files.xlsform.name}"
+        )
+    typer.echo(f"โฟลเดอร์ / folder: {folder}")
+
+
 def _note_old_schema(connection: duckdb.DuckDBPyConnection, path: Path) -> None:
     notice = migrations.older_notice(connection, str(path))
     if notice:

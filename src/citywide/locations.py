@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 SURVEYS_FOLDER = "surveys"  # RAW_DIR/surveys/<round>/: the survey returns of each round
 LINKS_FOLDER = "links"  # RAW_DIR/links/: link decisions (filled review workbooks)
 LINK_REVIEW_FILE = "link_review.xlsx"  # in PROCESSED_DIR: the pending links to decide
+TEMPLATES_FOLDER = "templates"  # PROCESSED_DIR/templates/<round>/: the offices' templates, forms
 EXPORTS_FOLDER = "exports"
 PREPARED_FOLDER = "prepared"
 PREPARED_MANIFEST = "manifest.json"  # in a prepared file's folder: its tables
@@ -36,6 +37,20 @@ INDICATORS_DOC = "indicators.md"  # in PROCESSED_DIR unless CITYWIDE_DUCKDB_PATH
 def surveys_dir(raw_dir: Path) -> Path:
     """RAW_DIR/surveys: one folder per survey round."""
     return raw_dir / SURVEYS_FOLDER
+
+
+@dataclass(frozen=True)
+class TemplateFiles:
+    """A khet's return template (.xlsx) and its XLSForm (Kobo/ODK), in one folder."""
+
+    workbook: Path
+    xlsform: Path
+
+
+def template_files(folder: Path, khet_code: str, survey_round: str) -> TemplateFiles:
+    """The template and the form of a khet and round in ``folder``: <khet>-<round>-....xlsx."""
+    stem = f"{khet_code}-{survey_round}"
+    return TemplateFiles(folder / f"{stem}-return.xlsx", folder / f"{stem}-xlsform.xlsx")
 
 
 def working_copy(database: Path) -> Path:
@@ -116,6 +131,10 @@ class Locations:
     def link_review_workbook(self) -> Path:
         """PROCESSED_DIR/link_review.xlsx: `citywide links review` writes the pending links."""
         return self.processed_dir / LINK_REVIEW_FILE
+
+    def templates_dir(self, survey_round: str) -> Path:
+        """PROCESSED_DIR/templates/<round>: `citywide template` writes the khets' files."""
+        return self.processed_dir / TEMPLATES_FOLDER / survey_round
 
     @property
     def exports_dir(self) -> Path:

@@ -63,3 +63,27 @@ def test_personal_columns_are_dropped_not_mapped() -> None:
 def test_no_header() -> None:
     assert find_layout([["hello", "world"], ["1", "2"]], vocabulary()) is None
     assert find_layout([], vocabulary()) is None
+
+
+def test_a_header_in_thai_then_english_is_one_header() -> None:
+    rows = [
+        ["รายงานชุมชน เขตดุสิต"],
+        ["เขต", "ชื่อชุมชน", "จำนวนครัวเรือน", "หมายเหตุ"],
+        ["District", "Community name", "Households", "Notes"],
+        ["ดุสิต", "A", "10", ""],
+    ]
+    layout = find_layout(rows, vocabulary())
+    assert layout is not None
+    assert layout.header_row == 2  # the English row: data start below it, not on it
+    assert layout.mapped == {"khet": 0, "community_name": 1, "households": 2}
+    # a data row that happens to name one field is no second header
+    rows = [["เขต", "ชื่อชุมชน"], ["ดุสิต", "ชุมชน"], ["ดุสิต", "B"]]
+    layout = find_layout(rows, vocabulary())
+    assert layout is not None
+    assert layout.header_row == 0
+
+
+def test_a_fields_own_name_is_its_header() -> None:
+    vocab = vocabulary()
+    assert {name: vocab.field_for(name) for name in vocab.fields} == {n: n for n in vocab.fields}
+    assert vocab.field_for("household/record_uuid") == "record_uuid"  # a Kobo question name

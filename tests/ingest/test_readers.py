@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pytest
 
 from citywide.ingest.readers import FileUnreadable, detect_encoding, read_tables
@@ -263,3 +264,28 @@ def test_degenerate_geometries_lose_only_their_location(tmp_path: Path) -> None:
         (6, "point", True, False, None),
     ]
     assert any("GDAL" in note for note in table.notes)  # the unclosed ring, said once
+
+
+def test_a_kobo_household_roster_sheet_is_read_other_repeats_are_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "kobo.xlsx"
+    workbook = openpyxl.Workbook()
+    main = workbook.active
+    main.title = "main"
+    main.append(["community/khet", "community/community_name", "_uuid", "_index"])
+    main.append(["1002", "A", "u-1", 1])
+    roster = workbook.create_sheet("household")
+    roster.append(["household/khet", "household/community_name", "household/household_code",
+                   "household/members", "_index", "_parent_table_name", "_parent_index"])  # fmt: skip
+    roster.append(["1002", "A", "H1", 4, 1, "main", 1])
+    pets = workbook.create_sheet("pets")
+    pets.append(
+        ["pets/khet", "pets/community_name", "_index", "_parent_table_name", "_parent_index"]
+    )
+    pets.append(["1002", "A", 1, "main", 1])
+    workbook.save(path)
+    tables = read_tables(path)
+    assert [(t.sheet, t.layout.record_kind, t.format) for t in tables] == [
+        ("main", "community", "kobo-xlsx"),
+        ("household", "household", "kobo-xlsx"),
+    ]
+    assert "pets" in tables[0].notes[0]

@@ -85,8 +85,8 @@ def test_labels_in_the_saved_page_never_overlap_and_the_neediest_khets_come_firs
         assert not a.overlaps(b)
     page = drawing.figure.bbox
     for box in furniture:  # and stay on the page
-        assert page.x0 <= box.x0 and box.x1 <= page.x1, box
-        assert page.y0 <= box.y0 and box.y1 <= page.y1, box
+        assert page.x0 <= box.x0 <= box.x1 <= page.x1, box
+        assert page.y0 <= box.y0 <= box.y1 <= page.y1, box
     map_box = drawing.map_axes.get_window_extent(renderer)
     assert not any(map_box.overlaps(other) for other in furniture)
     # the inner city is too crowded to name every khet: some labels were left out, not piled

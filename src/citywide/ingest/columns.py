@@ -52,7 +52,9 @@ class Vocabulary:
                 raise ValueError(f"field {field.name}: location must be true or false")
         self._header_to_field: dict[str, str] = {}
         for field in self.fields.values():
-            for alias in field.aliases:
+            # a field's own name is a header too: the XLSForm's question names are field names
+            # (citywide.template), so a Kobo/ODK export with XML names is read as written
+            for alias in dict.fromkeys((*field.aliases, field.name)):
                 key = fold(alias)
                 existing = self._header_to_field.setdefault(key, field.name)
                 if existing != field.name:
@@ -67,6 +69,10 @@ class Vocabulary:
         values = table.get("values", {})
         assert isinstance(values, dict)
         self._values: dict[str, dict[str, str]] = {}
+        self._value_texts: dict[str, dict[str, tuple[str, ...]]] = {
+            field_name: {code: tuple(texts) for code, texts in canon.items()}
+            for field_name, canon in values.items()
+        }
         for field_name, canon in values.items():
             lookup: dict[str, str] = {}
             for code, texts in canon.items():
@@ -99,6 +105,10 @@ class Vocabulary:
 
     def enum_codes(self, field: str) -> tuple[str, ...]:
         return tuple(sorted(set(self._values[field].values())))
+
+    def enum_values(self, field: str) -> dict[str, tuple[str, ...]]:
+        """An enum's codes in the catalogue's order, each with the texts that mean it."""
+        return dict(self._value_texts[field])
 
     def enum_value(self, field: str, text: str) -> str | None:
         """The canonical code of an enum value, or None if the text is not recognised."""

@@ -59,18 +59,28 @@ class Layout:
 
 
 def find_layout(rows: Sequence[Sequence[str]], vocabulary: Vocabulary) -> Layout | None:
-    """The header that names the most fields within the first rows, or None if none names two."""
+    """The header that names the most fields within the first rows, or None if none names two.
+
+    A header written twice, one row under the other (Thai labels, then English, as in the
+    template citywide writes), is one header: the lower row, data starting below it.
+    """
     best: tuple[int, Layout] | None = None
     for row_index in range(min(len(rows), SCAN_ROWS)):
         above = rows[row_index - 1] if row_index > 0 else []
         layout = _read_header(row_index, rows[row_index], above, vocabulary)
         score = len(layout.mapped)
-        if score >= MIN_FIELDS and (best is None or score > best[0]):
+        if score >= MIN_FIELDS and (best is None or score > best[0] or _repeats(best[1], layout)):
             best = (score, layout)
     if best is None:
         return None
     layout = best[1]
     return _household_privacy(layout, vocabulary) if layout.record_kind == "household" else layout
+
+
+def _repeats(header: Layout, below: Layout) -> bool:
+    """``below`` is the row right under ``header`` and names the same fields in the same columns:
+    the header's second language, not data."""
+    return below.header_row == header.header_row + 1 and below.mapped == header.mapped
 
 
 def _household_privacy(layout: Layout, vocabulary: Vocabulary) -> Layout:

@@ -15,7 +15,7 @@ import python_calamine
 
 from citywide.ingest.columns import Vocabulary
 from citywide.ingest.layout import Layout, find_layout
-from citywide.ingest.readers.kobo import is_kobo, is_repeat_group
+from citywide.ingest.readers.kobo import is_kobo, skipped_repeat
 from citywide.ingest.readers.table import RawTable, frame_loader, no_header
 
 
@@ -29,7 +29,7 @@ def read_workbook(path: Path, vocab: Vocabulary) -> list[RawTable]:
         grid = [[_cell_text(value) for value in row] for row in cells]
         first_grid = first_grid or grid
         layout = find_layout(grid, vocab)
-        if layout is None or is_repeat_group(layout):
+        if layout is None or skipped_repeat(layout):
             skipped.append(sheet_name)
             continue
         frame = _grid_frame(grid, layout)
