@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
@@ -19,6 +20,19 @@ CHECKOUT = Path(__file__).resolve().parents[1]
 GUARDED = ("data", "maps")  # the checkout's own output folders: tests write only under tmp_path
 
 Snapshot = dict[str, tuple[int, int]]
+
+
+@contextmanager
+def isolated_build(root: Path, sources_dir: Path) -> Iterator[tuple[Settings, pytest.MonkeyPatch]]:
+    """Settings of a whole build under ``root`` (data/, maps/), with no CITYWIDE_* variable of
+    the machine's environment in force, and the patcher that keeps them cleared meanwhile."""
+    with pytest.MonkeyPatch.context() as environment:
+        for name in ENVIRONMENT_SETTINGS:
+            environment.delenv(name, raising=False)
+        yield (
+            Settings(data_dir=root / "data", maps_dir=root / "maps", sources_dir=sources_dir),
+            environment,
+        )
 
 
 def snapshot(root: Path, folders: tuple[str, ...] = GUARDED) -> Snapshot:

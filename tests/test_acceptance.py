@@ -37,7 +37,7 @@ from citywide.rounds import STATUS_NAMES
 from citywide.settings import Settings
 from citywide.sources import COMMUNITY_REGISTRY
 from flows.citywide import citywide
-from tests.conftest import ENVIRONMENT_SETTINGS
+from tests.conftest import isolated_build
 
 pytestmark = pytest.mark.real_data  # the pipeline build asks for the Prefect harness itself
 
@@ -127,12 +127,7 @@ def acceptance(
     prefect_harness: None,
 ) -> Iterator[Acceptance]:
     root = tmp_path_factory.mktemp("acceptance")
-    with pytest.MonkeyPatch.context() as environment:
-        for name in ENVIRONMENT_SETTINGS:
-            environment.delenv(name, raising=False)
-        settings = Settings(
-            data_dir=root / "data", maps_dir=root / "maps", sources_dir=real_sources_dir
-        )
+    with isolated_build(root, real_sources_dir) as (settings, _):
         returns = write_district_returns(registry, settings.data_dir, SEED)
         assert returns.surveys_dir == settings.raw_dir / "surveys"
         truth = read_truth_rows(returns.truth_rows)

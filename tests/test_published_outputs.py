@@ -27,7 +27,7 @@ from citywide.indicators import INDICATORS, SuppressionRule
 from citywide.locations import Locations
 from citywide.settings import Settings
 from flows.citywide import citywide
-from tests.conftest import ENVIRONMENT_SETTINGS
+from tests.conftest import isolated_build
 from tests.test_acceptance import registry as registry  # the registry as a frame (fixture)
 
 pytestmark = pytest.mark.real_data
@@ -116,12 +116,7 @@ def published(
     prefect_harness: None,
 ) -> Iterator[Published]:
     root = tmp_path_factory.mktemp("published")
-    with pytest.MonkeyPatch.context() as environment:
-        for name in ENVIRONMENT_SETTINGS:
-            environment.delenv(name, raising=False)
-        settings = Settings(
-            data_dir=root / "data", maps_dir=root / "maps", sources_dir=real_sources_dir
-        )
+    with isolated_build(root, real_sources_dir) as (settings, environment):
         returns = write_district_returns(registry, settings.data_dir, SEED)
         # round A only: round B's folder goes, so this build is one district round
         truth = read_truth_rows(returns.truth_rows)
