@@ -100,8 +100,7 @@ def write_households(settings: Settings, returned: pd.DataFrame) -> str:
     for number, code in enumerate([c for c in codes for _ in range(2)]):
         conditions = ",".join(lacking if number % 2 else adequate)
         rows.append(
-            f"{khet},{code},H{number + 1:03d},{3 + number},{11_000 + 731 * number},ใช่,"
-            f"{conditions}"
+            f"{khet},{code},H{number + 1:03d},{3 + number},{11_000 + 731 * number},ใช่,{conditions}"
         )
     folder = settings.raw_dir / "surveys" / ROUND_A
     (folder / HOUSEHOLDS_FILE).write_text("\n".join(rows) + "\n", encoding="utf-8")
