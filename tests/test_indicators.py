@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from citywide import db, errors, indicators
+from citywide import db, deprivations, errors, indicators
 from citywide.ingest.load import ensure_tables
 from citywide.register.build import build_register
 from citywide.register.decisions import no_decisions
@@ -51,6 +51,7 @@ COUNTED = [
     "income_households",
     "baan_mankong_demand_households",
     "income_communities",
+    *deprivations.columns(),
 ]
 
 

@@ -18,10 +18,11 @@ from citywide.schema import INGEST_TABLES, LINK_COLUMNS, PIPELINE_STATE, SOURCE_
 
 
 def _old_shape(spec: TableSpec) -> TableSpec:
-    """A record table as it was before migrations 2 and 3: households with house_condition,
-    not housing_condition; no record linked (no community_id, link_method, link_score)."""
+    """A record table as it was before migrations 2 to 4: households with house_condition,
+    not housing_condition; no record linked (no community_id, link_method, link_score); no
+    household deprivation fields (water_source ... tenure_document)."""
     renamed = {"housing_condition": "house_condition"} if spec.name.startswith("household") else {}
-    linked = {column.name for column in LINK_COLUMNS}
+    linked = {column.name for column in LINK_COLUMNS} | set(migrations.DEPRIVATION_FIELDS)
     return dataclasses.replace(
         spec,
         columns=tuple(
@@ -73,12 +74,27 @@ def test_an_old_database_is_migrated_by_the_next_write(tmp_path: Path) -> None:
     assert "record_kind" not in columns(database, "source_file")
     with db.new_version(database) as work, db.connect(work) as connection:  # a run's write
         ensure_tables(connection)
-    assert version(database) == SCHEMA_VERSION == 3
+    assert version(database) == SCHEMA_VERSION == 4
     for table in ("household", "household_history"):
         assert "housing_condition" in columns(database, table)
         assert "house_condition" not in columns(database, table)
     for table in ("community", "community_history", "household", "household_history"):
         assert {"community_id", "link_method", "link_score"} <= columns(database, table)
+    for table in ("household", "household_history"):
+        assert set(migrations.DEPRIVATION_FIELDS) <= columns(database, table)
+    with db.connect(database, read_only=True, spatial=False) as connection:
+        kinds_of = dict(
+            connection.execute(
+                "SELECT column_name, data_type FROM "
+                "information_schema.columns WHERE table_name = "
+                "'household'"
+            ).fetchall()
+        )
+    assert (kinds_of["rooms"], kinds_of["floor_area"], kinds_of["toilet_type"]) == (
+        "BIGINT",
+        "DOUBLE",
+        "VARCHAR",
+    )
     with db.connect(database, read_only=True, spatial=False) as connection:
         kinds = connection.execute(
             "SELECT status, record_kind FROM source_file ORDER BY status"
@@ -135,17 +151,17 @@ def test_a_failing_migration_leaves_the_database_as_it_was(
     def broken(connection: duckdb.DuckDBPyConnection) -> None:
         connection.execute("ALTER TABLE no_such_table ADD COLUMN x INTEGER")
 
-    failing = (*migrations.MIGRATIONS, migrations.Migration(4, "a broken step", broken))
+    failing = (*migrations.MIGRATIONS, migrations.Migration(5, "a broken step", broken))
     monkeypatch.setattr(migrations, "MIGRATIONS", failing)
-    monkeypatch.setattr(migrations, "SCHEMA_VERSION", 4)
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", 5)
     with (
-        pytest.raises(SchemaMigrationFailed, match="schema version 4") as failed,
+        pytest.raises(SchemaMigrationFailed, match="schema version 5") as failed,
         db.connect(database, spatial=False),
     ):
         pass
     assert "rebuild" in failed.value.fix
     monkeypatch.undo()
-    assert version(database) == 0  # migrations 1-3 were rolled back with the broken one
+    assert version(database) == 0  # migrations 1-4 were rolled back with the broken one
     assert "record_kind" not in columns(database, "source_file")
     assert "house_condition" in columns(database, "household")
     assert "community_id" not in columns(database, "community")

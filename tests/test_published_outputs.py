@@ -90,9 +90,18 @@ def write_households(settings: Settings, returned: pd.DataFrame) -> str:
     codes = returned.loc[
         (returned["khet_code"] == khet) & (returned["community_code"] != ""), "community_code"
     ].drop_duplicates()[:3]
-    rows = ["เขต,รหัสชุมชน,รหัสครัวเรือน,จำนวนสมาชิก,รายได้ครัวเรือนต่อเดือน (บาท),ต้องการเข้าร่วมโครงการบ้านมั่นคง"]
+    rows = [
+        "เขต,รหัสชุมชน,รหัสครัวเรือน,จำนวนสมาชิก,รายได้ครัวเรือนต่อเดือน (บาท),"
+        "ต้องการเข้าร่วมโครงการบ้านมั่นคง,แหล่งน้ำดื่ม,ประเภทส้วม,จำนวนห้อง,วัสดุผนัง,เอกสารสิทธิ์"
+    ]
+    # the UN-Habitat conditions too: every other household lacks all five (3 + number members)
+    lacking = ("น้ำคลอง", "ส้วมแขวน", "1", "สังกะสี", "ไม่มี")
+    adequate = ("ประปา", "ชักโครก", "3", "ปูน", "โฉนด")
     for number, code in enumerate([c for c in codes for _ in range(2)]):
-        rows.append(f"{khet},{code},H{number + 1:03d},{3 + number},{11_000 + 731 * number},ใช่")
+        conditions = ",".join(lacking if number % 2 else adequate)
+        rows.append(
+            f"{khet},{code},H{number + 1:03d},{3 + number},{11_000 + 731 * number},ใช่,{conditions}"
+        )
     folder = settings.raw_dir / "surveys" / ROUND_A
     (folder / HOUSEHOLDS_FILE).write_text("\n".join(rows) + "\n", encoding="utf-8")
     return str(khet)
@@ -188,7 +197,8 @@ def test_the_build_has_values_to_hide_of_every_kind(published: Published) -> Non
         ).fetchone()
         by_households = connection.execute(
             "SELECT programme_communities, programme_households, "
-            "baan_mankong_demand_households, median_household_income FROM khet_need "
+            "baan_mankong_demand_households, median_household_income, assessed_households, "
+            "deprived_households, deprived_households_share, overcrowded_households FROM khet_need "
             "WHERE survey_round = ? AND khet_code = ?",
             [ROUND_A, published.household_khet],
         ).fetchone()
@@ -200,7 +210,7 @@ def test_the_build_has_values_to_hide_of_every_kind(published: Published) -> Non
     assert per_khwaeng is not None
     assert per_khwaeng[0] > by_communities[0]  # thinner per khwaeng: more to hide
     # three communities (enough) but six households (too few): hidden by the households rule
-    assert by_households == (3, 6, SENTINEL, SENTINEL)
+    assert by_households == (3, 6, SENTINEL, SENTINEL, 6, SENTINEL, SENTINEL, SENTINEL)
     assert published.hidden > 50
 
 

@@ -17,6 +17,7 @@ import duckdb
 import numpy
 import pandas as pd
 
+from citywide import deprivations
 from citywide.errors import CoverageMissing
 from citywide.register.coverage import NOT_RETURNED
 
@@ -40,6 +41,110 @@ class Indicator:
     definition_en: str = field(kw_only=True)
     # the count of enumerated households the value is built from, where household records make it
     households_basis: str | None = None
+
+
+@dataclass(frozen=True)
+class _DeprivationText:
+    """What a UN-Habitat deprivation is called and means, Thai and English (count and share)."""
+
+    deprivation: deprivations.Deprivation
+    label_th: str
+    label_en: str
+    short_th: str  # what the household lacks, for the share's label
+    short_en: str
+    what_th: str  # "... ซึ่ง <what_th>"
+    what_en: str  # "Enumerated households <what_en>"
+
+
+_DEPRIVATION_TEXTS = (
+    _DeprivationText(
+        deprivations.DEPRIVED,
+        "ครัวเรือนที่ขาดอย่างน้อยหนึ่งด้าน (UN-Habitat)",
+        "Households lacking at least one UN-Habitat condition",
+        "ขาดอย่างน้อยหนึ่งด้าน (UN-Habitat)",
+        "lacking at least one UN-Habitat condition",
+        "ขาดอย่างน้อยหนึ่งในห้าด้านของ UN-Habitat (SDG 11.1.1): น้ำดื่มที่ปรับปรุงแล้ว "
+        "ส้วมที่ถูกสุขลักษณะ พื้นที่อยู่อาศัยเพียงพอ บ้านคงทน และเอกสารสิทธิ์การอยู่อาศัย",
+        "lacking at least one of UN-Habitat's five conditions (SDG 11.1.1): improved water, "
+        "improved sanitation, sufficient living area, durable housing, secure tenure",
+    ),
+    _DeprivationText(
+        deprivations.FIVE[0],
+        "ครัวเรือนที่ไม่มีน้ำดื่มจากแหล่งที่ปรับปรุงแล้ว",
+        "Households without improved water",
+        "ไม่มีน้ำดื่มจากแหล่งที่ปรับปรุงแล้ว",
+        "without improved water",
+        "ใช้น้ำดื่มจากบ่อที่ไม่มีการป้องกันหรือจากแหล่งน้ำผิวดิน เช่น คลอง แม่น้ำ สระ",
+        "whose drinking water comes from an unprotected well or surface water (canal, river, pond)",
+    ),
+    _DeprivationText(
+        deprivations.FIVE[1],
+        "ครัวเรือนที่ไม่มีส้วมถูกสุขลักษณะ",
+        "Households without improved sanitation",
+        "ไม่มีส้วมถูกสุขลักษณะ",
+        "without improved sanitation",
+        "ไม่มีส้วม ใช้ส้วมหลุมไม่มีฝา ส้วมแขวนหรือถ่ายลงน้ำ ถังส้วม หรือใช้ส้วมร่วมกับครัวเรือนอื่น",
+        "with no toilet, an open pit, a toilet over water, a bucket, or a toilet shared with "
+        "other households",
+    ),
+    _DeprivationText(
+        deprivations.FIVE[2],
+        "ครัวเรือนที่อยู่แออัด (เกิน 3 คนต่อห้อง)",
+        "Overcrowded households (more than 3 per room)",
+        "อยู่แออัด (เกิน 3 คนต่อห้อง)",
+        "overcrowded (more than 3 per room)",
+        "มีสมาชิกเกิน 3 คนต่อห้องที่อยู่อาศัย (ห้องละอย่างน้อย 4 ตร.ม.)",
+        "with more than 3 members per habitable room (of at least 4 m² each)",
+    ),
+    _DeprivationText(
+        deprivations.FIVE[3],
+        "ครัวเรือนที่บ้านไม่คงทน",
+        "Households in non-durable housing",
+        "บ้านไม่คงทน",
+        "in non-durable housing",
+        "มีผนัง หลังคา หรือพื้นบ้านจากวัสดุไม่คงทน เช่น เศษวัสดุ ไม้ไผ่ จาก ดิน หรือผนังสังกะสี",
+        "whose walls, roof or floor are of non-durable material (scrap, bamboo, thatch, earth; "
+        "metal-sheet walls)",
+    ),
+    _DeprivationText(
+        deprivations.FIVE[4],
+        "ครัวเรือนที่ไม่มีเอกสารสิทธิ์การอยู่อาศัย",
+        "Households without a tenure document",
+        "ไม่มีเอกสารสิทธิ์การอยู่อาศัย",
+        "without a tenure document",
+        "ไม่มีโฉนด สัญญาเช่า หรือหนังสืออนุญาตให้อยู่อาศัย",
+        "with no title deed, lease or permit for where they live",
+    ),
+)
+
+
+def _deprivation_indicators(text: _DeprivationText) -> tuple[Indicator, Indicator]:
+    """The count of households lacking a condition and its share of those judged for it."""
+    d = text.deprivation
+    fields = "household: " + ", ".join(d.fields)
+    count = Indicator(
+        d.count, text.label_th, text.label_en, "ครัวเรือน", "households", d.communities, fields,
+        households_basis=d.households,
+        definition_th=f"ครัวเรือนที่สำรวจรายครัวเรือนซึ่ง{text.what_th} (หน่วย: ครัวเรือน)",
+        definition_en=f"Enumerated households {text.what_en}, in households.",
+    )  # fmt: skip
+    share = Indicator(
+        d.share, f"สัดส่วนครัวเรือนที่{text.short_th}", f"Share of households {text.short_en}",
+        "%", "%", d.communities, f"{fields}; {d.households}", decimals=1,
+        households_basis=d.households,
+        definition_th=(
+            f"ร้อยละของครัวเรือนที่สำรวจรายครัวเรือนและตอบข้อมูลด้านนี้ ซึ่ง{text.what_th} (หน่วย: %)"
+        ),
+        definition_en=(
+            f"Of the enumerated households that answered for it, the percentage {text.what_en} (%)."
+        ),
+    )  # fmt: skip
+    return count, share
+
+
+_DEPRIVATION_INDICATORS = tuple(
+    indicator for text in _DEPRIVATION_TEXTS for indicator in _deprivation_indicators(text)
+)
 
 
 INDICATORS: tuple[Indicator, ...] = (
@@ -154,6 +259,7 @@ INDICATORS: tuple[Indicator, ...] = (
                   "The median monthly income of the enumerated households that report one, in baht "
                   "per month."
               )),
+    *_DEPRIVATION_INDICATORS,
     Indicator("need_index", "ดัชนีความต้องการ", "Need index", "0-100", "0-100",
               None, "weighted indicators, see docs/indicators.md", decimals=1,
               definition_th=(
@@ -281,7 +387,9 @@ counts AS (
 enumerated AS (
     SELECT h.survey_round, h.khet_code, coalesce(h.khwaeng_code, c.khwaeng_code) AS khwaeng_code,
         h.tenure, h.housing_condition, h.wants_baan_mankong, h.monthly_income,
-        coalesce(h.community_key, h.household_key) AS unit
+        coalesce(h.community_key, h.household_key) AS unit,
+        -- the UN-Habitat deprivations of each household (citywide.deprivations)
+        {deprivation_flags}
     FROM household h
     LEFT JOIN community c ON c.survey_round = h.survey_round AND c.community_key = h.community_key
 ),
@@ -302,7 +410,8 @@ household_counts AS (
             AS programme_communities,
         count(*) FILTER (WHERE wants_baan_mankong) AS baan_mankong_demand_households,
         count(DISTINCT unit) FILTER (WHERE monthly_income IS NOT NULL) AS income_communities,
-        median(monthly_income) AS median_household_income
+        median(monthly_income) AS median_household_income,
+        {deprivation_counts}
     FROM enumerated GROUP BY survey_round, {key}
 )
 SELECT o.survey_round, o.round_order, {places},
@@ -324,7 +433,8 @@ SELECT o.survey_round, o.round_order, {places},
     CASE WHEN h.condition_communities > 0 THEN h.condition_households END AS condition_households,
     h.enumerated_households, h.enumerated_households_without_khwaeng, h.programme_communities,
     h.programme_households, h.baan_mankong_demand_households, h.income_communities,
-    h.income_households, h.median_household_income
+    h.income_households, h.median_household_income,
+    {deprivation_columns}
 FROM ordered o CROSS JOIN {geography} k
 JOIN khet kh ON kh.khet_code = k.khet_code
 LEFT JOIN counts c ON c.survey_round = o.survey_round AND c.{key} = k.{key}
@@ -343,6 +453,7 @@ _DEPRIVATIONS = {
 _FROM_HOUSEHOLDS = {
     "baan_mankong_demand_households": "programme_communities",
     "median_household_income": "income_communities",
+    **{d.count: d.communities for d in deprivations.ALL},
 }
 
 
@@ -358,7 +469,14 @@ def level_counts(connection: duckdb.DuckDBPyConnection, level: Level) -> pd.Data
     tables = {row[0] for row in connection.execute("SHOW TABLES").fetchall()}
     if not {"khet_coverage", "survey_round"} <= tables:
         raise CoverageMissing()
-    sql = _COUNTS_SQL.format(key=level.key, geography=level.geography, places=level.places_sql)
+    sql = _COUNTS_SQL.format(
+        key=level.key,
+        geography=level.geography,
+        places=level.places_sql,
+        deprivation_flags=deprivations.flags_sql(),
+        deprivation_counts=deprivations.counts_sql(),
+        deprivation_columns=", ".join(f"h.{c}" for c in deprivations.columns()),
+    )
     frame = connection.execute(sql).df()
     counted = [
         c
@@ -450,6 +568,10 @@ def _scored(
         frame[deprivation] = frame[deprivation].where(frame[reported] > 0)
         if deprivation.endswith("households"):
             frame[deprivation] = frame[deprivation].astype("Int64")
+    for d in deprivations.ALL:  # % of the enumerated households it can be judged for
+        judged = frame[d.households].astype("float64")
+        lacking = frame[d.count].astype("float64")
+        frame[d.share] = (100 * lacking / judged.where(judged > 0)).round(3)
     slum_population = frame["slum_population"].astype("float64")
     slum_households = frame["slum_households"].astype("float64")
     registered = frame["registered_population"].astype("float64")  # NULL for a khwaeng

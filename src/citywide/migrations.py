@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import duckdb
 
 from citywide.errors import DatabaseError
-from citywide.schema import LINK_COLUMNS, SCHEMA_VERSION_TABLE
+from citywide.schema import HOUSEHOLD, LINK_COLUMNS, SCHEMA_VERSION_TABLE
 
 
 class SchemaTooNew(DatabaseError):
@@ -72,10 +72,35 @@ def _link_columns(connection: duckdb.DuckDBPyConnection) -> None:
                 )
 
 
+# The household fields of the UN-Habitat (SDG 11.1.1) deprivations, added in schema version 4.
+DEPRIVATION_FIELDS = (
+    "water_source",
+    "toilet_type",
+    "toilet_shared",
+    "rooms",
+    "floor_area",
+    "wall_material",
+    "roof_material",
+    "floor_material",
+    "tenure_document",
+)
+
+
+def _deprivation_fields(connection: duckdb.DuckDBPyConnection) -> None:
+    """Household records say what the UN-Habitat deprivations are judged from (NULL before)."""
+    types = {column.name: column.sql_type for column in HOUSEHOLD.columns}
+    for table in ("household", "household_history"):
+        columns = _columns(connection, table)
+        for name in DEPRIVATION_FIELDS:
+            if columns is not None and name not in columns:
+                connection.execute(f"ALTER TABLE {table} ADD COLUMN {name} {types[name]}")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "source_file.record_kind (household returns)", _source_file_record_kind),
     Migration(2, "household.house_condition renamed housing_condition", _housing_condition),
     Migration(3, "community_id, link_method, link_score on every record", _link_columns),
+    Migration(4, "household water, toilet, rooms, materials, tenure document", _deprivation_fields),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from citywide import deprivations
+
 # re-exported: every table is importable from here
 from citywide.schema_geography import KHET as KHET
 from citywide.schema_geography import KHET_LOOKUP as KHET_LOOKUP
@@ -154,6 +156,59 @@ _HOUSEHOLD_COLUMNS = (
         nullable=True,
         check="years_in_community >= 0",
     ),
+    # What the UN-Habitat (SDG 11.1.1) household deprivations are judged from (docs/indicators.md)
+    Column(
+        "water_source",
+        "VARCHAR",
+        "piped, piped_neighbour, public_tap, tube_well, protected_well, rainwater, bottled, "
+        "tanker, unprotected_well, surface or unknown",
+        nullable=True,
+    ),
+    Column(
+        "toilet_type",
+        "VARCHAR",
+        "flush, pour_flush, pit_slab, pit_open, over_water, bucket, none or unknown",
+        nullable=True,
+    ),
+    Column("toilet_shared", "VARCHAR", "private, shared, public or unknown", nullable=True),
+    Column(
+        "rooms",
+        "BIGINT",
+        "Habitable rooms (living and sleeping rooms)",
+        nullable=True,
+        check="rooms >= 0",
+    ),
+    Column(
+        "floor_area",
+        "DOUBLE",
+        "Floor area of the dwelling, m2",
+        nullable=True,
+        check="floor_area >= 0",
+    ),
+    Column(
+        "wall_material",
+        "VARCHAR",
+        "masonry, wood, masonry_wood, metal_sheet, natural, makeshift, none or unknown",
+        nullable=True,
+    ),
+    Column(
+        "roof_material",
+        "VARCHAR",
+        "tile, metal_sheet, concrete, wood, natural, makeshift, none or unknown",
+        nullable=True,
+    ),
+    Column(
+        "floor_material",
+        "VARCHAR",
+        "concrete, tile, wood, vinyl, natural, makeshift or unknown",
+        nullable=True,
+    ),
+    Column(
+        "tenure_document",
+        "VARCHAR",
+        "title_deed, lease, permit, none or unknown",
+        nullable=True,
+    ),
     *_SURVEYED,
     *_LINEAGE,
     *LINK_COLUMNS,
@@ -260,6 +315,43 @@ COMMUNITY_FOOTPRINT = TableSpec(
     ),
     primary_key=("source_file_id", "source_row"),
 )
+
+# What each UN-Habitat deprivation (citywide.deprivations) is judged from and what lacks it.
+_DEPRIVATION_MEANINGS = {
+    "deprived": ("at least one of the five deprivations", "lack at least one of the five"),
+    "water": ("their drinking water source", "have no improved drinking water"),
+    "sanitation": ("their toilet (type or sharing)", "have no improved, unshared toilet"),
+    "living_area": (
+        "members and rooms or floor area",
+        "have more than 3 members per habitable room of 4 m2",
+    ),
+    "durability": ("a wall, roof or floor material", "have non-durable walls, roof or floor"),
+    "tenure_document": ("their tenure document", "have no tenure document"),
+}
+
+
+def _deprivation_columns() -> tuple[Column, ...]:
+    """Per deprivation: households and communities judged, households lacking, their share."""
+    columns: list[Column] = []
+    for d in deprivations.ALL:
+        judged, lacking = _DEPRIVATION_MEANINGS[d.key]
+        columns += [
+            Column(d.households, "BIGINT", f"Enumerated households that reported {judged}"),
+            Column(
+                d.communities,
+                "BIGINT",
+                "Communities behind them (a household without one counts as one)",
+            ),
+            Column(
+                d.count,
+                "BIGINT",
+                f"Enumerated households that {lacking} (UN-Habitat, SDG 11.1.1)",
+                nullable=True,
+            ),
+            Column(d.share, "DOUBLE", f"{d.count} / {d.households}, %", nullable=True),
+        ]
+    return tuple(columns)
+
 
 KHET_NEED = TableSpec(
     name="khet_need",
@@ -394,6 +486,7 @@ KHET_NEED = TableSpec(
             "Median monthly income of enumerated households, baht",
             nullable=True,
         ),
+        *_deprivation_columns(),
         Column("slum_population_share", "DOUBLE", "Slum population / registered population, %"),
         Column("slum_households_per_km2", "DOUBLE", "Slum households per km2 of the khet"),
         Column("need_index", "DOUBLE", "Composite need index, 0-100 within the round"),

@@ -16,7 +16,7 @@ import pytest
 import shapely
 from typer.testing import CliRunner
 
-from citywide import db, exports
+from citywide import db, deprivations, exports
 from citywide.cli import app
 from citywide.errors import SourcesFailed
 from citywide.mapping.build import KHWAENG_PAGE
@@ -135,7 +135,9 @@ def assert_maps_are_offline_small_and_private(settings: Settings) -> None:
     for name, html in pages.items():
         assert (settings.maps_dir / name).stat().st_size <= 1_000_000, name
         assert foreign_addresses(html) == set(), name
-    assert pages["index.html"].count("no data in this round") == 6
+    # six, and the UN-Habitat household deprivations (a count and a share each): no household
+    # records in the registry
+    assert pages["index.html"].count("no data in this round") == 6 + 2 * len(deprivations.ALL)
     assert "50 of 50 khets returned BMA community registry" in pages["index.html"]
     assert 'href="rounds/bma_registry/index.html"' in pages["index.html"]
     assert f'href="{KHWAENG_PAGE}"' in pages["index.html"]

@@ -74,9 +74,10 @@ def test_the_rules_read_the_catalogue_kinds() -> None:
         "female",
         "members",
         "years_in_community",
+        "rooms",
     )
-    assert rules.AMOUNT_FIELDS == ("monthly_income",)
-    assert len(rules.ENUM_FIELDS) == 13
+    assert rules.AMOUNT_FIELDS == ("monthly_income", "floor_area")
+    assert len(rules.ENUM_FIELDS) == 20
     assert rules.DATE_FIELDS == ("survey_date", "submission_time")  # survey_date first: it wins
     assert rules.LOCATION_FIELDS == ("lat", "lon", "coordinates", "easting", "northing")
 

@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 
 from citywide.gazetteer import load_gazetteer
-from citywide.ingest.values import khet_table, parse_date
+from citywide.ingest.columns import vocabulary
+from citywide.ingest.values import enum_table, khet_table, parse_date
 
 TODAY = dt.date(2026, 11, 21)
 
@@ -54,3 +55,11 @@ def test_khet_table_resolves_each_distinct_text_once() -> None:
     assert table["code"].isna().tolist() == [False, False, True, True]
     assert table["method"].tolist()[2:] == ["unknown", "ambiguous"]
     assert "unknown khet" in str(table.loc[2, "message_en"])
+
+
+def test_a_blank_enum_cell_is_no_value_while_a_dash_is_unknown() -> None:
+    """ "-" folds to "" and means unknown; a blank cell, which folds to "" too, means nothing."""
+    table = enum_table("toilet_type", ["", "  ", "-", "ส้วมซึม", "ส้วมทอง"], vocabulary())
+    codes = [code if isinstance(code, str) else None for code in table["code"]]
+    assert codes == [None, None, "unknown", "pour_flush", None]
+    assert table["written"].tolist() == [False, False, True, True, True]

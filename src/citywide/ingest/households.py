@@ -29,6 +29,8 @@ from citywide.schema import HOUSEHOLD
 MAX_MEMBERS = 30
 MAX_MONTHLY_INCOME = 1_000_000  # baht
 MAX_YEARS_IN_COMMUNITY = 120
+MAX_ROOMS = 30
+MAX_FLOOR_AREA = 1_000  # m2
 
 _COLUMNS = HOUSEHOLD.column_names
 KEY = "household_key"  # unique within a round
@@ -62,11 +64,17 @@ SHAPE = RecordShape(
     housing_condition_code AS housing_condition,
     wants_baan_mankong_code = 'yes' AS wants_baan_mankong,
     years_in_community_value AS years_in_community,
+    water_source_code AS water_source, toilet_type_code AS toilet_type,
+    toilet_shared_code AS toilet_shared, rooms_value AS rooms, floor_area_value AS floor_area,
+    wall_material_code AS wall_material, roof_material_code AS roof_material,
+    floor_material_code AS floor_material, tenure_document_code AS tenure_document,
     survey_date_value AS survey_date, uuid_text AS record_uuid""",
     warnings=(
         _implausible("members", MAX_MEMBERS),
         _implausible("monthly_income", MAX_MONTHLY_INCOME),
         _implausible("years_in_community", MAX_YEARS_IN_COMMUNITY),
+        _implausible("rooms", MAX_ROOMS),
+        _implausible("floor_area", MAX_FLOOR_AREA),
     ),
 )
 

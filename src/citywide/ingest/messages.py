@@ -44,6 +44,15 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "monthly_income": ("รายได้ครัวเรือนต่อเดือน (บาท)", "monthly household income (baht)"),
     "wants_baan_mankong": ("ต้องการเข้าร่วมโครงการบ้านมั่นคง", "wants Baan Mankong"),
     "years_in_community": ("จำนวนปีที่อยู่ในชุมชน", "years in the community"),
+    "water_source": ("แหล่งน้ำดื่ม", "drinking water source"),
+    "toilet_type": ("ประเภทส้วม", "toilet type"),
+    "toilet_shared": ("การใช้ส้วมร่วมกับครัวเรือนอื่น", "toilet shared with other households"),
+    "rooms": ("จำนวนห้องที่อยู่อาศัย", "habitable rooms"),
+    "floor_area": ("พื้นที่ใช้สอย (ตร.ม.)", "floor area (m²)"),
+    "wall_material": ("วัสดุผนัง", "wall material"),
+    "roof_material": ("วัสดุหลังคา", "roof material"),
+    "floor_material": ("วัสดุพื้น", "floor material"),
+    "tenure_document": ("เอกสารสิทธิ์การอยู่อาศัย", "tenure document"),
 }
 
 # The longest value a survey field keeps, in characters. No name, code, date or coordinate comes

@@ -118,13 +118,19 @@ def _written(texts: list[str]) -> pd.Series:
 
 
 def enum_table(field: str, texts: Iterable[str], vocabulary: Vocabulary) -> pd.DataFrame:
-    """text -> canonical enum code (missing where not recognised)."""
+    """text -> canonical enum code (missing where not recognised, and for a blank cell: a blank
+    folds to "" as "-" does, and must not read as that code)."""
     distinct = list(dict.fromkeys(texts))
+    written = _written(distinct)
+    codes = [
+        vocabulary.enum_value(field, t) if w else None
+        for t, w in zip(distinct, written, strict=True)
+    ]
     return pd.DataFrame(
         {
             "text": pd.Series(distinct, dtype="string"),
-            "written": _written(distinct),
-            "code": pd.Series([vocabulary.enum_value(field, t) for t in distinct], dtype="string"),
+            "written": written,
+            "code": pd.Series(codes, dtype="string"),
         }
     )
 

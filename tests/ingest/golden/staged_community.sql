@@ -1,7 +1,7 @@
 
 CREATE OR REPLACE TEMP TABLE raw_x_staged AS
 WITH base AS (
-    SELECT r.source_row, r.first_cell, r.unclosed_quote, r.khet, r.khwaeng, r.community_name, r.community_code, NULL::VARCHAR AS community_type, NULL::VARCHAR AS houses, r.households, r.population, r.male, r.female, r.lat, r.lon, NULL::VARCHAR AS coordinates, NULL::VARCHAR AS easting, NULL::VARCHAR AS northing, r.survey_date, NULL::VARCHAR AS submission_time, NULL::VARCHAR AS record_uuid, NULL::VARCHAR AS area_rai, NULL::VARCHAR AS area_ngan, NULL::VARCHAR AS area_wa, NULL::VARCHAR AS land_owner, r.tenure, NULL::VARCHAR AS eviction_threat, NULL::VARCHAR AS housing_condition, NULL::VARCHAR AS water, NULL::VARCHAR AS electricity, NULL::VARCHAR AS drainage, NULL::VARCHAR AS walkway, NULL::VARCHAR AS flood_risk, NULL::VARCHAR AS baan_mankong_status, NULL::VARCHAR AS savings_group, NULL::VARCHAR AS household_code, NULL::VARCHAR AS members, NULL::VARCHAR AS monthly_income, NULL::VARCHAR AS wants_baan_mankong, NULL::VARCHAR AS years_in_community, NULL::BLOB AS footprint_wkb
+    SELECT r.source_row, r.first_cell, r.unclosed_quote, r.khet, r.khwaeng, r.community_name, r.community_code, NULL::VARCHAR AS community_type, NULL::VARCHAR AS houses, r.households, r.population, r.male, r.female, r.lat, r.lon, NULL::VARCHAR AS coordinates, NULL::VARCHAR AS easting, NULL::VARCHAR AS northing, r.survey_date, NULL::VARCHAR AS submission_time, NULL::VARCHAR AS record_uuid, NULL::VARCHAR AS area_rai, NULL::VARCHAR AS area_ngan, NULL::VARCHAR AS area_wa, NULL::VARCHAR AS land_owner, r.tenure, NULL::VARCHAR AS eviction_threat, NULL::VARCHAR AS housing_condition, NULL::VARCHAR AS water, NULL::VARCHAR AS electricity, NULL::VARCHAR AS drainage, NULL::VARCHAR AS walkway, NULL::VARCHAR AS flood_risk, NULL::VARCHAR AS baan_mankong_status, NULL::VARCHAR AS savings_group, NULL::VARCHAR AS household_code, NULL::VARCHAR AS members, NULL::VARCHAR AS monthly_income, NULL::VARCHAR AS wants_baan_mankong, NULL::VARCHAR AS years_in_community, NULL::VARCHAR AS water_source, NULL::VARCHAR AS toilet_type, NULL::VARCHAR AS toilet_shared, NULL::VARCHAR AS rooms, NULL::VARCHAR AS floor_area, NULL::VARCHAR AS wall_material, NULL::VARCHAR AS roof_material, NULL::VARCHAR AS floor_material, NULL::VARCHAR AS tenure_document, NULL::BLOB AS footprint_wkb
     FROM raw_x r
     
     WHERE cw_written(r.community_code) OR cw_written(r.community_name) OR cw_written(r.female) OR cw_written(r.households) OR cw_written(r.khet) OR cw_written(r.khwaeng) OR cw_written(r.lat) OR cw_written(r.lon) OR cw_written(r.male) OR cw_written(r.population) OR cw_written(r.survey_date) OR cw_written(r.tenure) OR r.unclosed_quote
@@ -20,7 +20,9 @@ parsed AS (
         cw_whole_number(b.female) AS female_fast,
         NULL::BIGINT AS members_fast,
         NULL::BIGINT AS years_in_community_fast,
+        NULL::BIGINT AS rooms_fast,
         NULL::BIGINT AS monthly_income_fast,
+        NULL::BIGINT AS floor_area_fast,
         cw_number(b.lat) AS lat_number,
         cw_number(b.lon) AS lon_number,
         NULL::DOUBLE AS easting_number,
@@ -59,7 +61,21 @@ parsed AS (
         NULL::VARCHAR AS savings_group_code,
         NULL::BOOLEAN AS savings_group_unknown,
         NULL::VARCHAR AS wants_baan_mankong_code,
-        NULL::BOOLEAN AS wants_baan_mankong_unknown
+        NULL::BOOLEAN AS wants_baan_mankong_unknown,
+        NULL::VARCHAR AS water_source_code,
+        NULL::BOOLEAN AS water_source_unknown,
+        NULL::VARCHAR AS toilet_type_code,
+        NULL::BOOLEAN AS toilet_type_unknown,
+        NULL::VARCHAR AS toilet_shared_code,
+        NULL::BOOLEAN AS toilet_shared_unknown,
+        NULL::VARCHAR AS wall_material_code,
+        NULL::BOOLEAN AS wall_material_unknown,
+        NULL::VARCHAR AS roof_material_code,
+        NULL::BOOLEAN AS roof_material_unknown,
+        NULL::VARCHAR AS floor_material_code,
+        NULL::BOOLEAN AS floor_material_unknown,
+        NULL::VARCHAR AS tenure_document_code,
+        NULL::BOOLEAN AS tenure_document_unknown
     FROM base b
     LEFT JOIN raw_x_text_map t_community_name ON t_community_name.text = b.community_name
 LEFT JOIN raw_x_text_map t_community_code ON t_community_code.text = b.community_code
@@ -74,7 +90,9 @@ counted AS (SELECT *, NULL::VARCHAR AS houses_text,
         CASE WHEN female_fast IS NULL THEN cw_number_text(female) END AS female_text,
         NULL::VARCHAR AS members_text,
         NULL::VARCHAR AS years_in_community_text,
-        NULL::VARCHAR AS monthly_income_text FROM parsed),
+        NULL::VARCHAR AS rooms_text,
+        NULL::VARCHAR AS monthly_income_text,
+        NULL::VARCHAR AS floor_area_text FROM parsed),
 measured AS (SELECT *, NULL::DOUBLE AS houses_number,
         cw_decimal(households_text) AS households_number,
         cw_decimal(population_text) AS population_number,
@@ -82,7 +100,9 @@ measured AS (SELECT *, NULL::DOUBLE AS houses_number,
         cw_decimal(female_text) AS female_number,
         NULL::DOUBLE AS members_number,
         NULL::DOUBLE AS years_in_community_number,
-        NULL::DOUBLE AS monthly_income_number FROM counted),
+        NULL::DOUBLE AS rooms_number,
+        NULL::DOUBLE AS monthly_income_number,
+        NULL::DOUBLE AS floor_area_number FROM counted),
 checked AS (SELECT *, NULL::VARCHAR AS houses_problem,
         NULL::BIGINT AS houses_value,
         CASE WHEN households_text IS NULL THEN NULL
@@ -109,8 +129,12 @@ checked AS (SELECT *, NULL::VARCHAR AS houses_problem,
         NULL::BIGINT AS members_value,
         NULL::VARCHAR AS years_in_community_problem,
         NULL::BIGINT AS years_in_community_value,
+        NULL::VARCHAR AS rooms_problem,
+        NULL::BIGINT AS rooms_value,
         NULL::VARCHAR AS monthly_income_problem,
-        NULL::DOUBLE AS monthly_income_value FROM measured),
+        NULL::DOUBLE AS monthly_income_value,
+        NULL::VARCHAR AS floor_area_problem,
+        NULL::DOUBLE AS floor_area_value FROM measured),
 located AS (
     SELECT *,
         coalesce(lat_number, TRY_CAST(coordinate_parts[1] AS DOUBLE)) AS lat_in,

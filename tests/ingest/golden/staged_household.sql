@@ -1,7 +1,7 @@
 
 CREATE OR REPLACE TEMP TABLE raw_x_staged AS
 WITH base AS (
-    SELECT r.source_row, r.first_cell, r.unclosed_quote, r.khet, r.khwaeng, r.community_name, r.community_code, NULL::VARCHAR AS community_type, NULL::VARCHAR AS houses, NULL::VARCHAR AS households, NULL::VARCHAR AS population, NULL::VARCHAR AS male, NULL::VARCHAR AS female, NULL::VARCHAR AS lat, NULL::VARCHAR AS lon, NULL::VARCHAR AS coordinates, NULL::VARCHAR AS easting, NULL::VARCHAR AS northing, r.survey_date, NULL::VARCHAR AS submission_time, NULL::VARCHAR AS record_uuid, NULL::VARCHAR AS area_rai, NULL::VARCHAR AS area_ngan, NULL::VARCHAR AS area_wa, NULL::VARCHAR AS land_owner, NULL::VARCHAR AS tenure, NULL::VARCHAR AS eviction_threat, NULL::VARCHAR AS housing_condition, NULL::VARCHAR AS water, NULL::VARCHAR AS electricity, NULL::VARCHAR AS drainage, NULL::VARCHAR AS walkway, NULL::VARCHAR AS flood_risk, NULL::VARCHAR AS baan_mankong_status, NULL::VARCHAR AS savings_group, r.household_code, r.members, r.monthly_income, NULL::VARCHAR AS wants_baan_mankong, NULL::VARCHAR AS years_in_community, NULL::BLOB AS footprint_wkb
+    SELECT r.source_row, r.first_cell, r.unclosed_quote, r.khet, r.khwaeng, r.community_name, r.community_code, NULL::VARCHAR AS community_type, NULL::VARCHAR AS houses, NULL::VARCHAR AS households, NULL::VARCHAR AS population, NULL::VARCHAR AS male, NULL::VARCHAR AS female, NULL::VARCHAR AS lat, NULL::VARCHAR AS lon, NULL::VARCHAR AS coordinates, NULL::VARCHAR AS easting, NULL::VARCHAR AS northing, r.survey_date, NULL::VARCHAR AS submission_time, NULL::VARCHAR AS record_uuid, NULL::VARCHAR AS area_rai, NULL::VARCHAR AS area_ngan, NULL::VARCHAR AS area_wa, NULL::VARCHAR AS land_owner, NULL::VARCHAR AS tenure, NULL::VARCHAR AS eviction_threat, NULL::VARCHAR AS housing_condition, NULL::VARCHAR AS water, NULL::VARCHAR AS electricity, NULL::VARCHAR AS drainage, NULL::VARCHAR AS walkway, NULL::VARCHAR AS flood_risk, NULL::VARCHAR AS baan_mankong_status, NULL::VARCHAR AS savings_group, r.household_code, r.members, r.monthly_income, NULL::VARCHAR AS wants_baan_mankong, NULL::VARCHAR AS years_in_community, NULL::VARCHAR AS water_source, NULL::VARCHAR AS toilet_type, NULL::VARCHAR AS toilet_shared, NULL::VARCHAR AS rooms, NULL::VARCHAR AS floor_area, NULL::VARCHAR AS wall_material, NULL::VARCHAR AS roof_material, NULL::VARCHAR AS floor_material, NULL::VARCHAR AS tenure_document, NULL::BLOB AS footprint_wkb
     FROM raw_x r
     
     WHERE cw_written(r.community_code) OR cw_written(r.community_name) OR cw_written(r.household_code) OR cw_written(r.khet) OR cw_written(r.khwaeng) OR cw_written(r.members) OR cw_written(r.monthly_income) OR cw_written(r.survey_date) OR r.unclosed_quote
@@ -20,7 +20,9 @@ parsed AS (
         NULL::BIGINT AS female_fast,
         cw_whole_number(b.members) AS members_fast,
         NULL::BIGINT AS years_in_community_fast,
+        NULL::BIGINT AS rooms_fast,
         cw_whole_number(b.monthly_income) AS monthly_income_fast,
+        NULL::BIGINT AS floor_area_fast,
         NULL::DOUBLE AS lat_number,
         NULL::DOUBLE AS lon_number,
         NULL::DOUBLE AS easting_number,
@@ -59,7 +61,21 @@ parsed AS (
         NULL::VARCHAR AS savings_group_code,
         NULL::BOOLEAN AS savings_group_unknown,
         NULL::VARCHAR AS wants_baan_mankong_code,
-        NULL::BOOLEAN AS wants_baan_mankong_unknown
+        NULL::BOOLEAN AS wants_baan_mankong_unknown,
+        NULL::VARCHAR AS water_source_code,
+        NULL::BOOLEAN AS water_source_unknown,
+        NULL::VARCHAR AS toilet_type_code,
+        NULL::BOOLEAN AS toilet_type_unknown,
+        NULL::VARCHAR AS toilet_shared_code,
+        NULL::BOOLEAN AS toilet_shared_unknown,
+        NULL::VARCHAR AS wall_material_code,
+        NULL::BOOLEAN AS wall_material_unknown,
+        NULL::VARCHAR AS roof_material_code,
+        NULL::BOOLEAN AS roof_material_unknown,
+        NULL::VARCHAR AS floor_material_code,
+        NULL::BOOLEAN AS floor_material_unknown,
+        NULL::VARCHAR AS tenure_document_code,
+        NULL::BOOLEAN AS tenure_document_unknown
     FROM base b
     LEFT JOIN raw_x_text_map t_community_name ON t_community_name.text = b.community_name
 LEFT JOIN raw_x_text_map t_community_code ON t_community_code.text = b.community_code
@@ -74,7 +90,9 @@ counted AS (SELECT *, NULL::VARCHAR AS houses_text,
         NULL::VARCHAR AS female_text,
         CASE WHEN members_fast IS NULL THEN cw_number_text(members) END AS members_text,
         NULL::VARCHAR AS years_in_community_text,
-        CASE WHEN monthly_income_fast IS NULL THEN cw_number_text(monthly_income) END AS monthly_income_text FROM parsed),
+        NULL::VARCHAR AS rooms_text,
+        CASE WHEN monthly_income_fast IS NULL THEN cw_number_text(monthly_income) END AS monthly_income_text,
+        NULL::VARCHAR AS floor_area_text FROM parsed),
 measured AS (SELECT *, NULL::DOUBLE AS houses_number,
         NULL::DOUBLE AS households_number,
         NULL::DOUBLE AS population_number,
@@ -82,7 +100,9 @@ measured AS (SELECT *, NULL::DOUBLE AS houses_number,
         NULL::DOUBLE AS female_number,
         cw_decimal(members_text) AS members_number,
         NULL::DOUBLE AS years_in_community_number,
-        cw_decimal(monthly_income_text) AS monthly_income_number FROM counted),
+        NULL::DOUBLE AS rooms_number,
+        cw_decimal(monthly_income_text) AS monthly_income_number,
+        NULL::DOUBLE AS floor_area_number FROM counted),
 checked AS (SELECT *, NULL::VARCHAR AS houses_problem,
         NULL::BIGINT AS houses_value,
         NULL::VARCHAR AS households_problem,
@@ -100,10 +120,14 @@ checked AS (SELECT *, NULL::VARCHAR AS houses_problem,
         coalesce(members_fast, TRY_CAST(members_number AS BIGINT)) AS members_value,
         NULL::VARCHAR AS years_in_community_problem,
         NULL::BIGINT AS years_in_community_value,
+        NULL::VARCHAR AS rooms_problem,
+        NULL::BIGINT AS rooms_value,
         CASE WHEN monthly_income_text IS NULL THEN NULL
                  WHEN monthly_income_number IS NULL THEN 'non_numeric_amount'
                  WHEN monthly_income_number < 0 THEN 'negative_amount' END AS monthly_income_problem,
-        coalesce(monthly_income_fast::DOUBLE, monthly_income_number) AS monthly_income_value FROM measured),
+        coalesce(monthly_income_fast::DOUBLE, monthly_income_number) AS monthly_income_value,
+        NULL::VARCHAR AS floor_area_problem,
+        NULL::DOUBLE AS floor_area_value FROM measured),
 located AS (
     SELECT *,
         coalesce(lat_number, TRY_CAST(coordinate_parts[1] AS DOUBLE)) AS lat_in,
@@ -210,5 +234,9 @@ SELECT source_row, rejection, warnings,
     housing_condition_code AS housing_condition,
     wants_baan_mankong_code = 'yes' AS wants_baan_mankong,
     years_in_community_value AS years_in_community,
+    water_source_code AS water_source, toilet_type_code AS toilet_type,
+    toilet_shared_code AS toilet_shared, rooms_value AS rooms, floor_area_value AS floor_area,
+    wall_material_code AS wall_material, roof_material_code AS roof_material,
+    floor_material_code AS floor_material, tenure_document_code AS tenure_document,
     survey_date_value AS survey_date, uuid_text AS record_uuid
 FROM judged
