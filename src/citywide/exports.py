@@ -9,9 +9,9 @@
 - ``survey_rounds.csv``: the rounds, in order, with their display names and progress.
 - ``khwaeng_need.gpkg`` (layer ``khwaeng_need``) / ``khwaeng_need.csv``: the same per khwaeng,
   from ``khwaeng_need_current_published`` and ``khwaeng_need_published`` (180 rows per round).
-- ``khet_need.xlsx``: the current picture and every round, one sheet each, with Thai and English
-  headers and a notes sheet (definitions, sources, rounds, build date, privacy rule); see
-  :mod:`citywide.workbook`.
+- ``khet_need.xlsx``: per level (khet, then khwaeng) the current picture and every round, one
+  sheet each, with Thai and English headers, and a notes sheet (definitions, sources, rounds,
+  build date, privacy rule); see :mod:`citywide.workbook`.
 - ``khet_need.gpkg`` carries its QGIS style (table ``layer_styles``, :mod:`citywide.qgis_style`):
   QGIS opens the layer in the web map's need-index classes and colours.
 
@@ -194,8 +194,8 @@ def _with_outlines(
 
 @dataclass(frozen=True)
 class ExportOptions:
-    """What the exports say and draw besides the rows: when they were built, the privacy rule's
-    rule, and the map's classification (for the GeoPackage's QGIS style)."""
+    """What the exports say and draw besides the rows: when they were built, the privacy rule,
+    and the map's classification (for the GeoPackage's QGIS style)."""
 
     built_at: datetime
     suppression: SuppressionRule = field(default_factory=SuppressionRule)
@@ -208,7 +208,7 @@ class ExportOptions:
 
 
 def write_exports(picture: Picture, folder: Path, options: ExportOptions) -> list[Path]:
-    """The six export files in ``folder`` (see the module's docstring), each atomically."""
+    """The export files in ``folder`` (see the module's docstring), each atomically."""
     current, every_round = _flat(picture.current), _flat(picture.every_round)
     values = layer_values(picture.current, STYLED.name)
     classes, _ = classify(values, options.classification, options.classes)
