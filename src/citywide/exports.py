@@ -39,7 +39,7 @@ from citywide import db
 from citywide.errors import PublishError
 from citywide.files import write_atomically, write_csv
 from citywide.geography import STORAGE_CRS
-from citywide.indicators import INDICATOR_BY_NAME, SuppressionRule
+from citywide.indicators import INDICATOR_BY_NAME, KHET_LEVEL, KHWAENG_LEVEL, SuppressionRule
 from citywide.mapping.layers import classify, layer_values
 from citywide.mapping.options import Classification
 from citywide.qgis_style import STYLES_TABLE, styles_table
@@ -57,13 +57,13 @@ ROUNDS_CSV = "survey_rounds.csv"
 NEED_XLSX = "khet_need.xlsx"
 GEOMETRY_COLUMN = "geom"
 STYLED = INDICATOR_BY_NAME["need_index"]  # the indicator QGIS draws the layer in
-CURRENT_VIEW = "khet_need_current_published"
-EVERY_ROUND_VIEW = "khet_need_published"
+CURRENT_VIEW = KHET_LEVEL.current_published
+EVERY_ROUND_VIEW = KHET_LEVEL.published
 KHWAENG_LAYER = "khwaeng_need"
 KHWAENG_GPKG = "khwaeng_need.gpkg"
 KHWAENG_CSV = "khwaeng_need.csv"
-KHWAENG_CURRENT_VIEW = "khwaeng_need_current_published"
-KHWAENG_EVERY_ROUND_VIEW = "khwaeng_need_published"
+KHWAENG_CURRENT_VIEW = KHWAENG_LEVEL.current_published
+KHWAENG_EVERY_ROUND_VIEW = KHWAENG_LEVEL.published
 # What the exports read besides the need views: written by the register step.
 _LINKED_TABLES = ("khet_coverage", "survey_round")
 

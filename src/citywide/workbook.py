@@ -31,7 +31,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from citywide.errors import PublishError
 from citywide.files import FORMULA_PREFIXES
-from citywide.indicators import INDICATOR_BY_NAME
+from citywide.indicators import INDICATOR_BY_NAME, KHET_LEVEL, KHWAENG_LEVEL
 from citywide.rounds import display_name
 from citywide.schema import KHET_NEED, KHWAENG_NEED, SUPPRESSION_COLUMNS
 from citywide.schema_register import SURVEY_ROUND
@@ -71,10 +71,10 @@ class Level:
     every_round_view: str
 
 
-KHET = Level("khet", "เขต", "khet", KHET_NEED, "khet_need_current_published", "khet_need_published")
+KHET = Level("khet", "เขต", "khet", KHET_NEED, KHET_LEVEL.current_published, KHET_LEVEL.published)
 KHWAENG = Level(
-    "khwaeng", "แขวง", "khwaeng", KHWAENG_NEED, "khwaeng_need_current_published",
-    "khwaeng_need_published",
+    "khwaeng", "แขวง", "khwaeng", KHWAENG_NEED, KHWAENG_LEVEL.current_published,
+    KHWAENG_LEVEL.published,
 )  # fmt: skip
 LEVELS: tuple[Level, ...] = (KHET, KHWAENG)
 
